@@ -1,0 +1,82 @@
+// Runs a plan's steps in order. The only module with side effects on the system (through the host port).
+import { statArgv } from './commands.js';
+import { ApplyFailed, CommandFailed, LvmsnapError } from './errors.js';
+import { journalPath } from './journal.js';
+import { parseStat } from './parse/stat.js';
+import type { HostPort } from './port.js';
+import type { Journal, Plan, PlannedChange, Step, Target } from './types.js';
+import { mutatingChanges } from './plan.js';
+
+export interface ApplyHooks {
+  /** Polled between steps; true once SIGINT/SIGTERM arrived. */
+  readonly stopRequested?: () => boolean;
+  readonly onStep?: (change: PlannedChange, step: Step) => void;
+}
+
+type StepRunner<T extends Step['type']> = (step: Extract<Step, { type: T }>, ctx: ApplyCtx) => Promise<void>;
+interface ApplyCtx {
+  readonly host: HostPort;
+  readonly target: Target;
+  journal: Journal | null;
+}
+
+async function writeJournal(ctx: ApplyCtx, next: Journal): Promise<void> {
+  const path = journalPath(ctx.target);
+  const empty = next.tmpFile === undefined && next.createdMountpoint === undefined;
+  if (empty) await ctx.host.removeFile(path);
+  else await ctx.host.writeFile(path, `${JSON.stringify(next, null, 2)}\n`);
+  ctx.journal = empty ? null : next;
+}
+
+const base = (t: Target): Journal => ({ version: 1, vg: t.vg, snapshot: t.snapshot });
+
+// Exhaustive: adding a Step type without a runner is a type error.
+const RUNNERS: { [T in Step['type']]: StepRunner<T> } = {
+  async exec(step, ctx) {
+    const r = await ctx.host.run(step.argv, { mutating: true, progress: step.progress ?? false });
+    if (r.exitCode !== 0) throw new CommandFailed(step.argv, r.exitCode, r.stderr);
+  },
+  async journal(step, ctx) {
+    const next: Record<string, unknown> = { ...(ctx.journal ?? base(ctx.target)), ...step.set };
+    for (const k of step.clear ?? []) delete next[k];
+    await writeJournal(ctx, next as unknown as Journal);
+  },
+  async recordFileIdentity(step, ctx) {
+    const argv = statArgv([step.path]);
+    const r = await ctx.host.run(argv, { mutating: false });
+    if (r.exitCode !== 0) throw new CommandFailed(argv, r.exitCode, r.stderr);
+    const st = parseStat(r.stdout)[0];
+    if (!st) throw new CommandFailed(argv, r.exitCode, `no stat output for ${step.path}`);
+    await writeJournal(ctx, { ...(ctx.journal ?? base(ctx.target)), tmpFile: { path: step.path, dev: st.dev, ino: st.ino } });
+  },
+};
+
+function describeLeft(done: readonly PlannedChange[], failed: PlannedChange, rest: readonly PlannedChange[], state: Plan['state']): string {
+  const names = (cs: readonly PlannedChange[]) => cs.map((c) => `${c.kind} ${c.action}`).join(', ') || 'none';
+  return [
+    `state left: completed: ${names(done)}; interrupted: ${failed.kind} ${failed.action} (${failed.id}); not started: ${names(rest)}.`,
+    `Everything lvmsnap created is tagged or journaled: fix the cause and rerun "lvmsnap apply --state ${state}", or run "--state absent" to remove it.`,
+  ].join('\n');
+}
+
+export async function applyPlan(plan: Plan, host: HostPort, target: Target, journal: Journal | null, hooks: ApplyHooks = {}): Promise<number> {
+  const ctx: ApplyCtx = { host, target, journal };
+  const changes = mutatingChanges(plan);
+  let stepsRun = 0;
+  for (const [i, change] of changes.entries()) {
+    for (const step of change.steps) {
+      if (hooks.stopRequested?.()) {
+        throw new ApplyFailed('stopped by signal before finishing', describeLeft(changes.slice(0, i), change, changes.slice(i + 1), plan.state));
+      }
+      hooks.onStep?.(change, step);
+      try {
+        await (RUNNERS[step.type] as StepRunner<Step['type']>)(step, ctx);
+      } catch (err) {
+        if (!(err instanceof LvmsnapError)) throw err;
+        throw new ApplyFailed(err.message, describeLeft(changes.slice(0, i), change, changes.slice(i + 1), plan.state), { cause: err });
+      }
+      stepsRun++;
+    }
+  }
+  return stepsRun;
+}

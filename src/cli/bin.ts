@@ -1,0 +1,48 @@
+// Process entry: picks the host (real, or the simulator for the demo), wires signals, sets the exit code.
+import { RealHost } from '../host-real.js';
+import type { HostPort } from '../port.js';
+
+declare const LVMSNAP_VERSION: string;
+const version = typeof LVMSNAP_VERSION === 'string' ? LVMSNAP_VERSION : 'dev';
+
+async function start(): Promise<number> {
+  const argv = process.argv.slice(2);
+  // Fast path: scripts and package managers call --version often; skip loading everything else.
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    process.stdout.write(`${version}\n`);
+    return 0;
+  }
+  let stop = false;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (!stop) process.stderr.write(`lvmsnap: ${sig} received: finishing the running command, then stopping\n`);
+    stop = true;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const simFile = process.env['LVMSNAP_SIMULATOR'];
+  let host: HostPort = new RealHost();
+  let save: (() => Promise<void>) | undefined;
+  if (simFile) {
+    const sim = await import('../sim/persisted.js');
+    const loaded = await sim.loadSimHost(simFile);
+    host = loaded.host;
+    save = loaded.save;
+  }
+  const { main } = await import('./main.js');
+  const { rehearse } = await import('../rehearse.js');
+  const code = await main(argv, {
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+    host,
+    deps: { stopRequested: () => stop, rehearse },
+    version,
+  });
+  await save?.();
+  return code;
+}
+
+start().then(
+  (code) => { process.exitCode = code; },
+  (err) => { process.stderr.write(`lvmsnap: ${String(err?.stack ?? err)}\n`); process.exitCode = 1; },
+);

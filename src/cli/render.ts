@@ -1,0 +1,104 @@
+// Human and --json renderings of apply/plan/status reports. Pure: returns strings.
+import type { ApplyReport, StatusReport } from '../engine.js';
+import type { PlannedChange, ResourceView, Step, Target } from '../types.js';
+
+const pad = (s: string, n: number): string => (s.length >= n ? `${s} ` : s + ' '.repeat(n - s.length));
+
+export function describeStep(step: Step): string {
+  switch (step.type) {
+    case 'exec':
+      return `$ ${step.argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ')}`;
+    case 'journal': {
+      const parts = [...Object.keys(step.set).map((k) => `record ${k}`), ...(step.clear ?? []).map((k) => `forget ${k}`)];
+      return `# journal: ${parts.join(', ')}`;
+    }
+    case 'recordFileIdentity':
+      return `# journal: record device and inode of ${step.path}`;
+  }
+}
+
+function changeLines(changes: readonly PlannedChange[], diff: boolean): string[] {
+  const lines: string[] = [];
+  for (const c of changes) {
+    lines.push(`  ${pad(c.action, 8)}${pad(c.kind, 12)}${pad(c.id, 34)}${c.reason}`);
+    if (diff) for (const s of c.steps) lines.push(`            ${describeStep(s)}`);
+  }
+  return lines;
+}
+
+const targetLine = (t: Target, verb: string): string =>
+  `lvmsnap ${verb}: ${t.vg}/${t.lv} -> snapshot ${t.vg}/${t.snapshot}${t.mountpoint ? ` at ${t.mountpoint}` : ''}${t.tmpFile ? ` (COW space from ${t.tmpFile})` : ''}`;
+
+function counts(changes: readonly PlannedChange[]) {
+  const n = (a: PlannedChange['action']) => changes.filter((c) => c.action === a).length;
+  return { create: n('create'), destroy: n('destroy'), ok: n('ok'), refuse: n('refuse') };
+}
+
+export function renderApplyHuman(r: ApplyReport, target: Target, diff: boolean): string {
+  const { plan } = r.planned;
+  const verb = r.check ? `plan --state ${plan.state}` : `apply --state ${plan.state}`;
+  const lines = [targetLine(target, verb), ...changeLines(plan.changes, diff)];
+  const c = counts(plan.changes);
+  const mutating = r.commands.filter((x) => x.mutating).length;
+  const secs = (r.commands.reduce((a, x) => a + x.ms, 0) / 1000).toFixed(1);
+  if (plan.refusals.length > 0) {
+    lines.push('', 'Refused, nothing was changed:', ...plan.refusals.map((x) => `  - ${x}`));
+  } else if (r.error) {
+    lines.push('', `FAILED: ${r.error.message}`);
+  } else if (r.check) {
+    if (r.rehearsal) lines.push('', `Rehearsal on a model of this system: the plan would fail: ${r.rehearsal}`);
+    else if (c.create + c.destroy > 0) lines.push('', 'Rehearsed on a model of this system: the plan runs to completion.');
+    lines.push(`Plan: ${c.create} to create, ${c.destroy} to destroy, ${c.ok} unchanged. Nothing was changed (--check).`);
+  } else if (c.create + c.destroy === 0) {
+    lines.push(`No changes: already ${plan.state} (${r.commands.length} read-only commands).`);
+  } else {
+    lines.push(`Applied: ${c.create} created, ${c.destroy} destroyed, ${c.ok} unchanged (${mutating} changing commands, ${secs} s in commands).`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const viewJson = (v: ResourceView) => ({ kind: v.kind, id: v.id, status: v.status, observed: v.observed, ...(v.reason ? { reason: v.reason } : {}) });
+
+export function applyJson(r: ApplyReport, target: Target): Record<string, unknown> {
+  const { plan, views } = r.planned;
+  const byKind = new Map(views.map((v) => [v.kind, v]));
+  return {
+    changed: r.changed,
+    state: plan.state,
+    check: r.check,
+    target,
+    ok: plan.refusals.length === 0 && !r.error && !r.rehearsal,
+    resources: plan.changes.map((c) => ({
+      kind: c.kind,
+      id: c.id,
+      action: c.action,
+      before: c.before,
+      after: c.after,
+      reason: c.reason,
+      observed: byKind.get(c.kind)?.observed ?? null,
+      steps: c.steps.map(describeStep),
+    })),
+    refusals: plan.refusals,
+    ...(r.rehearsal ? { rehearsal: { ok: false, error: r.rehearsal } } : r.check ? { rehearsal: { ok: true } } : {}),
+    ...(r.error ? { error: r.error.message } : {}),
+    commands: r.commands.map((c) => ({ argv: c.argv, exitCode: c.exitCode, ms: c.ms, mutating: c.mutating })),
+  };
+}
+
+export function renderStatusHuman(r: StatusReport, target: Target): string {
+  const lines = [targetLine(target, 'status'), ...r.views.map((v) => `  ${pad(v.status, 9)}${pad(v.kind, 12)}${pad(v.id, 34)}${v.reason ?? ''}`)];
+  const snap = r.views.find((v) => v.kind === 'Snapshot');
+  const used = snap?.observed?.['usedPercent'];
+  if (typeof used === 'number') lines.push(`Snapshot copy-on-write space used: ${used}%`);
+  lines.push(`State: ${r.state}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function statusJson(r: StatusReport, target: Target): Record<string, unknown> {
+  return {
+    state: r.state,
+    target,
+    resources: r.views.map(viewJson),
+    commands: r.commands.map((c) => ({ argv: c.argv, exitCode: c.exitCode, ms: c.ms, mutating: c.mutating })),
+  };
+}

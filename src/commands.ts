@@ -1,0 +1,43 @@
+// Every argv lvmsnap runs, built in one place. The simulator (src/sim) answers exactly these shapes,
+// so adding a command here means teaching the simulator too.
+
+export const OWNER_TAG = 'lvmsnap';
+/** Second PV tag naming the snapshot a loop PV serves, so a missing PV can be traced after a reboot. */
+export const pvForTag = (snapshot: string): string => `lvmsnap_for_${snapshot}`;
+
+// ---- read-only observation ----
+export const fullreportArgv = (): string[] => ['lvm', 'fullreport', '--units', 'b', '--nosuffix', '--reportformat', 'json'];
+export const losetupListArgv = (): string[] => ['losetup', '--list', '--json'];
+export const losetupFindArgv = (): string[] => ['losetup', '--find'];
+export const findmntArgv = (): string[] => ['findmnt', '--json'];
+/** One line per existing path: name, type, dev, ino, size, mount point. Missing paths go to stderr. */
+export const STAT_FORMAT = '%n\t%F\t%d\t%i\t%s\t%m\n';
+export const statArgv = (paths: readonly string[]): string[] => ['stat', '--printf', STAT_FORMAT, '--', ...paths];
+export const dfArgv = (dir: string): string[] => ['df', '--block-size=1', '--output=source,fstype,avail,target', '--', dir];
+export const blkidTypeArgv = (device: string): string[] => ['blkid', '--probe', '--output', 'value', '--match-tag', 'TYPE', '--', device];
+
+// ---- mutating ----
+export const fallocateArgv = (path: string, bytes: number): string[] => ['fallocate', '--length', String(bytes), '--', path];
+const MIB = 1024 * 1024;
+/** Writes zeros (never sparse); bytes must be a multiple of 1 MiB. */
+export const zeroFillArgv = (path: string, bytes: number): string[] =>
+  ['dd', 'if=/dev/zero', `of=${path}`, `bs=${MIB}`, `count=${Math.ceil(bytes / MIB)}`, 'conv=fsync,excl', 'status=progress'];
+export const rmFileArgv = (path: string): string[] => ['rm', '--', path];
+export const losetupAttachArgv = (device: string, file: string): string[] => ['losetup', device, '--', file];
+export const losetupDetachArgv = (device: string): string[] => ['losetup', '--detach', device];
+export const vgextendArgv = (vg: string, device: string): string[] => ['vgextend', '--yes', vg, device];
+export const pvTagArgv = (device: string, snapshot: string): string[] =>
+  ['pvchange', '--addtag', OWNER_TAG, '--addtag', pvForTag(snapshot), device];
+export const vgreduceArgv = (vg: string, device: string): string[] => ['vgreduce', '--yes', vg, device];
+/** Never with --force: that removes partial LVs, the origin among them. */
+export const vgreduceMissingArgv = (vg: string): string[] => ['vgreduce', '--yes', '--removemissing', vg];
+export const lvcreateSnapshotArgv = (vg: string, lv: string, snapshot: string, bytes: number, pv?: string): string[] => [
+  'lvcreate', '--yes', '--snapshot', '--size', `${bytes}b`, '--name', snapshot, '--addtag', OWNER_TAG, `${vg}/${lv}`,
+  ...(pv ? [pv] : []),
+];
+export const lvremoveArgv = (vg: string, lv: string): string[] => ['lvremove', '--yes', `${vg}/${lv}`];
+export const mkdirArgv = (path: string): string[] => ['mkdir', '--', path];
+export const rmdirArgv = (path: string): string[] => ['rmdir', '--', path];
+export const mountArgv = (fstype: string, options: string, source: string, target: string): string[] =>
+  ['mount', '-t', fstype, '-o', options, '--', source, target];
+export const umountArgv = (target: string): string[] => ['umount', '--', target];

@@ -1,0 +1,52 @@
+// Named errors. Each keeps what a user or a script needs to act on it; the CLI boundary (src/cli/main.ts)
+// maps them to exit codes: Refusal/UsageError/LockHeld -> 3, everything else -> 1.
+
+export class LvmsnapError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad input: the command line or config file is wrong. Nothing was changed. */
+export class UsageError extends LvmsnapError {}
+
+/** A pre-flight check or ownership rule refused the run. Nothing was changed. */
+export class Refusal extends LvmsnapError {
+  constructor(readonly reasons: readonly string[]) {
+    super(reasons.length === 1 ? reasons[0]! : `refused:\n  - ${reasons.join('\n  - ')}`);
+  }
+}
+
+/** Another lvmsnap run holds the lock for this snapshot. Nothing was changed. */
+export class LockHeld extends LvmsnapError {
+  constructor(readonly lockPath: string, readonly holder: string) {
+    super(`another lvmsnap run holds ${lockPath} (${holder}); retry later or pass --wait SECONDS`);
+  }
+}
+
+/** A command exited non-zero. */
+export class CommandFailed extends LvmsnapError {
+  constructor(
+    readonly argv: readonly string[],
+    readonly exitCode: number,
+    readonly stderr: string,
+  ) {
+    const detail = stderr.trim().split('\n').slice(-3).join(' | ');
+    super(`command failed (exit ${exitCode}): ${argv.join(' ')}${detail ? `: ${detail}` : ''}`);
+  }
+}
+
+/** Output of a command could not be understood. */
+export class ParseError extends LvmsnapError {
+  constructor(readonly command: string, detail: string, readonly excerpt = '') {
+    super(`cannot parse output of ${command}: ${detail}${excerpt ? ` (near: ${excerpt.slice(0, 80)})` : ''}`);
+  }
+}
+
+/** Apply stopped part-way (a failed command or a signal); says what state is left. */
+export class ApplyFailed extends LvmsnapError {
+  constructor(message: string, readonly stateLeft: string, options?: { cause?: unknown }) {
+    super(`${message}\n${stateLeft}`, options);
+  }
+}

@@ -1,0 +1,86 @@
+// Facts derived once per observation pass from (target, snapshot), shared by all resources and checks.
+import type { ObservedLoop, ObservedLv, ObservedMount, ObservedPv, ObservedVg, SystemSnapshot, Target } from './types.js';
+
+export const MIB = 1024 * 1024;
+/** Where lvm2 starts the first extent on a new PV (pe_start), as seen in the real fixtures. */
+export const PV_DATA_OFFSET = MIB;
+
+export interface Facts {
+  readonly target: Target;
+  readonly snap: SystemSnapshot;
+  readonly vg: ObservedVg | undefined;
+  readonly origin: ObservedLv | undefined;
+  /** The LV at the snapshot's name, ours or not. */
+  readonly snapshotLv: ObservedLv | undefined;
+  /** Snapshot COW size in bytes, rounded up to whole extents (null when the origin is unknown). */
+  readonly snapshotBytes: number | null;
+  /** Size of the tmp file to allocate, a whole number of MiB (null without a tmp file or origin). */
+  readonly tmpFileBytes: number | null;
+  /** True when the file at the tmp-file path is the one lvmsnap recorded in its journal. */
+  readonly tmpFileOurs: boolean;
+  /** A loop device bound to the tmp file path (only meaningful when the file is ours). */
+  readonly boundLoop: ObservedLoop | undefined;
+  /** The loop device lvmsnap uses or would use. */
+  readonly loopName: string | null;
+  /** The PV on our loop device, if any. */
+  readonly loopPv: ObservedPv | undefined;
+  /** The snapshot's mount at the mountpoint, or whatever else is mounted there. */
+  readonly mountAtMountpoint: ObservedMount | undefined;
+}
+
+const roundUp = (n: number, unit: number): number => Math.ceil(n / unit) * unit;
+
+export function snapshotBytesFor(target: Target, origin: ObservedLv | undefined, vg: ObservedVg | undefined): number | null {
+  const extent = vg?.extentSize ?? 4 * MIB;
+  if (target.size.kind === 'bytes') return roundUp(target.size.bytes, extent);
+  if (!origin) return null;
+  return roundUp(Math.ceil((origin.sizeBytes * target.size.percent) / 100), extent);
+}
+
+/** Default tmp-file size: the COW extents, the PV header area and one spare extent for alignment. */
+export function defaultTmpFileBytes(snapshotBytes: number, extentSize: number): number {
+  return roundUp(snapshotBytes + PV_DATA_OFFSET + extentSize, MIB);
+}
+
+/** Whole extents a PV on a file of this size offers. */
+export const extentsOnFile = (fileBytes: number, extentSize: number): number =>
+  Math.max(0, Math.floor((fileBytes - PV_DATA_OFFSET) / extentSize));
+
+export function isMountOf(m: ObservedMount, lv: ObservedLv): boolean {
+  return (lv.majMin !== null && m.majMin === lv.majMin) || m.source === lv.dmPath || m.source === lv.path;
+}
+
+/** The mount that is visible at a target (the last one stacked there). */
+export function mountAt(snap: SystemSnapshot, target: string): ObservedMount | undefined {
+  return snap.mounts.filter((m) => m.target === target).at(-1);
+}
+
+export function deriveFacts(target: Target, snap: SystemSnapshot): Facts {
+  const vg = snap.vgs.find((v) => v.name === target.vg);
+  const lvsInVg = snap.lvs.filter((l) => l.vg === target.vg);
+  const origin = lvsInVg.find((l) => l.name === target.lv);
+  const snapshotLv = lvsInVg.find((l) => l.name === target.snapshot);
+  const snapshotBytes = snapshotBytesFor(target, origin, vg);
+  const extent = vg?.extentSize ?? 4 * MIB;
+  const tmpFileBytes =
+    target.tmpFile === undefined || snapshotBytes === null
+      ? null
+      : roundUp(target.tmpFileSize ?? defaultTmpFileBytes(snapshotBytes, extent), MIB);
+
+  const file = target.tmpFile === undefined ? undefined : snap.paths[target.tmpFile];
+  const rec = snap.journal?.tmpFile;
+  const tmpFileOurs =
+    file !== undefined && rec !== undefined && rec.path === target.tmpFile &&
+    (rec.ino === undefined || (rec.ino === file.ino && rec.dev === file.dev));
+
+  const boundLoop =
+    target.tmpFile === undefined
+      ? undefined
+      : snap.loops.find((l) => l.backFile === target.tmpFile && !l.backFileDeleted && (!target.loopDevice || l.name === target.loopDevice)) ??
+        snap.loops.find((l) => l.backFile === target.tmpFile && !l.backFileDeleted);
+  const loopName = target.tmpFile === undefined ? null : boundLoop?.name ?? target.loopDevice ?? snap.freeLoop;
+  const loopPv = loopName === null ? undefined : snap.pvs.find((p) => p.name === loopName);
+  const mountAtMountpoint = target.mountpoint === undefined ? undefined : mountAt(snap, target.mountpoint);
+
+  return { target, snap, vg, origin, snapshotLv, snapshotBytes, tmpFileBytes, tmpFileOurs, boundLoop, loopName, loopPv, mountAtMountpoint };
+}

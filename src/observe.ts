@@ -1,0 +1,109 @@
+// One observation pass: runs the read-only commands (as few and as concurrently as possible) and parses
+// them into a SystemSnapshot for the planner. Never changes anything.
+import { posix } from 'node:path';
+import {
+  blkidTypeArgv, dfArgv, findmntArgv, fullreportArgv, losetupFindArgv, losetupListArgv, statArgv,
+} from './commands.js';
+import { CommandFailed, LvmsnapError } from './errors.js';
+import { journalPath, parseJournal } from './journal.js';
+import {
+  parseBlkidType, parseDf, parseFindmnt, parseFullreport, parseLosetupFind, parseLosetupList, parseStat,
+} from './parse/index.js';
+import type { CommandResult, HostPort } from './port.js';
+import type { ObservedLoop, ObservedLv, ObservedMount, ObservedPath, SystemSnapshot, Target } from './types.js';
+
+export interface ObserveOptions {
+  /** Called with the stderr of a command that succeeded but warned (e.g. lvm about a missing PV). */
+  readonly onWarning?: (argv: readonly string[], stderr: string) => void;
+}
+
+const READ_ONLY = { mutating: false } as const;
+
+export async function observe(host: HostPort, target: Target, opts: ObserveOptions = {}): Promise<SystemSnapshot> {
+  const run = async (argv: string[], okExit: readonly number[] = [0]): Promise<CommandResult> => {
+    const res = await host.run(argv, READ_ONLY);
+    if (!okExit.includes(res.exitCode)) throw new CommandFailed(res.argv, res.exitCode, res.stderr);
+    if (res.exitCode === 0 && res.stderr.trim() !== '') opts.onWarning?.(res.argv, res.stderr);
+    return res;
+  };
+
+  const tmpDir = target.tmpFile !== undefined ? posix.dirname(target.tmpFile) : undefined;
+  // The mountpoint's parent too: mkdir needs it, and pre-flight must say so before anything changes.
+  const mountParent = target.mountpoint !== undefined ? posix.dirname(target.mountpoint) : undefined;
+  const statPaths = unique([target.tmpFile, tmpDir, target.mountpoint, mountParent]);
+  const jPath = journalPath(target);
+
+  // Phase 1: everything that depends on nothing else.
+  const [report, loops, mounts, paths, journal] = await Promise.all([
+    run(fullreportArgv()).then((r) => parseFullreport(r.stdout)),
+    run(losetupListArgv()).then((r) => parseLosetupList(r.stdout)),
+    run(findmntArgv()).then((r) => parseFindmnt(r.stdout)),
+    statPaths.length === 0
+      ? Promise.resolve<Record<string, ObservedPath>>({})
+      : run(statArgv(statPaths), [0, 1]).then((r) => byPath(parseStat(r.stdout))), // 1: some path is missing
+    host.readFile(jPath).then((text) => (text === null ? null : parseJournal(text, jPath))),
+  ]);
+  if (journal && (journal.vg !== target.vg || journal.snapshot !== target.snapshot)) {
+    throw new LvmsnapError(`journal ${jPath} is for ${journal.vg}/${journal.snapshot}, not ${target.vg}/${target.snapshot}`);
+  }
+
+  // Phase 2: commands needed only in some states.
+  const origin = report.lvs.find((lv) => lv.vg === target.vg && lv.name === target.lv);
+  const originMount = origin ? findLvMount(origin, mounts) : undefined;
+  const needFreeLoop =
+    target.tmpFile !== undefined && target.loopDevice === undefined && !boundLoop(loops, target.tmpFile);
+  const needBlkid = target.mountpoint !== undefined && origin?.active === true && originMount === undefined;
+
+  const [tmpFs, freeLoop, blkidType] = await Promise.all([
+    tmpDir !== undefined && paths[tmpDir]?.type === 'directory'
+      ? run(dfArgv(tmpDir)).then((r) => parseDf(r.stdout))
+      : null,
+    needFreeLoop ? findFreeLoop(host) : null,
+    needBlkid ? run(blkidTypeArgv(origin!.dmPath), [0, 2]).then((r) => parseBlkidType(r.stdout)) : null,
+  ]);
+
+  return {
+    uid: host.uid(),
+    vgs: report.vgs,
+    pvs: report.pvs,
+    lvs: report.lvs,
+    loops,
+    mounts,
+    paths,
+    tmpFs,
+    freeLoop,
+    originFstype: originMount?.fstype ?? blkidType,
+    journal,
+  };
+}
+
+/** The mount of an LV: same device number, or source naming its device (btrfs shows "dev[/subvol]"). */
+export function findLvMount(lv: ObservedLv, mounts: readonly ObservedMount[]): ObservedMount | undefined {
+  const names = [lv.dmPath, lv.path].filter((n) => n !== '');
+  return mounts.find(
+    (m) =>
+      (lv.majMin !== null && m.majMin === lv.majMin) ||
+      names.some((n) => m.source === n || m.source.startsWith(`${n}[`)),
+  );
+}
+
+/** A loop device bound to the file (not to an older, deleted file of the same name). */
+export function boundLoop(loops: readonly ObservedLoop[], file: string): ObservedLoop | undefined {
+  return loops.find((l) => l.backFile === file && !l.backFileDeleted);
+}
+
+/** `losetup --find`; null when there is no free device (exit 1, "cannot find an unused loop device"). */
+async function findFreeLoop(host: HostPort): Promise<string | null> {
+  const res = await host.run(losetupFindArgv(), READ_ONLY);
+  if (res.exitCode === 0) return parseLosetupFind(res.stdout);
+  if (/cannot find an unused loop device/i.test(res.stderr)) return null;
+  throw new CommandFailed(res.argv, res.exitCode, res.stderr);
+}
+
+function byPath(list: readonly ObservedPath[]): Record<string, ObservedPath> {
+  return Object.fromEntries(list.map((p) => [p.path, p]));
+}
+
+function unique(list: readonly (string | undefined)[]): string[] {
+  return [...new Set(list.filter((p): p is string => p !== undefined && p !== ''))];
+}

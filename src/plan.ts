@@ -1,0 +1,70 @@
+// Observation + desired state -> an ordered plan (data). Pure: no I/O, so plan, --check and apply agree.
+import { CHAIN } from '../resources/index.js';
+import { deriveFacts, type Facts } from './facts.js';
+import { preflight } from './preflight.js';
+import type { DesiredState, Plan, PlannedChange, ResourceStatus, ResourceView, SystemSnapshot, Target } from './types.js';
+
+const EXISTS: ReadonlySet<ResourceStatus> = new Set(['present', 'partial', 'degraded']);
+
+function destroyChange(f: Facts, i: number, v: ResourceView, reason: string): PlannedChange {
+  return { kind: v.kind, id: v.id, action: 'destroy', before: v.status, after: 'absent', reason, steps: CHAIN[i]!.destroy(f, v) };
+}
+
+function keep(v: ResourceView, reason: string): PlannedChange {
+  return { kind: v.kind, id: v.id, action: 'ok', before: v.status, after: v.status, reason, steps: [] };
+}
+
+function planPresent(f: Facts, views: readonly ResourceView[]): PlannedChange[] {
+  // The first degraded resource forces everything downstream of it to be rebuilt.
+  const firstBroken = views.findIndex((v) => v.status === 'degraded');
+  const rebuildFrom = firstBroken === -1 ? views.length : firstBroken;
+  const destroys: PlannedChange[] = [];
+  const after = views.map((v) => v.status);
+  for (let i = views.length - 1; i >= rebuildFrom; i--) {
+    const v = views[i]!;
+    if (!EXISTS.has(v.status)) continue;
+    destroys.push(destroyChange(f, i, v, i === firstBroken ? `rebuild: ${v.reason ?? 'degraded'}` : `rebuild: depends on ${views[firstBroken]!.kind}`));
+    after[i] = 'absent';
+  }
+  const creates = views.map((v, i): PlannedChange => {
+    const status = after[i]!;
+    if (status === 'unused') return keep(v, 'not used by this target');
+    if (status === 'present') return keep(v, 'already present');
+    if (status === 'foreign') return { kind: v.kind, id: v.id, action: 'refuse', before: status, after: status, reason: v.reason ?? 'not created by lvmsnap', steps: [] };
+    const from = { ...v, status };
+    const reason = status === 'partial' ? `complete an interrupted create (${v.reason ?? 'partial'})` : 'missing';
+    return { kind: v.kind, id: v.id, action: 'create', before: status, after: 'present', reason, steps: CHAIN[i]!.create(f, from) };
+  });
+  return [...destroys, ...creates];
+}
+
+function planAbsent(f: Facts, views: readonly ResourceView[]): PlannedChange[] {
+  const changes: PlannedChange[] = [];
+  for (let i = views.length - 1; i >= 0; i--) {
+    const v = views[i]!;
+    if (EXISTS.has(v.status)) changes.push(destroyChange(f, i, v, v.reason ?? 'created by lvmsnap'));
+    else if (v.status === 'foreign') changes.push(keep(v, `left alone: ${v.reason ?? 'not created by lvmsnap'}`));
+    else changes.push(keep(v, v.status === 'unused' ? 'not used by this target' : 'already absent'));
+  }
+  return changes;
+}
+
+export interface Planned {
+  readonly plan: Plan;
+  readonly views: readonly ResourceView[];
+  readonly facts: Facts;
+}
+
+export function makePlan(state: DesiredState, target: Target, snap: SystemSnapshot): Planned {
+  const f = deriveFacts(target, snap);
+  const views = CHAIN.map((r) => r.observe(f));
+  const changes = state === 'present' ? planPresent(f, views) : planAbsent(f, views);
+  const refusals = [
+    ...preflight(state, f, views, changes),
+    ...changes.filter((c) => c.action === 'refuse').map((c) => `${c.kind} ${c.id}: ${c.reason}`),
+  ];
+  return { plan: { state, changes, refusals }, views, facts: f };
+}
+
+/** Changes that run steps, in order. */
+export const mutatingChanges = (plan: Plan): readonly PlannedChange[] => plan.changes.filter((c) => c.action === 'create' || c.action === 'destroy');

@@ -1,0 +1,113 @@
+// Pre-flight checks over the observation and the planned changes. All run before the first mutation;
+// each returns a message that says what is wrong and what to do next.
+import { posix } from 'node:path';
+import { mountOptions } from '../resources/mountpoint.js';
+import { missingOurPv } from '../resources/pv-in-vg.js';
+import { extentsOnFile, isMountOf, mountAt, type Facts } from './facts.js';
+import type { DesiredState, PlannedChange, ResourceKind, ResourceView } from './types.js';
+
+const fmt = (bytes: number): string => {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = bytes;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
+  return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[u]}`;
+};
+
+export function preflight(state: DesiredState, f: Facts, views: readonly ResourceView[], changes: readonly PlannedChange[]): string[] {
+  const t = f.target;
+  const out: string[] = [];
+  const will = (kind: ResourceKind, action: 'create' | 'destroy') => changes.some((c) => c.kind === kind && c.action === action);
+
+  if (f.snap.uid !== 0) out.push('lvmsnap must run as root (LVM, losetup and mount need it): run it with sudo');
+  if (!f.vg) {
+    out.push(`volume group "${t.vg}" not found: check the name with "vgs"`);
+    return out;
+  }
+  const rec = f.snap.journal?.tmpFile;
+  if (rec && rec.path !== t.tmpFile)
+    out.push(`lvmsnap's journal records a tmp file at ${rec.path}, but this run names ${t.tmpFile ?? 'none'}: run "lvmsnap apply --state absent" with --tmp-file ${rec.path} first`);
+  const mnt = f.snap.journal?.createdMountpoint;
+  if (mnt && mnt !== t.mountpoint)
+    out.push(`lvmsnap's journal records a mountpoint it created at ${mnt}, but this run names ${t.mountpoint ?? 'none'}: pass --mountpoint ${mnt}`);
+
+  if (state === 'present') {
+    if (!f.origin) out.push(`logical volume "${t.vg}/${t.lv}" not found: check the name with "lvs ${t.vg}"`);
+    else if (f.origin.isSnapshot) out.push(`"${t.vg}/${t.lv}" is itself a snapshot; lvmsnap snapshots origin volumes only`);
+  }
+
+  if (will('Snapshot', 'create') && f.snapshotBytes !== null) {
+    const need = f.snapshotBytes;
+    if (t.tmpFile === undefined) {
+      const free = f.vg.freeExtents * f.vg.extentSize;
+      if (free < need)
+        out.push(`snapshot needs ${fmt(need)} but volume group ${t.vg} has ${fmt(free)} free: use a smaller --size, or --tmp-file PATH to borrow the space from a file`);
+    } else {
+      const pv = f.loopPv && views[2]?.status !== 'absent' ? f.loopPv : undefined;
+      const extents = pv ? pv.peCount - pv.peAllocCount : extentsOnFile(f.tmpFileBytes ?? 0, f.vg.extentSize);
+      if (extents * f.vg.extentSize < need)
+        out.push(`snapshot needs ${fmt(need)} but the tmp file provides ${fmt(extents * f.vg.extentSize)}: raise --tmp-file-size or leave it at its default`);
+    }
+  }
+
+  if (t.tmpFile !== undefined) out.push(...tmpFileChecks(f, will('TmpFile', 'create')));
+  if (will('LoopDevice', 'create') && f.loopName === null) out.push('no free loop device (losetup --find found none): free one or pass --loop-device');
+  if (will('Mountpoint', 'create')) out.push(...mountChecks(f));
+  if (will('Snapshot', 'destroy') && f.snapshotLv) {
+    const elsewhere = f.snap.mounts.filter((m) => isMountOf(m, f.snapshotLv!) && m.target !== t.mountpoint);
+    for (const m of elsewhere) out.push(`${t.vg}/${t.snapshot} is also mounted at ${m.target}, which lvmsnap did not do: unmount it first`);
+  }
+  if (will('PvInVg', 'destroy')) out.push(...pvRemovalChecks(f, views[2]!));
+  return out;
+}
+
+function tmpFileChecks(f: Facts, creating: boolean): string[] {
+  const t = f.target;
+  const out: string[] = [];
+  const dir = posix.dirname(t.tmpFile!);
+  const dirStat = f.snap.paths[dir];
+  if (!dirStat || dirStat.type !== 'directory') return [`the tmp file's directory ${dir} does not exist: create it or choose another --tmp-file`];
+  const holder = mountAt(f.snap, dirStat.mountPoint);
+  const onVg = holder && f.snap.lvs.find((lv) => lv.vg === t.vg && isMountOf(holder, lv));
+  if (onVg)
+    out.push(`the tmp file ${t.tmpFile} would live on ${onVg.vg}/${onVg.name} (mounted at ${holder!.target}), inside the volume group it extends; that deadlocks the system: put it on a filesystem outside ${t.vg}`);
+  if (creating && f.snap.tmpFs && f.tmpFileBytes !== null) {
+    const existing = f.snap.paths[t.tmpFile!]?.size ?? 0;
+    if (f.snap.tmpFs.availBytes + existing < f.tmpFileBytes)
+      out.push(`the tmp file needs ${fmt(f.tmpFileBytes)} but ${f.snap.tmpFs.target} has ${fmt(f.snap.tmpFs.availBytes)} free: free space there or choose another --tmp-file`);
+  }
+  return out;
+}
+
+function mountChecks(f: Facts): string[] {
+  const t = f.target;
+  const parent = posix.dirname(t.mountpoint!);
+  const out: string[] = [];
+  if (!f.snap.paths[t.mountpoint!] && f.snap.paths[parent]?.type !== 'directory')
+    out.push(`the mountpoint's parent directory ${parent} does not exist: create it first`);
+  const fstype = f.snap.originFstype;
+  if (fstype === null) out.push(`cannot tell the filesystem type of ${t.vg}/${t.lv} (blkid found none): is there a filesystem on it?`);
+  else if (mountOptions(t, fstype) === null)
+    out.push(`lvmsnap knows no safe read-only mount options for ${fstype} (it knows ext2/3/4 and xfs): pass --mount-options to mount it anyway`);
+  return out;
+}
+
+function pvRemovalChecks(f: Facts, v: ResourceView): string[] {
+  const t = f.target;
+  const lvs = f.snap.lvs.filter((lv) => lv.vg === t.vg && lv.name !== t.snapshot);
+  if (v.status === 'degraded') {
+    const pv = missingOurPv(f)!;
+    const out: string[] = [];
+    if (f.vg!.missingPvCount > 1)
+      out.push(`volume group ${t.vg} is missing ${f.vg!.missingPvCount} PVs, not only lvmsnap's ${pv.uuid}: lvmsnap will not run vgreduce --removemissing; restore the other PVs first`);
+    const users = lvs.filter((lv) => lv.devices.includes('[unknown]'));
+    if (users.length > 0)
+      out.push(`LVs ${users.map((l) => l.name).join(', ')} have extents on a missing PV; removing it would delete them: lvmsnap will not do that`);
+    return out;
+  }
+  const dev = f.boundLoop?.name;
+  const users = lvs.filter((lv) => dev !== undefined && lv.devices.includes(dev));
+  return users.length === 0
+    ? []
+    : [`PV ${dev} holds extents of ${users.map((l) => `${t.vg}/${l.name}`).join(', ')}; lvmsnap will not remove it: move them off first (pvmove ${dev})`];
+}

@@ -1,0 +1,190 @@
+// Shared data types: the desired state (config), the observed system, the journal and the plan.
+// Everything here is plain readonly data so that plans can be printed, compared and rehearsed.
+
+export type DesiredState = 'present' | 'absent';
+export type AllocateMode = 'auto' | 'fallocate' | 'zero';
+
+/** A size as the user wrote it, resolved to bytes once the origin is known. */
+export type SizeSpec =
+  | { readonly kind: 'bytes'; readonly bytes: number }
+  | { readonly kind: 'percentOrigin'; readonly percent: number };
+
+/** The validated target: what the user wants to exist (or not). */
+export interface Target {
+  readonly vg: string;
+  readonly lv: string;
+  readonly snapshot: string;
+  readonly size: SizeSpec;
+  readonly mountpoint?: string;
+  readonly mountOptions?: string;
+  readonly tmpFile?: string;
+  readonly tmpFileSize?: number;
+  readonly loopDevice?: string;
+  readonly allocate: AllocateMode;
+  readonly removeMountpoint: boolean;
+  readonly stateDir: string;
+}
+
+// ---- observed system -------------------------------------------------------------------------
+
+export interface ObservedVg {
+  readonly name: string;
+  readonly uuid: string;
+  readonly sizeBytes: number;
+  readonly freeBytes: number;
+  readonly extentSize: number;
+  readonly extentCount: number;
+  readonly freeExtents: number;
+  readonly partial: boolean;
+  readonly missingPvCount: number;
+}
+
+export interface ObservedPv {
+  readonly uuid: string;
+  /** Device path, or "[unknown]" when the PV's device is missing. */
+  readonly name: string;
+  /** VG the PV belongs to, or null for an orphan PV. */
+  readonly vg: string | null;
+  readonly sizeBytes: number;
+  readonly freeBytes: number;
+  readonly peCount: number;
+  readonly peAllocCount: number;
+  readonly tags: readonly string[];
+  readonly missing: boolean;
+}
+
+export interface ObservedLv {
+  readonly uuid: string;
+  readonly vg: string;
+  readonly name: string;
+  readonly path: string;
+  readonly dmPath: string;
+  readonly attr: string;
+  readonly sizeBytes: number;
+  /** Name of the origin LV when this LV is a snapshot, else null. */
+  readonly origin: string | null;
+  readonly isSnapshot: boolean;
+  readonly snapshotInvalid: boolean;
+  readonly snapPercent: number | null;
+  readonly active: boolean;
+  readonly tags: readonly string[];
+  /** PV names the LV's segments sit on ("[unknown]" for a missing PV). */
+  readonly devices: readonly string[];
+  /** "MAJ:MIN" of the active device-mapper node, or null when inactive. */
+  readonly majMin: string | null;
+}
+
+export interface ObservedLoop {
+  readonly name: string;
+  /** Backing file path, with any " (deleted)" suffix removed. */
+  readonly backFile: string;
+  readonly backFileDeleted: boolean;
+}
+
+export interface ObservedMount {
+  readonly target: string;
+  readonly source: string;
+  readonly fstype: string;
+  readonly options: readonly string[];
+  readonly majMin: string;
+}
+
+export type PathType = 'file' | 'directory' | 'block' | 'other';
+
+export interface ObservedPath {
+  readonly path: string;
+  readonly type: PathType;
+  readonly dev: number;
+  readonly ino: number;
+  readonly size: number;
+  /** Mount point of the filesystem holding the path (stat %m). */
+  readonly mountPoint: string;
+}
+
+/** Free space and type of the filesystem that would hold the tmp file (df). */
+export interface ObservedFs {
+  readonly source: string;
+  readonly fstype: string;
+  readonly availBytes: number;
+  readonly target: string;
+}
+
+/** What lvmsnap wrote down about the objects it created (one file per snapshot). */
+export interface Journal {
+  readonly version: 1;
+  readonly vg: string;
+  readonly snapshot: string;
+  /** Set before the tmp file is created; dev/ino are filled in right after. */
+  readonly tmpFile?: { readonly path: string; readonly dev?: number; readonly ino?: number };
+  /** Set before lvmsnap creates the mountpoint directory. */
+  readonly createdMountpoint?: string;
+}
+
+/** One observation pass: everything the planner may look at. */
+export interface SystemSnapshot {
+  readonly uid: number;
+  readonly vgs: readonly ObservedVg[];
+  readonly pvs: readonly ObservedPv[];
+  readonly lvs: readonly ObservedLv[];
+  readonly loops: readonly ObservedLoop[];
+  readonly mounts: readonly ObservedMount[];
+  /** stat results keyed by path; a missing key means the path does not exist. */
+  readonly paths: Readonly<Record<string, ObservedPath>>;
+  /** df of the tmp file's directory, when a tmp file is configured and the directory exists. */
+  readonly tmpFs: ObservedFs | null;
+  /** First free loop device (losetup --find), when one may be needed. */
+  readonly freeLoop: string | null;
+  /** Filesystem type of the origin LV (findmnt or blkid), or null if unknown. */
+  readonly originFstype: string | null;
+  readonly journal: Journal | null;
+}
+
+// ---- resources and plans ---------------------------------------------------------------------
+
+export const RESOURCE_KINDS = ['TmpFile', 'LoopDevice', 'PvInVg', 'Snapshot', 'Mountpoint'] as const;
+export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+
+/**
+ * A resource's observed status.
+ * - absent: nothing there; create may run.
+ * - present: ours and healthy.
+ * - partial: ours but a create was interrupted; create completes it.
+ * - degraded: ours but broken (invalid snapshot, missing PV); must be destroyed (and recreated for present).
+ * - foreign: something lvmsnap did not create is in the way; never touched.
+ * - unused: the target does not use this resource (no tmp file, no mountpoint).
+ */
+export type ResourceStatus = 'absent' | 'present' | 'partial' | 'degraded' | 'foreign' | 'unused';
+
+export interface ResourceView {
+  readonly kind: ResourceKind;
+  readonly id: string;
+  readonly status: ResourceStatus;
+  /** Human-readable facts about the observed object (for status and --json). */
+  readonly observed: Readonly<Record<string, unknown>> | null;
+  readonly reason?: string;
+}
+
+/** A single side effect, as data. Only the applier interprets these. */
+export type Step =
+  | { readonly type: 'exec'; readonly argv: readonly string[]; readonly progress?: boolean }
+  | { readonly type: 'journal'; readonly set: Partial<Omit<Journal, 'version' | 'vg' | 'snapshot'>>; readonly clear?: readonly ('tmpFile' | 'createdMountpoint')[] }
+  | { readonly type: 'recordFileIdentity'; readonly path: string };
+
+export type Action = 'create' | 'destroy' | 'ok' | 'refuse';
+
+export interface PlannedChange {
+  readonly kind: ResourceKind;
+  readonly id: string;
+  readonly action: Action;
+  readonly before: ResourceStatus;
+  readonly after: ResourceStatus;
+  readonly reason: string;
+  readonly steps: readonly Step[];
+}
+
+export interface Plan {
+  readonly state: DesiredState;
+  readonly changes: readonly PlannedChange[];
+  /** Refusals found before anything would change; non-empty means nothing runs. */
+  readonly refusals: readonly string[];
+}
