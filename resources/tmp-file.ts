@@ -38,8 +38,10 @@ export const TmpFile: Resource = {
     const st = f.snap.paths[path];
     const allocate: Step =
       allocationMethod(f) === 'fallocate' ? exec(fallocateArgv(path, bytes)) : exec(zeroFillArgv(path, bytes), true);
-    if (v.status === 'partial' && st) {
-      // Interrupted after allocation: a complete file only needs its identity recorded.
+    if (v.status === 'partial') {
+      // The journal already names the file. A complete file only needs its identity recorded;
+      // a short one (interrupted zero fill) is redone.
+      if (!st) return [allocate, { type: 'recordFileIdentity', path }];
       if (st.size >= bytes) return [{ type: 'recordFileIdentity', path }];
       return [exec(rmFileArgv(path)), allocate, { type: 'recordFileIdentity', path }];
     }

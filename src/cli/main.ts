@@ -72,8 +72,13 @@ async function makeLog(args: Args): Promise<EngineDeps['log']> {
   return { command: (c) => logger.info({ argv: c.argv, exitCode: c.exitCode, ms: c.ms, mutating: c.mutating, stderr: c.stderr.trim() || undefined }, 'command') };
 }
 
+const EPILOGUE =
+  'Exit codes: 0 success; 1 failed while applying (the message says what is left); 2 changes made or planned\n' +
+  '(only with --detailed-exitcode); 3 refused before any change (bad input, failed check, foreign object, lock held).\n' +
+  'lvmsnap only ever removes what it created: LVs and PVs it tagged "lvmsnap", files it journaled.';
+
 function withTarget<T>(y: Argv<T>) {
-  return y.options(TARGET_FLAGS).group(Object.keys(TARGET_FLAGS).slice(0, 13), 'Target:');
+  return y.options(TARGET_FLAGS).group(Object.keys(TARGET_FLAGS).slice(0, 13), 'Target:').epilogue(EPILOGUE);
 }
 
 async function doApply(args: Args, io: CliIo, state: DesiredState, check: boolean, diff: boolean): Promise<number> {
@@ -117,11 +122,7 @@ export function buildCli(argv: readonly string[], io: CliIo, setCode: (n: number
     })
     .demandCommand(1, 'name a command: apply, plan or status')
     .strict()
-    .epilogue(
-      'Exit codes: 0 success; 1 failed while applying (the message says what is left); 2 changes made or planned\n' +
-        '(only with --detailed-exitcode); 3 refused before any change (bad input, failed check, foreign object, lock held).\n' +
-        'lvmsnap only ever removes what it created: LVs and PVs it tagged "lvmsnap", files it journaled.',
-    )
+    .epilogue(EPILOGUE)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .exitProcess(false)
     .fail((msg, err) => {
@@ -137,7 +138,10 @@ function exitCodeOf(err: unknown): number {
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   let code: number = EXIT.ok;
   try {
-    await buildCli(argv, io, (n) => { code = n; }).parseAsync();
+    // The parse callback captures --help/--version text so it goes through io (and tests see it).
+    let shown = '';
+    await buildCli(argv, io, (n) => { code = n; }).parseAsync([...argv], {}, (_err, _args, output) => { shown = output; });
+    if (shown) io.stdout(`${shown}\n`);
     return code;
   } catch (err) {
     const exit = exitCodeOf(err);
