@@ -1,5 +1,5 @@
 // Builders of observed systems (SystemSnapshot) for pure resource and planner tests.
-import type { Journal, ObservedLv, ObservedPath, ObservedPv, SystemSnapshot, Target } from '../../src/types.js';
+import type { Journal, ObservedLv, ObservedPath, ObservedPv, Step, SystemSnapshot, Target } from '../../src/types.js';
 
 export const MIB = 1024 * 1024;
 export const EXTENT = 4 * MIB;
@@ -74,3 +74,6 @@ export const edits = {
 /** Everything present for tmpTarget: file, loop, tagged PV holding the snapshot, snapshot, mount. */
 export const fullyPresent = (): SystemSnapshot =>
   withEdits(baseSnap(0), edits.file(), edits.journal(ourJournal({ createdMountpoint: '/mnt/snap' })), edits.loop(), edits.pv({ peAllocCount: 15, freeBytes: EXTENT }), edits.snapshot(), edits.mountDir(), edits.mounted());
+
+/** The argv of each exec step (other step types are dropped). */
+export const argvOf = (steps: readonly Step[]): string[][] => steps.flatMap((s) => (s.type === 'exec' ? [[...s.argv]] : []));

@@ -3,6 +3,7 @@ import { LoopDevice } from '../../resources/loop-device.js';
 import { deriveFacts } from '../../src/facts.js';
 import type { SystemSnapshot, Target } from '../../src/types.js';
 import { baseSnap, baseTarget, edits, tmpTarget, withEdits } from '../helpers/snap.js';
+import { argvOf } from '../helpers/snap.js';
 
 const FILE = '/var/space/cow.img';
 const ours = () => withEdits(baseSnap(), edits.file(), edits.journal());
@@ -21,7 +22,7 @@ describe('LoopDevice', () => {
     const f = deriveFacts(target, snap);
     const v = LoopDevice.observe(f);
     expect([v.status, v.id]).toEqual([status, id]);
-    const argv = (steps: readonly { type: string }[]) => steps.map((s) => (s as { argv: string[] }).argv);
+    const argv = argvOf;
     if (create) expect(argv(LoopDevice.create(f, v))).toEqual(create);
     if (destroy) expect(argv(LoopDevice.destroy(f, v))).toEqual(destroy);
   });

@@ -3,6 +3,7 @@ import { PvInVg } from '../../resources/pv-in-vg.js';
 import { deriveFacts } from '../../src/facts.js';
 import type { SystemSnapshot, Target } from '../../src/types.js';
 import { baseSnap, baseTarget, edits, tmpTarget, withEdits } from '../helpers/snap.js';
+import { argvOf } from '../helpers/snap.js';
 
 const ours = () => withEdits(baseSnap(0), edits.file(), edits.journal(), edits.loop());
 const TAG = ['pvchange', '--addtag', 'lvmsnap', '--addtag', 'lvmsnap_for_root-lvmsnap', '/dev/loop0'];
@@ -22,7 +23,7 @@ describe('PvInVg', () => {
     const f = deriveFacts(target, snap);
     const v = PvInVg.observe(f);
     expect(v.status).toBe(status);
-    const argv = (steps: readonly { type: string }[]) => steps.map((s) => (s as { argv: string[] }).argv);
+    const argv = argvOf;
     if (create) expect(argv(PvInVg.create(f, v))).toEqual(create);
     if (destroy) expect(argv(PvInVg.destroy(f, v))).toEqual(destroy);
   });

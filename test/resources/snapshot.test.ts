@@ -3,6 +3,7 @@ import { Snapshot } from '../../resources/snapshot.js';
 import { deriveFacts } from '../../src/facts.js';
 import type { SystemSnapshot, Target } from '../../src/types.js';
 import { baseSnap, baseTarget, edits, MIB, tmpTarget, withEdits } from '../helpers/snap.js';
+import { argvOf } from '../helpers/snap.js';
 
 const LVCREATE = ['lvcreate', '--yes', '--snapshot', '--size', `${60 * MIB}b`, '--name', 'root-lvmsnap', '--addtag', 'lvmsnap', 'vg0/root'];
 
@@ -21,7 +22,7 @@ describe('Snapshot', () => {
     const f = deriveFacts(target, snap);
     const v = Snapshot.observe(f);
     expect(v.status).toBe(status);
-    const argv = (steps: readonly { type: string }[]) => steps.map((s) => (s as { argv: string[] }).argv);
+    const argv = argvOf;
     if (create) expect(argv(Snapshot.create(f, v))).toEqual(create);
     if (destroy) expect(argv(Snapshot.destroy(f, v))).toEqual(destroy);
   });
