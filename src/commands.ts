@@ -9,7 +9,8 @@ export const pvForTag = (snapshot: string): string => `lvmsnap_for_${snapshot}`;
 export const fullreportArgv = (): string[] => ['lvm', 'fullreport', '--units', 'b', '--nosuffix', '--reportformat', 'json'];
 export const losetupListArgv = (): string[] => ['losetup', '--list', '--json'];
 export const losetupFindArgv = (): string[] => ['losetup', '--find'];
-export const findmntArgv = (): string[] => ['findmnt', '--json'];
+/** util-linux's default columns lack MAJ:MIN, which matches a mount to an LV reliably. */
+export const findmntArgv = (): string[] => ['findmnt', '--json', '--output', 'TARGET,SOURCE,FSTYPE,OPTIONS,MAJ:MIN'];
 /** One line per existing path: name, type, dev, ino, size, mount point. Missing paths go to stderr. */
 export const STAT_FORMAT = '%n\t%F\t%d\t%i\t%s\t%m\n';
 export const statArgv = (paths: readonly string[]): string[] => ['stat', '--printf', STAT_FORMAT, '--', ...paths];
@@ -25,6 +26,8 @@ export const zeroFillArgv = (path: string, bytes: number): string[] =>
 export const rmFileArgv = (path: string): string[] => ['rm', '--', path];
 export const losetupAttachArgv = (device: string, file: string): string[] => ['losetup', device, '--', file];
 export const losetupDetachArgv = (device: string): string[] => ['losetup', '--detach', device];
+/** The PV gets a UUID derived from the target, so lvmsnap recognises its PV in every crash window. */
+export const pvcreateArgv = (device: string, uuid: string): string[] => ['pvcreate', '--yes', '--uuid', uuid, '--norestorefile', device];
 export const vgextendArgv = (vg: string, device: string): string[] => ['vgextend', '--yes', vg, device];
 export const pvTagArgv = (device: string, snapshot: string): string[] =>
   ['pvchange', '--addtag', OWNER_TAG, '--addtag', pvForTag(snapshot), device];

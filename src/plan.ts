@@ -7,7 +7,10 @@ import type { DesiredState, Plan, PlannedChange, ResourceStatus, ResourceView, S
 const EXISTS: ReadonlySet<ResourceStatus> = new Set(['present', 'partial', 'degraded']);
 
 function destroyChange(f: Facts, i: number, v: ResourceView, reason: string): PlannedChange {
-  return { kind: v.kind, id: v.id, action: 'destroy', before: v.status, after: 'absent', reason, steps: CHAIN[i]!.destroy(f, v) };
+  const steps = CHAIN[i]!.destroy(f, v);
+  // e.g. an orphan PV label on our loop device: it goes away with the file, nothing to run for it.
+  if (steps.length === 0) return { ...keep(v, `nothing to undo here (${v.reason ?? v.status})`), after: 'absent' };
+  return { kind: v.kind, id: v.id, action: 'destroy', before: v.status, after: 'absent', reason, steps };
 }
 
 function keep(v: ResourceView, reason: string): PlannedChange {

@@ -43,7 +43,8 @@ export function preflight(state: DesiredState, f: Facts, views: readonly Resourc
       if (free < need)
         out.push(`snapshot needs ${fmt(need)} but volume group ${t.vg} has ${fmt(free)} free: use a smaller --size, or --tmp-file PATH to borrow the space from a file`);
     } else {
-      const pv = f.loopPv && views[2]?.status !== 'absent' ? f.loopPv : undefined;
+      // An orphan PV reports no extents yet: count what the file will give once it is in the VG.
+      const pv = f.loopPv && f.loopPv.vg === t.vg && views[2]?.status !== 'absent' ? f.loopPv : undefined;
       const extents = pv ? pv.peCount - pv.peAllocCount : extentsOnFile(f.tmpFileBytes ?? 0, f.vg.extentSize);
       if (extents * f.vg.extentSize < need)
         out.push(`snapshot needs ${fmt(need)} but the tmp file provides ${fmt(extents * f.vg.extentSize)}: raise --tmp-file-size or leave it at its default`);

@@ -37,7 +37,7 @@ function fakeHost(table: Record<string, Canned>, files: Record<string, string> =
 
 const FULLREPORT = 'lvm fullreport --units b --nosuffix --reportformat json';
 const LOSETUP_LIST = 'losetup --list --json';
-const FINDMNT = 'findmnt --json';
+const FINDMNT = 'findmnt --json --output TARGET,SOURCE,FSTYPE,OPTIONS,MAJ:MIN';
 const STAT = "stat --printf %n\t%F\t%d\t%i\t%s\t%m\n -- /var/space/extra.tmp /var/space /media/snap /media";
 const DF = 'df --block-size=1 --output=source,fstype,avail,target -- /var/space';
 const FIND = 'losetup --find';

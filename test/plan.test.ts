@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makePlan, mutatingChanges } from '../src/plan.js';
+import { lvmsnapPvUuid } from '../src/pv-uuid.js';
 import type { DesiredState, SystemSnapshot, Target } from '../src/types.js';
 import { baseSnap, baseTarget, edits, EXTENT, ourJournal, tmpTarget, withEdits } from './helpers/snap.js';
 
@@ -44,6 +45,7 @@ describe('interrupted creates and destroys', () => {
     ['file allocated, identity not recorded', withEdits(baseSnap(0), edits.file(), J({ tmpFile: { path: FILE } })), creates(...ALL), destroys('TmpFile')],
     ['vgextend done, tag not yet added', withEdits(prefix['loop']!(), edits.pv({ tags: [] })), creates('PvInVg', 'Snapshot', 'Mountpoint'), destroys('PvInVg', 'LoopDevice', 'TmpFile')],
     ['vgreduce done, loop still attached (orphan PV)', withEdits(prefix['loop']!(), edits.pv({ vg: null })), creates('PvInVg', 'Snapshot', 'Mountpoint'), destroys('LoopDevice', 'TmpFile')],
+    ['pvcreate done, crash before vgextend', withEdits(prefix['loop']!(), edits.pv({ vg: null, uuid: lvmsnapPvUuid(tmpTarget), tags: [] })), creates('PvInVg', 'Snapshot', 'Mountpoint'), destroys('LoopDevice', 'TmpFile')],
     ['mountpoint directory made, not mounted', withEdits(prefix['snapshot']!(), J({ createdMountpoint: '/mnt/snap' }), edits.mountDir()), creates('Mountpoint'), destroys('Mountpoint', 'Snapshot', 'PvInVg', 'LoopDevice', 'TmpFile')],
     ['loop detached by someone, PV gone from its device', withEdits(prefix['file']!()), creates('LoopDevice', 'PvInVg', 'Snapshot', 'Mountpoint'), destroys('TmpFile')],
   ];

@@ -107,7 +107,13 @@ export interface SimLock { readonly pid: number; readonly holder: string }
 
 export interface SimSystem {
   readonly uid: number;
-  readonly kernel: { readonly loopDetach: 'lazy' | 'busy' };
+  /** Behaviour that differs between kernels / util-linux versions. */
+  readonly kernel: {
+    /** 'lazy': losetup -d of a held device marks it autoclear (Linux >= 3.x); 'busy': fails EBUSY. */
+    readonly loopDetach: 'lazy' | 'busy';
+    /** What `losetup --list --json` prints with no device bound. */
+    readonly losetupEmptyList: 'nothing' | 'empty-array';
+  };
   readonly vgs: Readonly<Record<string, SimVg>>;
   readonly pvs: Readonly<Record<string, SimPv>>;
   readonly lvs: Readonly<Record<string, SimLv>>;

@@ -1,0 +1,53 @@
+// losetup: list, find, attach and detach. Detach follows modern kernels by default: a loop device still
+// held open (by device-mapper, for an active LV on its PV) is only marked autoclear and goes away on
+// last close; SimSystem.kernel.loopDetach = 'busy' makes such a detach fail with EBUSY instead.
+import { produce } from 'immer';
+import { lookup } from './fsview.js';
+import { fail, loopOpen, notModelled, ok, parseArgs, type ExecOutput } from './ops.js';
+import { losetupFind, losetupList } from './report-host.js';
+import { normPath, type SimSystem } from './state.js';
+
+export function losetup(s: SimSystem, args: readonly string[]): ExecOutput {
+  const argv = ['losetup', ...args];
+  const p = parseArgs(args, ['--list', '--json', '--find', '-f'], ['--detach', '-d']);
+  if (!p) return notModelled(s, argv);
+  const flags = [...p.flags.keys()].sort().join(' ');
+  if (flags === '--json --list' && p.pos.length === 0) return losetupList(s);
+  if ((flags === '--find' || flags === '-f') && p.pos.length === 0) return losetupFind(s);
+  const detach = p.flags.get('--detach') ?? p.flags.get('-d');
+  if (detach && p.flags.size === 1 && p.pos.length === 0 && detach.length === 1) return detachLoop(s, detach[0]!);
+  if (p.flags.size === 0 && p.pos.length === 2 && args[1] === '--') return attach(s, p.pos[0]!, p.pos[1]!);
+  return notModelled(s, argv);
+}
+
+function attach(s: SimSystem, device: string, file: string): ExecOutput {
+  const dev = normPath(device);
+  const loop = s.loops[dev];
+  if (!loop) return fail(s, 1, `losetup: ${device}: failed to set up loop device: No such file or directory\n`);
+  if (loop.ino !== null) return fail(s, 1, `losetup: ${device}: failed to set up loop device: Device or resource busy\n`);
+  const node = lookup(s, file);
+  if (!node) return fail(s, 1, `losetup: ${file}: failed to set up loop device: No such file or directory\n`);
+  if (node.type !== 'file') return fail(s, 1, `losetup: ${file}: failed to set up loop device: Invalid argument\n`);
+  const path = normPath(file);
+  return ok(produce(s, (d) => {
+    d.loops[dev] = { ...d.loops[dev]!, ino: node.ino, file: path, size: node.size, autoclear: false };
+  }));
+}
+
+function detachLoop(s: SimSystem, device: string): ExecOutput {
+  const dev = normPath(device);
+  const loop = s.loops[dev];
+  if (!loop || loop.ino === null) return fail(s, 1, `losetup: ${device}: detach failed: No such device or address\n`);
+  if (loopOpen(s, dev)) {
+    if (s.kernel.loopDetach === 'busy') return fail(s, 1, `losetup: ${device}: detach failed: Device or resource busy\n`);
+    return ok(produce(s, (d) => { d.loops[dev]!.autoclear = true; }));
+  }
+  return ok(produce(s, (d) => { d.loops[dev] = { ...d.loops[dev]!, ino: null, file: null, size: 0, autoclear: false }; }));
+}
+
+/** Loop devices /dev/loop0..n-1, all free. */
+export function freeLoops(n: number): SimSystem['loops'] {
+  return Object.fromEntries(Array.from({ length: n }, (_, i) => [
+    `/dev/loop${i}`, { name: `/dev/loop${i}`, minor: i, ino: null, file: null, size: 0, autoclear: false },
+  ]));
+}

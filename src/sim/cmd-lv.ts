@@ -1,0 +1,130 @@
+// LVM commands on LVs: lvcreate --snapshot (extent rounding, lvm2's COW size cap, optional PV list
+// restricting allocation) and lvremove (refuses open LVs; --yes on an origin takes its snapshots along).
+import { produce } from 'immer';
+import { lvMounted } from './fsview.js';
+import { fail, humanSize, newTime, newUuid, notModelled, ok, parseArgs, type ExecOutput } from './ops.js';
+import { ECMD_FAILED, refusePartial, vgNotFound } from './cmd-pv.js';
+import { missingPvWarnings } from './report-lvm.js';
+import {
+  deviceByName, findLv, freeAreas, lowestFreeMinor, lvBytes, snapshotsOf, vgPvs,
+  type SimLv, type SimPv, type SimSeg, type SimSystem,
+} from './state.js';
+
+const CHUNK = 4096;
+const LV_NAME = /^[A-Za-z0-9+_.][A-Za-z0-9+_.-]*$/;
+const RESERVED = /(_cdata|_cmeta|_corig|_mimage|_mlog|_pmspare|_rimage|_rmeta|_tdata|_tmeta|_vorigin|_vdata)|^snapshot/;
+
+/** lvm2's cow_max_size(): the largest COW an origin of this size can ever use, in whole extents. */
+export function cowMaxBytes(originBytes: number, extentSize: number): number {
+  const originChunks = Math.ceil(originBytes / CHUNK);
+  const perArea = CHUNK / 16;
+  const metadataChunks = Math.floor((originChunks + perArea) / perArea);
+  const bytes = (1 + originChunks + metadataChunks) * CHUNK;
+  return Math.ceil(bytes / extentSize) * extentSize;
+}
+
+/** Place `need` extents on the PVs in order, lowest free extents first; null when they do not fit. */
+export function allocate(s: SimSystem, pvs: readonly SimPv[], need: number): SimSeg[] | null {
+  const segs: SimSeg[] = [];
+  let left = need;
+  for (const pv of pvs) {
+    for (const [pe, count] of freeAreas(s, pv)) {
+      if (left === 0) break;
+      const take = Math.min(left, count);
+      segs.push({ pv: pv.uuid, pe, count: take });
+      left -= take;
+    }
+  }
+  return left === 0 ? segs : null;
+}
+const freeOn = (s: SimSystem, pvs: readonly SimPv[]): number =>
+  pvs.reduce((a, pv) => a + freeAreas(s, pv).reduce((b, [, c]) => b + c, 0), 0);
+
+export function lvcreate(s: SimSystem, args: readonly string[]): ExecOutput {
+  const p = parseArgs(args, ['--yes', '-y', '--snapshot', '-s'], ['--size', '-L', '--name', '-n', '--addtag']);
+  const get = (a: string, b: string): string | undefined => p?.flags.get(a)?.[0] ?? p?.flags.get(b)?.[0];
+  const size = get('--size', '-L');
+  const name = get('--name', '-n');
+  const m = /^(\d+)[bB]$/.exec(size ?? '');
+  if (!p || !(p.flags.has('--snapshot') || p.flags.has('-s')) || !m || name === undefined || p.pos.length < 1 || !p.pos[0]!.includes('/')) {
+    return notModelled(s, ['lvcreate', ...args]);
+  }
+  const [vg, originName] = p.pos[0]!.split('/') as [string, string];
+  const tags = p.flags.get('--addtag') ?? [];
+  if (!s.vgs[vg]) return vgNotFound(s, vg);
+  const refused = refusePartial(s, vg);
+  if (refused) return refused;
+  const origin = findLv(s, vg, originName);
+  if (!origin) return fail(s, ECMD_FAILED, `  Failed to find logical volume "${vg}/${originName}"\n`);
+  if (origin.origin !== null) return fail(s, ECMD_FAILED, '  Snapshots of snapshots are not supported.\n');
+  if (!LV_NAME.test(name) || name.length > 127 || RESERVED.test(name)) {
+    return fail(s, 3, `  Logical volume name "${name}" is invalid.\n  Run \`lvcreate --help' for more information.\n`);
+  }
+  if (findLv(s, vg, name)) return fail(s, ECMD_FAILED, `  Logical Volume "${name}" already exists in volume group "${vg}"\n`);
+  const es = s.vgs[vg]!.extentSize;
+  const bytes = Number(m[1]);
+  if (bytes === 0) return fail(s, 3, '  Size may not be zero.\n  Invalid argument for --size: 0b\n');
+  let out = '';
+  let extents = Math.ceil(bytes / es);
+  if (bytes % es !== 0) out += `  Rounding up size to full physical extent ${humanSize(extents * es)}.\n`;
+  const max = cowMaxBytes(lvBytes(s, origin), es) / es;
+  if (extents > max) {
+    out += `  Reducing COW size ${humanSize(extents * es)} down to maximum usable size ${humanSize(max * es)}.\n`;
+    extents = max;
+  }
+  let pvs = vgPvs(s, vg);
+  if (p.pos.length > 1) {
+    const chosen: SimPv[] = [];
+    for (const name of p.pos.slice(1)) {
+      const dev = deviceByName(s, name);
+      const pv = dev?.label ? s.pvs[dev.label] : undefined;
+      if (!pv || pv.vg !== vg) return fail(s, ECMD_FAILED, `  Physical Volume "${name}" not found in Volume Group "${vg}".\n`);
+      if (!chosen.includes(pv)) chosen.push(pv);
+    }
+    pvs = chosen;
+  }
+  const segs = allocate(s, pvs, extents);
+  if (!segs) {
+    return p.pos.length > 1
+      ? fail(s, ECMD_FAILED, `  Insufficient free space: ${extents} extents needed, but only ${freeOn(s, pvs)} available\n`)
+      : fail(s, ECMD_FAILED, `  Volume group "${vg}" has insufficient free space (${freeOn(s, pvs)} extents): ${extents} required.\n`);
+  }
+  const next = produce(s, (d) => {
+    const uuid = newUuid(d);
+    d.lvs[uuid] = {
+      uuid, name, vg, segs, tags: [...new Set(tags)], active: origin.active,
+      minor: origin.active ? lowestFreeMinor(s) : null, origin: origin.name, invalid: false,
+      // A fresh COW holds its header and first exception chunks (real lvm shows ~0.02 % for 60 MiB).
+      cowPercent: Math.round(((3 * CHUNK) / (extents * es)) * 1e4) / 100,
+      // A crash-consistent copy: the journal/log needs recovery if the origin was mounted.
+      fs: { ...origin.fs, dirty: origin.fs.dirty || lvMounted(s, origin) },
+      time: newTime(d),
+    };
+  });
+  return ok(next, `${out}  Logical volume "${name}" created.\n`);
+}
+
+export function lvremove(s: SimSystem, args: readonly string[]): ExecOutput {
+  const p = parseArgs(args, ['--yes', '-y'], []);
+  if (!p || p.pos.length !== 1 || !p.pos[0]!.includes('/')) return notModelled(s, ['lvremove', ...args]);
+  const [vg, name] = p.pos[0]!.split('/') as [string, string];
+  if (!s.vgs[vg]) return vgNotFound(s, vg);
+  const warn = missingPvWarnings(s, [vg]); // lvremove works on VGs with missing PVs
+  const lv = findLv(s, vg, name);
+  if (!lv) return fail(s, ECMD_FAILED, `${warn}  Failed to find logical volume "${vg}/${name}"\n`);
+  const yes = p.flags.has('--yes') || p.flags.has('-y');
+  const snaps = snapshotsOf(s, lv);
+  if (snaps.length > 0 && !yes) {
+    return fail(s, ECMD_FAILED, `${warn}  Removing origin ${name} will also remove ${snaps.length} snapshots(s). Proceed? [y/n]: [n]\n` +
+      `  Logical volume ${name} not removed.\n`);
+  }
+  const victims: SimLv[] = [...snaps, lv];
+  const open = victims.find((v) => v.active && lvMounted(s, v));
+  if (open) return fail(s, ECMD_FAILED, `${warn}  Logical volume ${vg}/${open.name} contains a filesystem in use.\n`);
+  if (!yes && lv.active) {
+    return fail(s, ECMD_FAILED, `${warn}  Do you really want to remove active logical volume ${vg}/${name}? [y/n]: [n]\n` +
+      `  Logical volume ${name} not removed.\n`);
+  }
+  const next = produce(s, (d) => { for (const v of victims) delete d.lvs[v.uuid]; });
+  return ok(next, victims.map((v) => `  Logical volume "${v.name}" successfully removed.\n`).join(''), warn);
+}

@@ -1,0 +1,62 @@
+// The simulator's single entry point: a pure function from (system, argv) to (system, result).
+import { lvcreate, lvremove } from './cmd-lv.js';
+import { losetup } from './cmd-loop.js';
+import { dd, fallocate, mkdir, rm, rmdir } from './cmd-fs.js';
+import { mount, umount } from './cmd-mount.js';
+import { pvchange, pvcreate, vgextend, vgreduce } from './cmd-pv.js';
+import { notModelled, ok, settle, type ExecOutput, type Handler } from './ops.js';
+import { blkid, df, findmnt, stat } from './report-host.js';
+import { fullreport } from './report-lvm.js';
+import type { SimSystem } from './state.js';
+
+const FULLREPORT = ['--units', 'b', '--nosuffix', '--reportformat', 'json'];
+
+const lvm: Handler = (s, args) => {
+  if (args[0] === 'fullreport' && args.length === 6 && args.slice(1).join(' ') === FULLREPORT.join(' ')) {
+    const r = fullreport(s);
+    return ok(s, r.stdout, r.stderr);
+  }
+  const sub = args[0] !== undefined ? HANDLERS[args[0]] : undefined;
+  return sub && args[0] !== 'lvm' ? sub(s, args.slice(1)) : notModelled(s, ['lvm', ...args]);
+};
+
+const HANDLERS: Readonly<Record<string, Handler>> = {
+  lvm,
+  losetup,
+  findmnt: (s, args) => {
+    // Only with the columns spelled out: util-linux's default columns have no MAJ:MIN (seen in the VM).
+    const cols = args.length === 3 && ['--output', '-o'].includes(args[1]!) ? args[2]!.toUpperCase() : null;
+    const ok = args[0] === '--json' && cols === 'TARGET,SOURCE,FSTYPE,OPTIONS,MAJ:MIN';
+    return ok ? findmnt(s) : notModelled(s, ['findmnt', ...args]);
+  },
+  stat,
+  df,
+  blkid,
+  fallocate,
+  dd,
+  rm,
+  mkdir,
+  rmdir,
+  mount,
+  umount,
+  pvcreate,
+  vgextend,
+  pvchange,
+  vgreduce,
+  lvcreate,
+  lvremove,
+};
+
+/** Names of the commands the simulator answers (each only in the argv shapes of src/commands.ts). */
+export const SIMULATED_COMMANDS: readonly string[] = Object.keys(HANDLERS);
+
+/**
+ * Run argv against the system. Pure: returns the next system (the same object when nothing changed)
+ * and what the command printed. Unknown commands or argv shapes exit 127.
+ */
+export function exec(system: SimSystem, argv: readonly string[]): ExecOutput {
+  const handler = argv[0] !== undefined ? HANDLERS[argv[0].replace(/^.*\//, '')] : undefined;
+  const out = handler ? handler(system, argv.slice(1)) : notModelled(system, argv);
+  const next = out.system === system ? system : settle(out.system);
+  return { system: next, result: out.result };
+}

@@ -1,0 +1,157 @@
+// `lvm fullreport --units b --nosuffix --reportformat json` of a simulated system, laid out like lvm2's
+// JSON (one report[] entry per VG with vg/pv/lv/pvseg/seg rows, then one entry for orphan PVs).
+import { LV_FIELDS, PVSEG_FIELDS, PV_FIELDS, SEG_FIELDS, VG_FIELDS } from './report-fields.js';
+import { lvMounted } from './fsview.js';
+import {
+  DM_MAJOR, PE_START, dmPath, findLv, freeAreas, lvBytes, lvExtents, lvPartial, missingPvs, orphanDevices, pvDevice,
+  snapshotsOf, usedExtents, vgLvs, vgPvs, type SimLv, type SimPv, type SimSystem,
+} from './state.js';
+
+type Row = Record<string, string>;
+const MDA = '1044480';
+const MDA_FREE = '519168';
+
+function fill(template: ReadonlyArray<readonly [string, string]>, values: Row): Row {
+  const out: Row = {};
+  for (const [k, def] of template) out[k] = values[k] ?? def;
+  return out;
+}
+
+/** stderr lines lvm prints for each VG with missing PVs. */
+export function missingPvWarnings(s: SimSystem, vgs: readonly string[] = Object.keys(s.vgs)): string {
+  const missing = vgs.flatMap((vg) => missingPvs(s, vg));
+  return missing.map((p) => `  WARNING: Couldn't find device with uuid ${p.uuid}.\n`).join('') +
+    missing.map((p) => `  WARNING: VG ${p.vg} is missing PV ${p.uuid} (last written to ${p.lastDevice}).\n`).join('');
+}
+
+const pvName = (s: SimSystem, pv: SimPv): string => pvDevice(s, pv.uuid)?.name ?? '[unknown]';
+
+function vgRow(s: SimSystem, vg: string): Row {
+  const v = s.vgs[vg]!;
+  const pvs = vgPvs(s, vg);
+  const lvs = vgLvs(s, vg);
+  const total = pvs.reduce((a, p) => a + p.peCount, 0);
+  const free = pvs.reduce((a, p) => a + p.peCount - usedExtents(s, p.uuid), 0);
+  const missing = missingPvs(s, vg).length;
+  const present = String(pvs.length - missing);
+  return fill(VG_FIELDS, {
+    vg_uuid: v.uuid, vg_name: vg, vg_attr: missing ? 'wz-pn-' : 'wz--n-', vg_partial: missing ? 'partial' : '',
+    vg_size: String(total * v.extentSize), vg_free: String(free * v.extentSize), vg_extent_size: String(v.extentSize),
+    vg_extent_count: String(total), vg_free_count: String(free), pv_count: String(pvs.length),
+    vg_missing_pv_count: String(missing), lv_count: String(lvs.length),
+    snap_count: String(lvs.filter((l) => l.origin !== null).length), vg_seqno: String(1 + pvs.length + lvs.length),
+    vg_mda_count: present, vg_mda_used_count: present,
+  });
+}
+
+function pvRow(s: SimSystem, pv: SimPv): Row {
+  const dev = pvDevice(s, pv.uuid);
+  const es = s.vgs[pv.vg]!.extentSize;
+  const used = usedExtents(s, pv.uuid);
+  return fill(PV_FIELDS, {
+    pv_uuid: pv.uuid, dev_size: String(dev?.size ?? 0), pv_name: dev?.name ?? '[unknown]',
+    pv_major: String(dev?.major ?? 0), pv_minor: String(dev?.minor ?? 0), pv_mda_free: dev ? MDA_FREE : '0',
+    pv_mda_size: dev ? MDA : '0', pv_ext_vsn: dev ? '2' : '', pe_start: String(PE_START),
+    pv_size: String(pv.peCount * es), pv_free: String((pv.peCount - used) * es), pv_used: String(used * es),
+    pv_attr: dev ? 'a--' : 'a-m', pv_allocatable: 'allocatable', pv_missing: dev ? '' : 'missing',
+    pv_pe_count: String(pv.peCount), pv_pe_alloc_count: String(used), pv_tags: pv.tags.join(','),
+    pv_mda_count: dev ? '1' : '0', pv_mda_used_count: dev ? '1' : '0', pv_in_use: 'used',
+  });
+}
+
+function lvRow(s: SimSystem, lv: SimLv): Row {
+  const origin = lv.origin !== null ? findLv(s, lv.vg, lv.origin) : undefined;
+  const snaps = snapshotsOf(s, lv).map((l) => l.name).sort();
+  const role = origin ? 'public,snapshot,thicksnapshot' : snaps.length ? 'public,origin,thickorigin' : 'public';
+  const partial = lvPartial(s, lv);
+  const a = lv.active;
+  const open = a && lvMounted(s, lv);
+  const percent = a && origin ? (lv.invalid ? 100 : lv.cowPercent).toFixed(2) : '';
+  const state = !a ? '-' : origin && lv.invalid ? 'I' : 'a';
+  const attr = `${origin ? 's' : snaps.length ? 'o' : '-'}wi-${state}${open ? 'o' : '-'}${origin || snaps.length ? 's' : '-'}-${partial ? 'p' : '-'}-`;
+  const unknownIfInactive = (v: string): string => (a ? v : partial ? 'unknown' : '');
+  return fill(LV_FIELDS, {
+    lv_uuid: lv.uuid, lv_name: lv.name, lv_full_name: `${lv.vg}/${lv.name}`, lv_path: `/dev/${lv.vg}/${lv.name}`,
+    lv_dm_path: dmPath(lv.vg, lv.name), lv_role: role,
+    lv_active: a ? 'active' : '', lv_active_locally: a ? 'active locally' : '', lv_active_exclusively: a ? 'active exclusively' : '',
+    lv_size: String(lvBytes(s, lv)), seg_count: String(lv.segs.length),
+    origin: origin?.name ?? '', origin_uuid: origin?.uuid ?? '',
+    origin_size: origin ? String(lvBytes(s, origin)) : snaps.length ? String(lvBytes(s, lv)) : '',
+    lv_ancestors: origin?.name ?? '', lv_full_ancestors: origin?.name ?? '',
+    lv_descendants: snaps.join(','), lv_full_descendants: snaps.join(','),
+    lv_tags: lv.tags.join(','), lv_time: lv.time, lv_modules: origin || snaps.length ? 'snapshot' : '',
+    lv_kernel_major: a ? String(DM_MAJOR) : '-1', lv_kernel_minor: a ? String(lv.minor) : '-1',
+    lv_kernel_read_ahead: a ? '131072' : '-1',
+    lv_permissions: a ? 'writeable' : partial ? 'unknown' : 'writeable',
+    lv_suspended: unknownIfInactive(''), lv_live_table: unknownIfInactive('live table present'),
+    lv_inactive_table: unknownIfInactive(''), lv_device_open: a ? (open ? 'open' : '') : partial ? 'unknown' : '',
+    data_percent: percent, snap_percent: percent,
+    lv_health_status: partial ? 'partial' : a && origin && lv.invalid ? 'invalid' : '',
+    lv_check_needed: 'unknown',
+    lv_merge_failed: a && origin ? '' : 'unknown',
+    lv_snapshot_invalid: a && origin ? (lv.invalid ? 'invalid' : '') : 'unknown',
+    lv_attr: attr,
+  });
+}
+
+function segRows(s: SimSystem, lv: SimLv): Row[] {
+  const es = s.vgs[lv.vg]!.extentSize;
+  let le = 0;
+  return lv.segs.map((g) => {
+    const pv = s.pvs[g.pv];
+    const dev = pv ? pvName(s, pv) : '[unknown]';
+    const range = `${dev}:${g.pe}-${g.pe + g.count - 1}`;
+    const row = fill(SEG_FIELDS, {
+      chunk_size: lv.origin !== null ? '4096' : '0', seg_start: String(le * es), seg_start_pe: String(le),
+      seg_size: String(g.count * es), seg_size_pe: String(g.count), seg_pe_ranges: range, seg_le_ranges: range,
+      devices: `${dev}(${g.pe})`, seg_monitor: lv.origin !== null && lv.active ? 'monitored' : '', lv_uuid: lv.uuid,
+    });
+    le += g.count;
+    return row;
+  });
+}
+
+function pvsegRows(s: SimSystem, pv: SimPv): Row[] {
+  const used = Object.values(s.lvs).flatMap((lv) => lv.segs.filter((g) => g.pv === pv.uuid).map((g) => ({ ...g, lv: lv.uuid })));
+  const free = freeAreas(s, pv).map(([pe, count]) => ({ pe, count, lv: '' }));
+  return [...used, ...free].sort((x, y) => x.pe - y.pe).map((g) =>
+    fill(PVSEG_FIELDS, { pvseg_start: String(g.pe), pvseg_size: String(g.count), pv_uuid: pv.uuid, lv_uuid: g.lv }));
+}
+
+function orphanRows(s: SimSystem): { pv: Row[]; pvseg: Row[] } {
+  const devs = orphanDevices(s).sort((x, y) => x.name.localeCompare(y.name));
+  const pv = devs.map((d) => fill(PV_FIELDS, {
+    pv_uuid: d.label!, dev_size: String(d.size), pv_name: d.name, pv_major: String(d.major), pv_minor: String(d.minor),
+    pv_mda_free: MDA_FREE, pv_mda_size: MDA, pv_ext_vsn: '2', pe_start: String(PE_START), pv_size: String(d.size),
+    pv_free: String(d.size), pv_used: '0', pv_attr: '---', pv_allocatable: '', pv_missing: '', pv_pe_count: '0',
+    pv_pe_alloc_count: '0', pv_tags: '', pv_mda_count: '1', pv_mda_used_count: '0', pv_in_use: '',
+  }));
+  const pvseg = devs.map((d) => fill(PVSEG_FIELDS, { pvseg_start: '0', pvseg_size: '0', pv_uuid: d.label!, lv_uuid: '' }));
+  return { pv, pvseg };
+}
+
+const I = (n: number): string => ' '.repeat(n);
+const rowJson = (r: Row): string => `{${Object.entries(r).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(', ')}}`;
+function section(name: string, rows: readonly Row[]): string {
+  const body = rows.map((r) => `${I(18)}${rowJson(r)}`).join(',\n');
+  return `${I(14)}"${name}": [\n${body}${body ? '\n' : ''}${I(14)}]\n`;
+}
+
+export function fullreport(s: SimSystem): { stdout: string; stderr: string } {
+  const entries: string[] = [];
+  for (const vg of Object.keys(s.vgs).sort()) {
+    const pvs = vgPvs(s, vg);
+    const lvs = vgLvs(s, vg).sort((x, y) => x.name.localeCompare(y.name));
+    entries.push([
+      section('vg', [vgRow(s, vg)]),
+      section('pv', [...pvs].sort((x, y) => pvName(s, x).localeCompare(pvName(s, y))).map((p) => pvRow(s, p))),
+      section('lv', lvs.map((l) => lvRow(s, l))),
+      section('pvseg', pvs.flatMap((p) => pvsegRows(s, p))),
+      section('seg', lvs.filter((l) => lvExtents(l) > 0).flatMap((l) => segRows(s, l))),
+    ].join(`${I(14)},\n`));
+  }
+  const orphans = orphanRows(s);
+  if (orphans.pv.length) entries.push([section('pv', orphans.pv), section('pvseg', orphans.pvseg)].join(`${I(14)},\n`));
+  const body = entries.map((e) => `${I(10)}{\n${e}${I(10)}}`).join(',\n');
+  return { stdout: `  {\n${I(6)}"report": [\n${body}\n${I(6)}]\n  }\n`, stderr: missingPvWarnings(s) };
+}
