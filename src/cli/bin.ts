@@ -29,6 +29,11 @@ async function start(): Promise<number> {
     host = loaded.host;
     save = loaded.save;
   }
+  const killAfter = Number(process.env['LVMSNAP_TEST_KILL_AFTER'] ?? 0);
+  if (killAfter > 0) {
+    const { KillSwitchHost } = await import('../kill-switch.js');
+    host = new KillSwitchHost(host, killAfter);
+  }
   const { main } = await import('./main.js');
   const { rehearse } = await import('../rehearse.js');
   const code = await main(argv, {

@@ -1,0 +1,25 @@
+// Test hook for the real-LVM tier: LVMSNAP_TEST_KILL_AFTER=k sends this process SIGKILL right after its
+// k-th mutating operation (a changing command, or a journal write/remove), exactly as the simulator's
+// crash injection counts them. Not for production use; without the variable it is never installed.
+import type { CommandResult, HostPort, LockResult, RunOptions } from './port.js';
+
+export class KillSwitchHost implements HostPort {
+  private done = 0;
+  constructor(private readonly inner: HostPort, private readonly after: number) {}
+
+  private tick(): void {
+    this.done += 1;
+    if (this.done >= this.after) process.kill(process.pid, 'SIGKILL');
+  }
+  async run(argv: readonly string[], opts: RunOptions): Promise<CommandResult> {
+    const r = await this.inner.run(argv, opts);
+    if (opts.mutating) this.tick();
+    return r;
+  }
+  async writeFile(path: string, data: string): Promise<void> { await this.inner.writeFile(path, data); this.tick(); }
+  async removeFile(path: string): Promise<void> { await this.inner.removeFile(path); this.tick(); }
+  readFile(path: string): Promise<string | null> { return this.inner.readFile(path); }
+  lock(path: string): Promise<LockResult> { return this.inner.lock(path); }
+  unlock(path: string): Promise<void> { return this.inner.unlock(path); }
+  uid(): number { return this.inner.uid(); }
+}
