@@ -1,0 +1,71 @@
+// npm run mutants: breaks the reconciler on purpose, once per invariant, and checks that the matching
+// property test catches it. Each mutant is applied to the working tree, tested, then reverted.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+
+const MUTANTS = [
+  {
+    property: 'after a successful present',
+    why: 'mounts the snapshot without ro',
+    file: 'resources/mountpoint.ts',
+    from: "ext4: 'ro,noload',",
+    to: "ext4: 'noload',",
+  },
+  {
+    property: 'after a successful absent the system equals',
+    why: 'forgets to remove the journal entry of the tmp file',
+    file: 'resources/tmp-file.ts',
+    from: "if (v.status !== 'absent') steps.push({ type: 'journal', set: {}, clear: ['tmpFile'] });",
+    to: '',
+  },
+  {
+    property: 'objects lvmsnap did not create',
+    why: 'claims any LV with the snapshot name, tagged or not',
+    file: 'resources/snapshot.ts',
+    from: 'if (!lv.tags.includes(OWNER_TAG))',
+    to: 'if (false)',
+  },
+  {
+    property: 'after a crash at any command',
+    why: 'treats an untagged PV on its own loop device (crash between vgextend and pvchange) as absent',
+    file: 'resources/pv-in-vg.ts',
+    from: "return tagged ? view('PvInVg', id, 'present', facts(pv)) : view('PvInVg', id, 'partial', facts(pv), 'in the VG but not yet tagged');",
+    to: "return tagged ? view('PvInVg', id, 'present', facts(pv)) : view('PvInVg', id, 'absent');",
+  },
+  {
+    property: 'no run removes or modifies the origin',
+    why: 'destroys in creation order (vgreduce before lvremove)',
+    file: 'src/plan.ts',
+    from: 'for (let i = views.length - 1; i >= 0; i--) {\n    const v = views[i]!;\n    if (EXISTS.has(v.status)) changes.push',
+    to: 'for (let i = 0; i < views.length; i++) {\n    const v = views[i]!;\n    if (EXISTS.has(v.status)) changes.push',
+  },
+  {
+    property: 'every refusal happens before the first mutating command',
+    why: 'applies the plan even when pre-flight refused it',
+    file: 'src/engine.ts',
+    from: 'if (planned.plan.refusals.length > 0) return',
+    to: 'if (planned.plan.refusals.length > 0 && opts.check) return',
+  },
+];
+
+let survived = 0;
+for (const m of MUTANTS) {
+  const original = readFileSync(m.file, 'utf8');
+  if (!original.includes(m.from)) {
+    console.error(`mutant for "${m.property}" no longer applies: ${m.file} lacks its target text`);
+    process.exit(2);
+  }
+  writeFileSync(m.file, original.replace(m.from, m.to));
+  try {
+    const r = spawnSync('npx', ['vitest', 'run', 'test/property', '-t', m.property], {
+      encoding: 'utf8', env: { ...process.env, PROPERTY_RUNS: process.env.PROPERTY_RUNS ?? '500' },
+    });
+    const killed = r.status !== 0 && /Property failed/.test(r.stdout + r.stderr);
+    if (!killed) survived++;
+    console.log(`${killed ? 'caught  ' : 'SURVIVED'}  ${m.property}  <- ${m.why}`);
+  } finally {
+    writeFileSync(m.file, original);
+  }
+}
+console.log(`${MUTANTS.length - survived} passed, ${survived} failed`);
+process.exit(survived === 0 ? 0 : 1);
