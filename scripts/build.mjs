@@ -1,11 +1,18 @@
 // Bundles the CLI into one ESM file: a single module graph starts much faster than hundreds of files.
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+
+rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 await build({
   entryPoints: ['src/cli/bin.ts'],
-  outfile: 'dist/lvmsnap.mjs',
+  outdir: 'dist',
+  entryNames: 'lvmsnap',
+  chunkNames: 'chunks/[name]-[hash]',
+  outExtension: { '.js': '.mjs' },
+  // Dynamic imports (simulator, pino, execa, the CLI itself) become chunks loaded only when needed.
+  splitting: true,
   bundle: true,
   platform: 'node',
   target: 'node20',

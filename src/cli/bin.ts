@@ -1,5 +1,6 @@
 // Process entry: picks the host (real, or the simulator for the demo), wires signals, sets the exit code.
 import { RealHost } from '../host-real.js';
+import type { EngineDeps } from '../engine.js';
 import type { HostPort } from '../port.js';
 
 declare const LVMSNAP_VERSION: string;
@@ -35,7 +36,8 @@ async function start(): Promise<number> {
     host = new KillSwitchHost(host, killAfter);
   }
   const { main } = await import('./main.js');
-  const { rehearse } = await import('../rehearse.js');
+  // The simulator is loaded only when a --check plan is rehearsed.
+  const rehearse: EngineDeps['rehearse'] = async (...a) => (await import('../rehearse.js')).rehearse(...a);
   const code = await main(argv, {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
