@@ -1,7 +1,7 @@
 // PvInVg: lvmsnap's loop device as a PV of the target VG, tagged as ours. The PV is created with a UUID
 // derived from the target (src/pv-uuid.ts), so it is recognisably ours at every point: untagged after an
 // interrupted create, orphaned after an interrupted destroy, missing after a reboot.
-import { pvcreateArgv, pvForTag, pvTagArgv, OWNER_TAG, vgextendArgv, vgreduceArgv, vgreduceMissingArgv } from '../src/commands.js';
+import { lvActivateArgv, pvcreateArgv, pvForTag, pvTagArgv, OWNER_TAG, vgextendArgv, vgreduceArgv, vgreduceMissingArgv } from '../src/commands.js';
 import type { Facts } from '../src/facts.js';
 import { lvmsnapPvUuid } from '../src/pv-uuid.js';
 import type { ObservedPv } from '../src/types.js';
@@ -38,7 +38,9 @@ export const PvInVg: Resource = {
   },
   destroy(f, v) {
     // Never --force: on a VG with a missing PV, --force removes partial LVs, the origin among them.
-    if (v.status === 'degraded') return [exec(vgreduceMissingArgv(f.target.vg))];
+    // After a reboot the origin stayed inactive (partial): bring it back once the missing PV is gone.
+    if (v.status === 'degraded')
+      return [exec(vgreduceMissingArgv(f.target.vg)), ...(f.origin && !f.origin.active ? [exec(lvActivateArgv(f.target.vg, f.target.lv))] : [])];
     // An orphan PV label on our loop device goes away with the file; nothing to do in LVM.
     if (f.loopPv?.vg === null) return [];
     return [exec(vgreduceArgv(f.target.vg, f.boundLoop!.name))];

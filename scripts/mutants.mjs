@@ -46,6 +46,13 @@ const MUTANTS = [
     from: 'if (planned.plan.refusals.length > 0) return',
     to: 'if (planned.plan.refusals.length > 0 && opts.check) return',
   },
+  {
+    property: 'after a reboot that lost the loop PV',
+    why: 'does not reactivate the origin after removing the missing PV',
+    file: 'resources/pv-in-vg.ts',
+    from: '...(f.origin && !f.origin.active ? [exec(lvActivateArgv(f.target.vg, f.target.lv))] : [])',
+    to: '',
+  },
 ];
 
 let survived = 0;

@@ -38,6 +38,8 @@ export const lvcreateSnapshotArgv = (vg: string, lv: string, snapshot: string, b
   'lvcreate', '--yes', '--snapshot', '--size', `${bytes}b`, '--name', snapshot, '--addtag', OWNER_TAG, `${vg}/${lv}`,
   ...(pv ? [pv] : []),
 ];
+/** Brings the origin back after a reboot left it inactive (partial) because of a missing loop PV. */
+export const lvActivateArgv = (vg: string, lv: string): string[] => ['lvchange', '--activate', 'y', `${vg}/${lv}`];
 export const lvremoveArgv = (vg: string, lv: string): string[] => ['lvremove', '--yes', `${vg}/${lv}`];
 export const mkdirArgv = (path: string): string[] => ['mkdir', '--', path];
 export const rmdirArgv = (path: string): string[] => ['rmdir', '--', path];

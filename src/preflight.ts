@@ -31,6 +31,8 @@ export function preflight(state: DesiredState, f: Facts, views: readonly Resourc
   if (mnt && mnt !== t.mountpoint)
     out.push(`lvmsnap's journal records a mountpoint it created at ${mnt}, but this run names ${t.mountpoint ?? 'none'}: pass --mountpoint ${mnt}`);
 
+  if (state === 'present' && views[2]?.status === 'degraded')
+    out.push(`lvmsnap's loop PV of ${t.vg} is missing (was the host rebooted?): run "lvmsnap apply --state absent" with this target first; it removes the snapshot and the missing PV without --force and reactivates ${t.vg}/${t.lv}`);
   if (state === 'present') {
     if (!f.origin) out.push(`logical volume "${t.vg}/${t.lv}" not found: check the name with "lvs ${t.vg}"`);
     else if (f.origin.isSnapshot) out.push(`"${t.vg}/${t.lv}" is itself a snapshot; lvmsnap snapshots origin volumes only`);

@@ -69,6 +69,16 @@ describe('degraded resources are rebuilt with their dependents', () => {
       'lvremove --yes vg0/root-lvmsnap', 'vgreduce --yes --removemissing vg0', 'rm -- /var/space/cow.img', 'journal',
     ]);
   });
+  it('after a reboot left the origin inactive (partial): absent reactivates it; present refuses and says to run absent', () => {
+    const s = withEdits(baseSnap(0), J({ tmpFile: { path: FILE } }), edits.pv({ name: '[unknown]', missing: true, peAllocCount: 15 }),
+      edits.snapshot({ devices: ['[unknown]'], active: false, majMin: null }),
+      (x) => ({ ...x, lvs: x.lvs.map((l) => (l.name === 'root' ? { ...l, active: false, majMin: null } : l)), vgs: [{ ...x.vgs[0]!, partial: true, missingPvCount: 1 }] }));
+    const { plan } = makePlan('absent', tmpTarget, s);
+    expect(mutatingChanges(plan).flatMap((c) => c.steps.map((st) => (st.type === 'exec' ? st.argv.join(' ') : st.type)))).toEqual([
+      'lvremove --yes vg0/root-lvmsnap', 'vgreduce --yes --removemissing vg0', 'lvchange --activate y vg0/root', 'journal',
+    ]);
+    expect(makePlan('present', tmpTarget, s).plan.refusals.join('\n')).toMatch(/loop PV of vg0 is missing \(was the host rebooted\?\): run "lvmsnap apply --state absent"/);
+  });
 });
 
 describe('refusals happen in the plan, before anything runs', () => {

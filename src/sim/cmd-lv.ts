@@ -6,7 +6,7 @@ import { fail, humanSize, newTime, newUuid, notModelled, ok, parseArgs, type Exe
 import { ECMD_FAILED, refusePartial, vgNotFound } from './cmd-pv.js';
 import { missingPvWarnings } from './report-lvm.js';
 import {
-  deviceByName, findLv, freeAreas, lowestFreeMinor, lvBytes, snapshotsOf, vgPvs,
+  deviceByName, findLv, freeAreas, lowestFreeMinor, lvBytes, lvPartial, snapshotsOf, vgPvs,
   type SimLv, type SimPv, type SimSeg, type SimSystem,
 } from './state.js';
 
@@ -127,4 +127,21 @@ export function lvremove(s: SimSystem, args: readonly string[]): ExecOutput {
   }
   const next = produce(s, (d) => { for (const v of victims) delete d.lvs[v.uuid]; });
   return ok(next, victims.map((v) => `  Logical volume "${v.name}" successfully removed.\n`).join(''), warn);
+}
+
+/** lvchange --activate y VG/LV: activates an LV (and its snapshots) unless it is partial. */
+export function lvchange(s: SimSystem, args: readonly string[]): ExecOutput {
+  const p = parseArgs(args, [], ['--activate']);
+  if (!p || p.flags.get('--activate')?.[0] !== 'y' || p.pos.length !== 1 || !p.pos[0]!.includes('/')) return notModelled(s, ['lvchange', ...args]);
+  const [vg, name] = p.pos[0]!.split('/') as [string, string];
+  if (!s.vgs[vg]) return vgNotFound(s, vg);
+  const lv = findLv(s, vg, name);
+  if (!lv) return fail(s, ECMD_FAILED, `  Failed to find logical volume "${vg}/${name}"\n`);
+  if (lvPartial(s, lv)) return fail(s, ECMD_FAILED, `${missingPvWarnings(s, [vg])}  Refusing activation of partial LV ${vg}/${name}.  Use '--activationmode partial' to override.\n`);
+  if (lv.active) return ok(s);
+  let next = s;
+  for (const v of [lv, ...snapshotsOf(s, lv)]) {
+    next = produce(next, (d) => { d.lvs[v.uuid]!.active = true; d.lvs[v.uuid]!.minor = lowestFreeMinor(next); });
+  }
+  return ok(next);
 }

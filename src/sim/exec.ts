@@ -1,5 +1,5 @@
 // The simulator's single entry point: a pure function from (system, argv) to (system, result).
-import { lvcreate, lvremove } from './cmd-lv.js';
+import { lvchange, lvcreate, lvremove } from './cmd-lv.js';
 import { losetup } from './cmd-loop.js';
 import { dd, fallocate, mkdir, rm, rmdir } from './cmd-fs.js';
 import { mount, umount } from './cmd-mount.js';
@@ -45,6 +45,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   vgreduce,
   lvcreate,
   lvremove,
+  lvchange,
 };
 
 /** Names of the commands the simulator answers (each only in the argv shapes of src/commands.ts). */

@@ -5,6 +5,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mutatingChanges } from '../../src/plan.js';
 import { lvFsId, type SimSystem } from '../../src/sim/state.js';
+import { reboot } from '../../src/sim/drift.js';
+import { lvmsnapPvUuid } from '../../src/pv-uuid.js';
 import {
   applyOn, applyOp, comparable, fcParams, initialSystem, MOUNTPOINT, mutatingRuns, OTHER_FILE, opArb, runOps, scenarioArb, targetOf, TMP_FILE,
 } from './harness.js';
@@ -70,5 +72,32 @@ describe('model-based properties: crashes and safety (simulated LVM)', () => {
         }
       }
     }), fcParams());
+  }, TIMEOUT);
+
+  it('after a reboot that lost the loop PV, one absent recovers the origin (no --force) and present works again', async () => {
+    const rebootScenario = scenarioArb({ foreign: false, ops: fc.option(fc.integer({ min: 1, max: 16 }), { nil: null }).map((k) => [applyOp('present', k)]) })
+      .map((scn) => ({ ...scn, useTmp: true, sys: { ...scn.sys, tmpDirFs: 'tmpfs' as const } }));
+    await fc.assert(fc.asyncProperty(rebootScenario, async (scn) => {
+      const t = targetOf(scn);
+      const start = initialSystem(scn);
+      const { system } = await runOps(start, t, scn.ops);
+      const booted = reboot(system);
+      const absent = await applyOn(booted, t, 'absent');
+      expect(absent.report!.planned.plan.refusals).toEqual([]);
+      expect(absent.report!.error?.message).toBeUndefined();
+      for (const c of mutatingRuns(absent.calls)) expect(c.argv).not.toContain('--force');
+      const s = absent.system;
+      const { active, minor: _m, ...origin } = originLv(s);
+      const { active: _a, minor: _m2, ...before } = originLv(start);
+      expect(origin).toEqual(before);
+      expect(active).toBe(true);
+      expect(Object.values(s.pvs).filter((p) => p.tags.includes('lvmsnap') || p.uuid === lvmsnapPvUuid(t))).toEqual([]);
+      expect(Object.values(s.lvs).filter((l) => l.tags.includes('lvmsnap'))).toEqual([]);
+      expect(s.stateFiles).toEqual(start.stateFiles);
+      const present = await applyOn(s, t, 'present');
+      const clean = await applyOn(start, t, 'present');
+      expect(present.report!.planned.plan.refusals.length === 0 && !present.report!.error)
+        .toBe(clean.report!.planned.plan.refusals.length === 0 && !clean.report!.error);
+    }), fcParams(500));
   }, TIMEOUT);
 });
