@@ -110,5 +110,9 @@ describe('apply on the simulated host', () => {
     expect(r.code).toBe(EXIT.ok);
     expect(r.json().state).toBe('present');
     expect(r.json().resources.map((x: { status: string }) => x.status)).toEqual(['present', 'present', 'present', 'present', 'present']);
+    const human = await cli(['status', ...T], new SimHost(host.system));
+    expect(human.out).toMatch(/present  Snapshot    vg0\/root-lvmsnap +[\d.]+% of 32 MiB copy-on-write space used/);
+    expect(human.out).toMatch(/present  Mountpoint  \/media\/snap +\/dev\/mapper\/vg0-root--lvmsnap mounted ro,/);
+    expect(human.out).toMatch(/State: present\n$/);
   });
 });

@@ -85,11 +85,24 @@ export function applyJson(r: ApplyReport, target: Target): Record<string, unknow
   };
 }
 
+/** A short human summary of what was observed, e.g. "mounted ro,relatime,norecovery" or "12.5% of 64 MiB used". */
+function detail(v: ResourceView): string {
+  const o = v.observed ?? {};
+  const mib = (n: unknown) => (typeof n === 'number' ? `${Math.round((n / 1048576) * 10) / 10} MiB` : '?');
+  switch (v.kind) {
+    case 'TmpFile': return 'size' in o ? `${mib(o['size'])} file` : '';
+    case 'LoopDevice': return 'backFile' in o ? `backed by ${String(o['backFile'])}` : '';
+    case 'PvInVg': return 'peCount' in o ? `${String(o['peAllocCount'])}/${String(o['peCount'])} extents used${o['missing'] ? ', MISSING' : ''}` : '';
+    case 'Snapshot': return 'sizeBytes' in o ? `${o['usedPercent'] ?? '?'}% of ${mib(o['sizeBytes'])} copy-on-write space used` : '';
+    case 'Mountpoint': return 'options' in o ? `${String(o['source'])} mounted ${(o['options'] as string[]).join(',')}` : '';
+  }
+}
+
 export function renderStatusHuman(r: StatusReport, target: Target): string {
-  const lines = [targetLine(target, 'status'), ...r.views.map((v) => `  ${pad(v.status, 9)}${pad(v.kind, 12)}${pad(v.id, 34)}${v.reason ?? ''}`)];
-  const snap = r.views.find((v) => v.kind === 'Snapshot');
-  const used = snap?.observed?.['usedPercent'];
-  if (typeof used === 'number') lines.push(`Snapshot copy-on-write space used: ${used}%`);
+  const lines = [
+    targetLine(target, 'status'),
+    ...r.views.map((v) => `  ${pad(v.status, 9)}${pad(v.kind, 12)}${pad(v.id, 34)}${[detail(v), v.reason].filter(Boolean).join('; ')}`),
+  ];
   lines.push(`State: ${r.state}`);
   return `${lines.join('\n')}\n`;
 }
