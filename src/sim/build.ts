@@ -1,18 +1,23 @@
 // Builders for simulated systems: small composable steps and simpleSystem(), the typical host lvmsnap
 // runs on (one VG on /dev/vda with an origin LV, a tmpfs for the tmp file, free loop devices).
-import { produce } from 'immer';
 import { freeLoops } from './cmd-loop.js';
 import { allocate } from './cmd-lv.js';
+import { edit, setFields } from './edit.js';
 import { lookup, mountAt } from './fsview.js';
-import { newInode, newTime, newUuid } from './ops.js';
-import { GiB, MiB, PE_START, lowestFreeMinor, lvFsId, normPath, parentOf, type SimFs, type SimSystem } from './state.js';
+import { built } from './memo.js';
+import { addInode } from './ops.js';
+import {
+  GiB, MiB, PE_START, lowestFreeMinor, lvFsId, lvTime, lvmUuid, normPath, parentOf,
+  type SimDisk, type SimFs, type SimInode, type SimLv, type SimPv, type SimSystem,
+} from './state.js';
 
 export interface EmptySystemOptions {
   uid?: number; loops?: number; loopDetach?: 'lazy' | 'busy'; losetupEmptyList?: 'nothing' | 'empty-array';
 }
 
 /** Root ext4 on /dev/sda1 and devtmpfs on /dev; no LVM, 8 free loop devices. */
-export function emptySystem(o: EmptySystemOptions = {}): SimSystem {
+export function emptySystem(o: EmptySystemOptions = {}): SimSystem { return built('empty', o, () => makeEmptySystem(o)); }
+function makeEmptySystem(o: EmptySystemOptions): SimSystem {
   const root: SimFs = {
     id: 'root', source: '/dev/sda1', fstype: 'ext4', majMin: '8:1', sizeBytes: 20 * GiB, baseUsed: 6 * GiB,
     volatile: false, fallocate: true, rootIno: 2,
@@ -34,35 +39,32 @@ export function addDirs(s: SimSystem, paths: readonly string[]): SimSystem {
     const p = normPath(raw);
     if (p === '/' || lookup(acc, p)) return acc;
     const withParent = addDirs(acc, [parentOf(p)]);
-    return produce(withParent, (d) => { newInode(d, p, mountAt(withParent, p)!.fs, 'directory'); });
+    return addInode(withParent, p, mountAt(withParent, p)!.fs, 'directory').s;
   }, s);
 }
 
 /** Register a filesystem and mount it on target (created if missing). */
 export function addFilesystem(s: SimSystem, fs: SimFs, target: string, options = 'rw,relatime', fstab = true): SimSystem {
   const withDir = addDirs(s, [target]);
-  return produce(withDir, (d) => {
-    d.filesystems[fs.id] = fs;
-    d.mounts.push({ target: normPath(target), fs: fs.id, options, fstab });
-  });
+  return edit(withDir, { filesystems: { [fs.id]: fs } }, { mounts: [...withDir.mounts, { target: normPath(target), fs: fs.id, options, fstab }] });
 }
 
 export function addDisk(s: SimSystem, name: string, major: number, minor: number, size: number, fstype: string | null = null): SimSystem {
-  return produce(s, (d) => { d.disks[name] = { name, major, minor, size, label: null, fstype }; });
+  return edit(s, { disks: { [name]: { name, major, minor, size, label: null, fstype } } });
 }
 
 /** A VG whose PVs are the given (existing, unlabelled) disks, each used whole. */
 export function addVg(s: SimSystem, name: string, devices: readonly string[], extentSize = 4 * MiB): SimSystem {
-  return produce(s, (d) => {
-    d.vgs[name] = { name, uuid: newUuid(d), extentSize };
-    for (const dev of devices) {
-      const disk = d.disks[dev]!;
-      const uuid = newUuid(d);
-      disk.label = uuid;
-      disk.fstype = null;
-      d.pvs[uuid] = { uuid, vg: name, peCount: Math.floor((disk.size - PE_START) / extentSize), tags: [], lastDevice: dev };
-    }
-  });
+  let n = s.counters.uuid;
+  const vgs = { [name]: { name, uuid: lvmUuid(++n), extentSize } };
+  const disks: Record<string, SimDisk> = {};
+  const pvs: Record<string, SimPv> = {};
+  for (const dev of devices) {
+    const uuid = lvmUuid(++n);
+    const disk = (disks[dev] = setFields(disks[dev] ?? s.disks[dev]!, { label: uuid, fstype: null }));
+    pvs[uuid] = { uuid, vg: name, peCount: Math.floor((disk.size - PE_START) / extentSize), tags: [], lastDevice: dev };
+  }
+  return edit(s, { vgs, counters: { uuid: n }, disks, pvs });
 }
 
 export interface AddLvOptions {
@@ -77,18 +79,18 @@ export function addLv(s: SimSystem, vg: string, name: string, bytes: number, o: 
   const segs = allocate(s, Object.values(s.pvs).filter((p) => p.vg === vg), Math.ceil(bytes / es));
   if (!segs) throw new Error(`addLv: no room for ${vg}/${name}`);
   const active = o.active ?? true;
-  let uuid = '';
-  let next = produce(s, (d) => {
-    uuid = newUuid(d);
-    d.lvs[uuid] = {
-      uuid, name, vg, segs, tags: o.tags ?? [], active, minor: active ? lowestFreeMinor(s) : null, origin: null,
-      cowPercent: 0, invalid: false, time: newTime(d),
-      fs: { type: o.fstype ?? 'ext4', uuid: o.fsUuid ?? fsUuidFor(d.counters.uuid), usedBytes: o.usedBytes ?? Math.floor(bytes / 4), dirty: false },
-    };
-  });
+  const n = s.counters.uuid + 1;
+  const time = s.counters.time + 1;
+  const uuid = lvmUuid(n);
+  const lv: SimLv = {
+    uuid, name, vg, segs, tags: o.tags ?? [], active, minor: active ? lowestFreeMinor(s) : null, origin: null,
+    cowPercent: 0, invalid: false, time: lvTime(time),
+    fs: { type: o.fstype ?? 'ext4', uuid: o.fsUuid ?? fsUuidFor(n), usedBytes: o.usedBytes ?? Math.floor(bytes / 4), dirty: false },
+  };
+  let next = edit(s, { counters: { uuid: n, time }, lvs: { [uuid]: lv } });
   if (o.mountpoint !== undefined) {
     next = addDirs(next, [o.mountpoint]);
-    next = produce(next, (d) => { d.mounts.push({ target: normPath(o.mountpoint!), fs: lvFsId(uuid), options: 'rw,relatime', fstab: true }); });
+    next = edit(next, {}, { mounts: [...next.mounts, { target: normPath(o.mountpoint), fs: lvFsId(uuid), options: 'rw,relatime', fstab: true }] });
   }
   return next;
 }
@@ -102,11 +104,10 @@ export function fsUuidFor(n: number): string {
 
 /** A regular file of `bytes` (fully allocated) at path; its directory must exist. */
 export function addFile(s: SimSystem, path: string, bytes: number): SimSystem {
-  return produce(s, (d) => {
-    const ino = newInode(d, normPath(path), mountAt(s, path)!.fs, 'file');
-    d.inodes[ino]!.size = bytes;
-    d.inodes[ino]!.alloc = bytes;
-  });
+  const fs = mountAt(s, path)!.fs;
+  const ino = s.counters.ino + 1;
+  const inode: SimInode = { ino, fs, type: 'file', size: bytes, alloc: bytes, label: null };
+  return edit(s, { counters: { ino }, inodes: { [ino]: inode }, paths: { [normPath(path)]: ino } });
 }
 
 export interface SimpleSystemOptions extends EmptySystemOptions {
@@ -129,7 +130,8 @@ export interface SimpleSystemOptions extends EmptySystemOptions {
  * vg0 on /dev/vda (254:0) holding `root` (ext4, 100 MiB, mounted at /mnt/root) with 300 MiB free;
  * tmpfs at /run, /tmp and /var/space (200 MiB); /media exists; loops /dev/loop0..7 free.
  */
-export function simpleSystem(o: SimpleSystemOptions = {}): SimSystem {
+export function simpleSystem(o: SimpleSystemOptions = {}): SimSystem { return built('simple', o, () => makeSimpleSystem(o)); }
+function makeSimpleSystem(o: SimpleSystemOptions): SimSystem {
   const vg = o.vg ?? 'vg0';
   const es = o.extentSize ?? 4 * MiB;
   const originExt = Math.ceil((o.originBytes ?? 100 * MiB) / es);

@@ -1,7 +1,7 @@
 // File tools: fallocate, dd (zero fill), rm, mkdir, rmdir.
-import { produce } from 'immer';
 import { childrenOf, fsInfo, lookup, mountAt, mountsOn, readOnlyAt, type Node } from './fsview.js';
-import { fail, newInode, notModelled, ok, parseArgs, type ExecOutput } from './ops.js';
+import { REMOVE, edit, setFields } from './edit.js';
+import { addInode, fail, notModelled, ok, parseArgs, type ExecOutput } from './ops.js';
 import { MiB, normPath, parentOf, type SimSystem } from './state.js';
 
 const PAGE = 4096;
@@ -26,17 +26,14 @@ function openCreate(s: SimSystem, path: string): { s: SimSystem; node: Node } | 
   const why = cannotCreate(s, path);
   if (why) return { err: why };
   const fs = mountAt(s, path)!.fs;
-  const next = produce(s, (d) => { newInode(d, normPath(path), fs, 'file'); });
+  const next = addInode(s, normPath(path), fs, 'file').s;
   return { s: next, node: lookup(next, path)! };
 }
 
 /** Grow the file's allocation toward `bytes`, bounded by free space. */
 function grow(s: SimSystem, ino: number, bytes: number): SimSystem {
-  return produce(s, (d) => {
-    const i = d.inodes[ino]!;
-    i.alloc = Math.max(i.alloc, bytes);
-    i.size = Math.max(i.size, bytes);
-  });
+  const i = s.inodes[ino]!;
+  return edit(s, { inodes: { [ino]: setFields(i, { alloc: Math.max(i.alloc, bytes), size: Math.max(i.size, bytes) }) } });
 }
 
 export function fallocate(s: SimSystem, args: readonly string[]): ExecOutput {
@@ -82,10 +79,9 @@ export function dd(s: SimSystem, args: readonly string[]): ExecOutput {
   const bs = Number(kv.get('bs'));
   const total = bs * Number(kv.get('count'));
   // Without notrunc, dd truncates an existing file first.
-  const start = conv.includes('notrunc') ? opened.s : produce(opened.s, (d) => {
-    const i = d.inodes[opened.node.ino]!;
-    i.size = 0; i.alloc = 0;
-  });
+  const ino = opened.node.ino;
+  const start = conv.includes('notrunc') ? opened.s
+    : edit(opened.s, { inodes: { [ino]: setFields(opened.s.inodes[ino]!, { size: 0, alloc: 0 }) } });
   const f = fsInfo(start, opened.node.fs)!;
   if (total > f.avail) {
     const written = Math.floor(f.avail / PAGE) * PAGE;
@@ -105,7 +101,7 @@ export function rm(s: SimSystem, args: readonly string[]): ExecOutput {
   if (n.type !== 'file') return notModelled(s, ['rm', ...args], 'removing device nodes is not modelled');
   if (readOnlyAt(s, path)) return fail(s, 1, `rm: cannot remove '${path}': Read-only file system\n`);
   // The inode lives on while a loop device holds it (losetup then shows "(deleted)").
-  return ok(produce(s, (d) => { delete d.paths[normPath(path)]; }));
+  return ok(edit(s, { paths: { [normPath(path)]: REMOVE } }));
 }
 
 export function mkdir(s: SimSystem, args: readonly string[]): ExecOutput {
@@ -117,7 +113,7 @@ export function mkdir(s: SimSystem, args: readonly string[]): ExecOutput {
   const why = cannotCreate(s, path);
   if (why) return err(why);
   const fs = mountAt(s, path)!.fs;
-  return ok(produce(s, (d) => { newInode(d, normPath(path), fs, 'directory'); }));
+  return ok(addInode(s, normPath(path), fs, 'directory').s);
 }
 
 export function rmdir(s: SimSystem, args: readonly string[]): ExecOutput {
@@ -132,5 +128,5 @@ export function rmdir(s: SimSystem, args: readonly string[]): ExecOutput {
   if (childrenOf(s, path).length > 0) return err('Directory not empty');
   if (readOnlyAt(s, path)) return err('Read-only file system');
   if (s.paths[normPath(path)] === undefined) return notModelled(s, ['rmdir', ...args], 'removing device directories is not modelled');
-  return ok(produce(s, (d) => { delete d.paths[normPath(path)]; }));
+  return ok(edit(s, { paths: { [normPath(path)]: REMOVE } }));
 }

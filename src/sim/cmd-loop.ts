@@ -1,7 +1,7 @@
 // losetup: list, find, attach and detach. Detach follows modern kernels by default: a loop device still
 // held open (by device-mapper, for an active LV on its PV) is only marked autoclear and goes away on
 // last close; SimSystem.kernel.loopDetach = 'busy' makes such a detach fail with EBUSY instead.
-import { produce } from 'immer';
+import { edit, setFields } from './edit.js';
 import { lookup } from './fsview.js';
 import { fail, loopOpen, notModelled, ok, parseArgs, type ExecOutput } from './ops.js';
 import { losetupFind, losetupList } from './report-host.js';
@@ -29,9 +29,7 @@ function attach(s: SimSystem, device: string, file: string): ExecOutput {
   if (!node) return fail(s, 1, `losetup: ${file}: failed to set up loop device: No such file or directory\n`);
   if (node.type !== 'file') return fail(s, 1, `losetup: ${file}: failed to set up loop device: Invalid argument\n`);
   const path = normPath(file);
-  return ok(produce(s, (d) => {
-    d.loops[dev] = { ...d.loops[dev]!, ino: node.ino, file: path, size: node.size, autoclear: false };
-  }));
+  return ok(edit(s, { loops: { [dev]: { ...loop, ino: node.ino, file: path, size: node.size, autoclear: false } } }));
 }
 
 function detachLoop(s: SimSystem, device: string): ExecOutput {
@@ -40,9 +38,9 @@ function detachLoop(s: SimSystem, device: string): ExecOutput {
   if (!loop || loop.ino === null) return fail(s, 1, `losetup: ${device}: detach failed: No such device or address\n`);
   if (loopOpen(s, dev)) {
     if (s.kernel.loopDetach === 'busy') return fail(s, 1, `losetup: ${device}: detach failed: Device or resource busy\n`);
-    return ok(produce(s, (d) => { d.loops[dev]!.autoclear = true; }));
+    return ok(edit(s, { loops: { [dev]: setFields(loop, { autoclear: true }) } }));
   }
-  return ok(produce(s, (d) => { d.loops[dev] = { ...d.loops[dev]!, ino: null, file: null, size: 0, autoclear: false }; }));
+  return ok(edit(s, { loops: { [dev]: { ...loop, ino: null, file: null, size: 0, autoclear: false } } }));
 }
 
 /** Loop devices /dev/loop0..n-1, all free. */

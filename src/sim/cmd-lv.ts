@@ -1,12 +1,13 @@
 // LVM commands on LVs: lvcreate --snapshot (extent rounding, lvm2's COW size cap, optional PV list
 // restricting allocation) and lvremove (refuses open LVs; --yes on an origin takes its snapshots along).
 import { produce } from 'immer';
+import { REMOVE, edit } from './edit.js';
 import { lvMounted } from './fsview.js';
-import { fail, humanSize, newTime, newUuid, notModelled, ok, parseArgs, type ExecOutput } from './ops.js';
+import { fail, humanSize, notModelled, ok, parseArgs, type ExecOutput } from './ops.js';
 import { ECMD_FAILED, refusePartial, vgNotFound } from './cmd-pv.js';
 import { missingPvWarnings } from './report-lvm.js';
 import {
-  deviceByName, findLv, freeAreas, lowestFreeMinor, lvBytes, lvPartial, snapshotsOf, vgPvs,
+  deviceByName, findLv, freeAreas, lowestFreeMinor, lvBytes, lvPartial, lvTime, lvmUuid, snapshotsOf, vgPvs,
   type SimLv, type SimPv, type SimSeg, type SimSystem,
 } from './state.js';
 
@@ -89,18 +90,18 @@ export function lvcreate(s: SimSystem, args: readonly string[]): ExecOutput {
       ? fail(s, ECMD_FAILED, `  Insufficient free space: ${extents} extents needed, but only ${freeOn(s, pvs)} available\n`)
       : fail(s, ECMD_FAILED, `  Volume group "${vg}" has insufficient free space (${freeOn(s, pvs)} extents): ${extents} required.\n`);
   }
-  const next = produce(s, (d) => {
-    const uuid = newUuid(d);
-    d.lvs[uuid] = {
-      uuid, name, vg, segs, tags: [...new Set(tags)], active: origin.active,
-      minor: origin.active ? lowestFreeMinor(s) : null, origin: origin.name, invalid: false,
-      // A fresh COW holds its header and first exception chunks (real lvm shows ~0.02 % for 60 MiB).
-      cowPercent: Math.round(((3 * CHUNK) / (extents * es)) * 1e4) / 100,
-      // A crash-consistent copy: the journal/log needs recovery if the origin was mounted.
-      fs: { ...origin.fs, dirty: origin.fs.dirty || lvMounted(s, origin) },
-      time: newTime(d),
-    };
-  });
+  const uuid = lvmUuid(s.counters.uuid + 1);
+  const time = s.counters.time + 1;
+  const lv: SimLv = {
+    uuid, name, vg, segs, tags: [...new Set(tags)], active: origin.active,
+    minor: origin.active ? lowestFreeMinor(s) : null, origin: origin.name, invalid: false,
+    // A fresh COW holds its header and first exception chunks (real lvm shows ~0.02 % for 60 MiB).
+    cowPercent: Math.round(((3 * CHUNK) / (extents * es)) * 1e4) / 100,
+    // A crash-consistent copy: the journal/log needs recovery if the origin was mounted.
+    fs: { ...origin.fs, dirty: origin.fs.dirty || lvMounted(s, origin) },
+    time: lvTime(time),
+  };
+  const next = edit(s, { counters: { uuid: s.counters.uuid + 1, time }, lvs: { [uuid]: lv } });
   return ok(next, `${out}  Logical volume "${name}" created.\n`);
 }
 
@@ -125,7 +126,7 @@ export function lvremove(s: SimSystem, args: readonly string[]): ExecOutput {
     return fail(s, ECMD_FAILED, `${warn}  Do you really want to remove active logical volume ${vg}/${name}? [y/n]: [n]\n` +
       `  Logical volume ${name} not removed.\n`);
   }
-  const next = produce(s, (d) => { for (const v of victims) delete d.lvs[v.uuid]; });
+  const next = edit(s, { lvs: Object.fromEntries(victims.map((v) => [v.uuid, REMOVE])) });
   return ok(next, victims.map((v) => `  Logical volume "${v.name}" successfully removed.\n`).join(''), warn);
 }
 

@@ -1,7 +1,7 @@
 // mount (LV sources only) and umount, with the kernel's filesystem-specific checks that matter for
 // snapshots: xfs refuses a duplicate UUID without nouuid; a dirty journal/log is replayed (into the
 // COW) unless noload/norecovery; unknown options fail like the kernel's parser.
-import { produce } from 'immer';
+import { REMOVE, edit, setFields } from './edit.js';
 import { fsInfo, lookup, loopsOnFs, mountsOfFs } from './fsview.js';
 import { fail, notModelled, ok, parseArgs, type ExecOutput } from './ops.js';
 import { dmPath, lvByDevice, lvFsId, normPath, type SimLv, type SimSystem } from './state.js';
@@ -80,14 +80,12 @@ export function mount(s: SimSystem, args: readonly string[]): ExecOutput {
       : `${tag}: INFO: recovery required on readonly filesystem`, `${tag}: write access will be enabled during recovery`);
   }
   notes.push(`${tag}: mounted filesystem${ro ? ' read-only' : ''}.`);
-  const next = produce(s, (d) => {
-    d.mounts.push({ target: normPath(target), fs: lvFsId(lv.uuid), options: kernelOptions(fstype, opts), fstab: false });
-    const l = d.lvs[lv.uuid]!;
-    if (replay) {
-      l.fs.dirty = false;
-      if (l.origin !== null) l.cowPercent = Math.min(100, l.cowPercent + 0.05);
-    }
-  });
+  const mounted = { target: normPath(target), fs: lvFsId(lv.uuid), options: kernelOptions(fstype, opts), fstab: false };
+  const l = s.lvs[lv.uuid]!;
+  const replayed = replay ? {
+    lvs: { [lv.uuid]: setFields(l, { fs: setFields(l.fs, { dirty: false }), ...(l.origin !== null ? { cowPercent: Math.min(100, l.cowPercent + 0.05) } : {}) }) },
+  } : {};
+  const next = edit(s, replayed, { mounts: [...s.mounts, mounted] });
   return ok(next, '', '', notes);
 }
 
@@ -115,11 +113,9 @@ export function umount(s: SimSystem, args: readonly string[]): ExecOutput {
   const fsType = fsInfo(s, m.fs)?.fstype ?? '';
   const notes = lv || m.fs.startsWith('lv:') ? [`${fsType === 'xfs' ? 'XFS' : `${fsType.toUpperCase()}-fs`} (dm-${fsInfo(s, m.fs)?.majMin.split(':')[1]}): unmounting filesystem.`] : undefined;
   const volatile = lastUse && (fsInfo(s, m.fs)?.volatile ?? false);
-  return ok(produce(s, (d) => {
-    d.mounts.splice(idx, 1);
-    // A tmpfs is gone with its last mount, and its files with it.
-    if (volatile) for (const [path, ino] of Object.entries(d.paths)) if (d.inodes[ino]?.fs === m.fs) delete d.paths[path];
-  }), '', '', notes);
+  // A tmpfs is gone with its last mount, and its files with it.
+  const gone = volatile ? Object.entries(s.paths).filter(([, ino]) => s.inodes[ino]?.fs === m.fs).map(([path]) => [path, REMOVE]) : [];
+  return ok(edit(s, { paths: Object.fromEntries(gone) }, { mounts: s.mounts.filter((_, i) => i !== idx) }), '', '', notes);
 }
 
 function findLastIndex(s: SimSystem, pred: (m: SimSystem['mounts'][number]) => boolean): number {

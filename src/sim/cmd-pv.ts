@@ -1,12 +1,13 @@
 // LVM commands on PVs: vgextend (initialising the PV), pvchange --addtag, vgreduce (one PV, or
 // --removemissing with lvm2's real --force hazard: it deletes every partial LV, the origin included).
 import { produce } from 'immer';
+import { REMOVE, edit, setFields, type Edits } from './edit.js';
 import { lvMounted } from './fsview.js';
-import { fail, newUuid, notModelled, ok, parseArgs, type ExecOutput } from './ops.js';
+import { fail, notModelled, ok, parseArgs, type ExecOutput } from './ops.js';
 import { missingPvWarnings } from './report-lvm.js';
 import {
-  MiB, PE_START, deviceByName, presentDevices, lvPartial, missingPvs, pvDevice, usedExtents, vgLvs, vgPvs,
-  type DraftSystem, type SimSystem,
+  MiB, PE_START, devIndex, deviceByName, presentDevices, lvPartial, lvmUuid, missingPvs, usedExtents, vgLvs, vgPvs,
+  type SimPv, type SimSystem,
 } from './state.js';
 
 export const ECMD_FAILED = 5;
@@ -21,12 +22,24 @@ export function refusePartial(s: SimSystem, vg: string): ExecOutput | null {
     `  See vgreduce --removemissing and vgextend --restoremissing.\n  Cannot process volume group ${vg}\n`);
 }
 
-/** Update "last written to" of every present PV of the VG, as each metadata write does. */
-function touchVg(d: DraftSystem, s: SimSystem, vg: string): void {
+type PvEdits = Record<string, SimPv | typeof REMOVE>;
+/** Update "last written to" of every present PV of the VG, as each metadata write does (pvs: edits so far). */
+function touchVg(s: SimSystem, vg: string, pvs: PvEdits): PvEdits {
+  const byLabel = devIndex(s).byLabel;
   for (const pv of vgPvs(s, vg)) {
-    const dev = pvDevice(s, pv.uuid);
-    if (dev && d.pvs[pv.uuid]) d.pvs[pv.uuid]!.lastDevice = dev.name;
+    const dev = byLabel.get(pv.uuid);
+    const current = Object.hasOwn(pvs, pv.uuid) ? pvs[pv.uuid] : s.pvs[pv.uuid];
+    if (dev && current && current !== REMOVE) pvs[pv.uuid] = setFields(current, { lastDevice: dev.name });
   }
+  return pvs;
+}
+
+/** The label (PV uuid) written onto a present disk or onto the file behind a loop device. */
+function labelEdits(s: SimSystem, device: string, uuid: string): Edits {
+  const disk = s.disks[device];
+  if (disk) return { disks: { [device]: setFields(disk, { label: uuid, fstype: null }) } };
+  const ino = s.loops[device]!.ino!;
+  return { inodes: { [ino]: setFields(s.inodes[ino]!, { label: uuid }) } };
 }
 
 export function vgextend(s: SimSystem, args: readonly string[]): ExecOutput {
@@ -50,16 +63,11 @@ export function vgextend(s: SimSystem, args: readonly string[]): ExecOutput {
     return fail(s, ECMD_FAILED, `  Can't open ${dev.name} exclusively.  Mounted filesystem?\n`);
   }
   const wasOrphan = dev.label !== null;
-  const next = produce(s, (d) => {
-    const uuid = dev.label ?? newUuid(d);
-    d.pvs[uuid] = { uuid, vg, peCount, tags: [], lastDevice: dev.name };
-    const disk = d.disks[dev.name];
-    if (disk) { disk.label = uuid; disk.fstype = null; } else {
-      const ino = d.loops[dev.name]!.ino!;
-      d.inodes[ino]!.label = uuid;
-    }
-    touchVg(d, s, vg);
-  });
+  const label = dev.label ?? null; // none: a new PV uuid from the counter
+  const uuid = label ?? lvmUuid(s.counters.uuid + 1);
+  const pvs = touchVg(s, vg, { [uuid]: { uuid, vg, peCount, tags: [], lastDevice: dev.name } });
+  const counters = label === null ? { counters: { uuid: s.counters.uuid + 1 } } : {};
+  const next = edit(s, { ...counters, pvs, ...labelEdits(s, dev.name, uuid) });
   const created = wasOrphan ? '' : `  Physical volume "${dev.name}" successfully created.\n`;
   return ok(next, `${created}  Volume group "${vg}" successfully extended\n`);
 }
@@ -80,11 +88,7 @@ export function pvcreate(s: SimSystem, args: readonly string[]): ExecOutput {
   if (s.mounts.some((m) => s.filesystems[m.fs]?.source === dev.name)) {
     return fail(s, ECMD_FAILED, `  Can't open ${dev.name} exclusively.  Mounted filesystem?\n`);
   }
-  const next = produce(s, (d) => {
-    const disk = d.disks[dev.name];
-    if (disk) { disk.label = uuid; disk.fstype = null; } else d.inodes[d.loops[dev.name]!.ino!]!.label = uuid;
-  });
-  return ok(next, `  Physical volume "${dev.name}" successfully created.\n`);
+  return ok(edit(s, labelEdits(s, dev.name, uuid)), `  Physical volume "${dev.name}" successfully created.\n`);
 }
 
 export function pvchange(s: SimSystem, args: readonly string[]): ExecOutput {
@@ -100,11 +104,10 @@ export function pvchange(s: SimSystem, args: readonly string[]): ExecOutput {
   if (tags.some((t) => !/^[A-Za-z0-9_+.\-/=!:&#]+$/.test(t))) return fail(s, 3, `  Invalid tag ${tags.join(',')}\n`);
   const refused = refusePartial(s, pv.vg);
   if (refused) return refused;
-  const next = produce(s, (d) => {
-    const t = d.pvs[pv.uuid]!.tags;
-    for (const tag of tags) if (!t.includes(tag)) t.push(tag);
-    touchVg(d, s, pv.vg);
-  });
+  const cur = s.pvs[pv.uuid]!;
+  const t = [...cur.tags];
+  for (const tag of tags) if (!t.includes(tag)) t.push(tag);
+  const next = edit(s, { pvs: touchVg(s, pv.vg, { [pv.uuid]: t.length === cur.tags.length ? cur : { ...cur, tags: t } }) });
   return ok(next, `  Physical volume "${dev.name}" changed\n  1 physical volume changed / 0 physical volumes not changed\n`);
 }
 
@@ -127,7 +130,7 @@ export function vgreduce(s: SimSystem, args: readonly string[]): ExecOutput {
     return fail(s, ECMD_FAILED, `  Can't remove final physical volume "${dev.name}" from volume group "${vg}"\n`);
   }
   // The label stays on the device: it is an orphan PV now.
-  const next = produce(s, (d) => { delete d.pvs[pv.uuid]; touchVg(d, s, vg); });
+  const next = edit(s, { pvs: touchVg(s, vg, { [pv.uuid]: REMOVE }) });
   return ok(next, `  Removed "${dev.name}" from volume group "${vg}"\n`);
 }
 

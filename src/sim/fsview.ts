@@ -4,6 +4,7 @@ import {
   DM_MAJOR, LOOP_MAJOR, dmName, dmPath, lvByDevice, lvDevSize, normPath,
   type SimLv, type SimMount, type SimSystem,
 } from './state.js';
+import { Memo } from './memo.js';
 
 export interface FsInfo {
   id: string; source: string; fstype: string; majMin: string;
@@ -14,10 +15,15 @@ export interface FsInfo {
 
 const FALLOCATE_FS = new Set(['ext4', 'xfs', 'btrfs', 'tmpfs', 'f2fs', 'ocfs2']);
 
+const allocMemo = new Memo<ReadonlyMap<string, number>>();
+/** Bytes allocated by the modelled inodes of a filesystem (summed in s.inodes order, per filesystem). */
 export function inodeBytes(s: SimSystem, fsId: string): number {
-  let n = 0;
-  for (const i of Object.values(s.inodes)) if (i.fs === fsId) n += i.alloc;
-  return n;
+  const byFs = allocMemo.get([s.inodes], () => {
+    const m = new Map<string, number>();
+    for (const i of Object.values(s.inodes)) m.set(i.fs, (m.get(i.fs) ?? 0) + i.alloc);
+    return m;
+  });
+  return byFs.get(fsId) ?? 0;
 }
 
 export function fsInfo(s: SimSystem, id: string): FsInfo | undefined {

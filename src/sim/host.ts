@@ -1,6 +1,6 @@
 // SimHost: a HostPort backed by the pure simulator, with a command log, a kernel log and crash injection.
-import { produce } from 'immer';
 import type { CommandResult, HostPort, LockResult, RunOptions } from '../port.js';
+import { REMOVE, edit } from './edit.js';
 import { exec } from './exec.js';
 import { normPath, type SimSystem } from './state.js';
 
@@ -84,7 +84,7 @@ export class SimHost implements HostPort {
   async writeFile(path: string, data: string): Promise<void> {
     this.alive(`writeFile ${path}`);
     const t0 = performance.now();
-    this.current = produce(this.current, (d) => { d.stateFiles[normPath(path)] = data; });
+    this.current = edit(this.current, { stateFiles: { [normPath(path)]: data } });
     this.record('writeFile', [path], true, {}, t0);
     this.mutated();
   }
@@ -93,7 +93,7 @@ export class SimHost implements HostPort {
     this.alive(`removeFile ${path}`);
     const t0 = performance.now();
     if (this.current.stateFiles[normPath(path)] !== undefined) {
-      this.current = produce(this.current, (d) => { delete d.stateFiles[normPath(path)]; });
+      this.current = edit(this.current, { stateFiles: { [normPath(path)]: REMOVE } });
     }
     this.record('removeFile', [path], true, {}, t0);
     this.mutated();
@@ -107,7 +107,7 @@ export class SimHost implements HostPort {
     let res: LockResult;
     if (held && held.pid !== this.pid && livePids.has(held.pid)) res = { acquired: false, holder: held.holder };
     else {
-      this.current = produce(this.current, (d) => { d.locks[p] = { pid: this.pid, holder: `pid ${this.pid}` }; });
+      this.current = edit(this.current, { locks: { [p]: { pid: this.pid, holder: `pid ${this.pid}` } } });
       res = { acquired: true };
     }
     this.record('lock', [path], false, { exitCode: res.acquired ? 0 : 1 }, t0);
@@ -118,7 +118,7 @@ export class SimHost implements HostPort {
     this.alive(`unlock ${path}`);
     const t0 = performance.now();
     const p = normPath(path);
-    if (this.current.locks[p]?.pid === this.pid) this.current = produce(this.current, (d) => { delete d.locks[p]; });
+    if (this.current.locks[p]?.pid === this.pid) this.current = edit(this.current, { locks: { [p]: REMOVE } });
     this.record('unlock', [path], false, {}, t0);
   }
 

@@ -1,8 +1,10 @@
 // The simulated Linux host with LVM: an immutable model (immer) of VGs, PVs, LVs, loop devices, a small
 // file tree, filesystems, mounts, state files and locks, plus `exec(system, argv)` answering exactly the
 // argv shapes of src/commands.ts (anything else exits 127, so gaps are loud). This file is the public
-// face; the pieces live in state.ts (types, LVM queries), fsview.ts (paths, mounts, df), report-*.ts
-// (read-only tools), cmd-*.ts (mutating tools), exec.ts, build.ts, drift.ts, host.ts, from-snapshot.ts.
+// face; the pieces live in state.ts (types in basics.ts, LVM queries), fsview.ts (paths, mounts, df),
+// report-*.ts (read-only tools), cmd-*.ts (mutating tools), exec.ts, build.ts, drift.ts, host.ts,
+// from-snapshot.ts; edit.ts (draft-free produce) and memo.ts (caches keyed by frozen sub-objects) keep
+// the hot paths fast. test/sim/golden.test.ts pins every output byte and resulting system.
 //
 // What the model does NOT model (each is a place where the real host can differ):
 // - LVM: only linear LVs and thick (old-style) snapshots; no thin pools, RAID, mirrors, cache, pvmove,

@@ -1,9 +1,9 @@
 // Shared plumbing of the command handlers: results, argv parsing, id generators and the kernel's
 // after-effects that follow any change (lazy loop detach, freeing unreferenced inodes).
 import { produce } from 'immer';
-import {
-  lvmUuid, lvTime, pvDevice, type DraftSystem, type SimInode, type SimSystem,
-} from './state.js';
+import { edit } from './edit.js';
+import { Memo } from './memo.js';
+import { devIndex, type SimInode, type SimLoop, type SimSystem } from './state.js';
 
 export interface ExecResult {
   readonly exitCode: number;
@@ -49,31 +49,35 @@ export function parseArgs(args: readonly string[], bool: readonly string[], valu
   return { flags, pos };
 }
 
-// ---- generators (draft) ----------------------------------------------------------------------
+// ---- generators ------------------------------------------------------------------------------
 
-export function newUuid(d: DraftSystem): string { d.counters.uuid += 1; return lvmUuid(d.counters.uuid); }
-export function newTime(d: DraftSystem): string { d.counters.time += 1; return lvTime(d.counters.time); }
-export function newInode(d: DraftSystem, path: string, fs: string, type: SimInode['type']): number {
-  d.counters.ino += 1;
-  const ino = d.counters.ino;
-  d.inodes[ino] = { ino, fs, type, size: 0, alloc: 0, label: null };
-  d.paths[path] = ino;
-  return ino;
+/** A new inode at path, numbered by the monotonic counter: the next system and the inode's number. */
+export function addInode(s: SimSystem, path: string, fs: string, type: SimInode['type']): { s: SimSystem; ino: number } {
+  const ino = s.counters.ino + 1;
+  const inode: SimInode = { ino, fs, type, size: 0, alloc: 0, label: null };
+  return { s: edit(s, { counters: { ino }, inodes: { [ino]: inode }, paths: { [path]: ino } }), ino };
 }
 
 // ---- kernel after-effects ---------------------------------------------------------------------
 
 /** A loop device is held open by device-mapper while an active LV has extents on its PV. */
 export function loopOpen(s: SimSystem, loopName: string): boolean {
-  return Object.values(s.lvs).some((lv) => lv.active && lv.segs.some((g) => pvDevice(s, g.pv)?.name === loopName));
+  const byLabel = devIndex(s).byLabel;
+  return Object.values(s.lvs).some((lv) => lv.active && lv.segs.some((g) => byLabel.get(g.pv)?.name === loopName));
 }
+
+/** Inodes that no path and no loop device (other than those released) references. */
+function deadInodes(s: SimSystem, release: readonly SimLoop[]): number[] {
+  const live = new Set<number>(Object.values(s.paths));
+  for (const l of Object.values(s.loops)) if (l.ino !== null && !release.includes(l)) live.add(l.ino);
+  return Object.keys(s.inodes).map(Number).filter((ino) => !live.has(ino));
+}
+const deadMemo = new Memo<readonly number[]>();
 
 /** Detach autoclear loops nobody holds any more; free inodes that no path or loop references. */
 export function settle(s: SimSystem): SimSystem {
   const release = Object.values(s.loops).filter((l) => l.autoclear && l.ino !== null && !loopOpen(s, l.name));
-  const live = new Set<number>(Object.values(s.paths));
-  for (const l of Object.values(s.loops)) if (l.ino !== null && !release.includes(l)) live.add(l.ino);
-  const dead = Object.keys(s.inodes).map(Number).filter((ino) => !live.has(ino));
+  const dead = release.length ? deadInodes(s, release) : deadMemo.get([s.paths, s.loops, s.inodes], () => deadInodes(s, release));
   if (release.length === 0 && dead.length === 0) return s;
   return produce(s, (d) => {
     for (const l of release) d.loops[l.name] = { ...d.loops[l.name]!, ino: null, file: null, size: 0, autoclear: false };

@@ -66,3 +66,52 @@ export const SEG_FIELDS = parse(
   "lv_uuid=jba3uA-0yCN-eXco-bH8i-MQ7K-mSW2-dyuMzV",
 );
 
+
+/** Strings JSON.stringify prints as they are, between quotes (no quote, backslash, control or surrogate). */
+const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+const json = (v: unknown): string => (typeof v === 'string' && PLAIN.test(v) ? `"${v}"` : JSON.stringify(v));
+
+interface Plan { readonly given: readonly string[]; readonly keys: readonly string[]; readonly defaults: readonly string[]; readonly chunks: readonly string[] }
+
+/**
+ * JSON text of a row as lvm prints it (`{"k":"v", "k2":"v2"}`): every template key in template order,
+ * with the value from `values` where it is given (not null/undefined), else the template's default.
+ * Keys not in the template are ignored. Compiled per set of given keys into constant text chunks.
+ */
+export function rowFormat(fields: Fields): (values: Readonly<Record<string, string>>) => string {
+  const index = new Map(fields.map(([k], i) => [k, i]));
+  const pairs = fields.map(([k, def]) => [`${JSON.stringify(k)}:`, JSON.stringify(def)] as const);
+  const plans = new Map<string, Plan>();
+  const compile = (given: readonly string[]): Plan => {
+    const slots = given.filter((k) => index.has(k)).sort((a, b) => index.get(a)! - index.get(b)!);
+    const chunks: string[] = [];
+    let text = '{';
+    pairs.forEach(([key, def], i) => {
+      text += `${i > 0 ? ', ' : ''}${key}`;
+      if (slots.includes(fields[i]![0])) { chunks.push(text); text = ''; } else text += def;
+    });
+    chunks.push(`${text}}`);
+    return { given, keys: slots, defaults: slots.map((k) => pairs[index.get(k)!]![1]), chunks };
+  };
+  let last: Plan | null = null;
+  const planFor = (values: Readonly<Record<string, string>>): Plan => {
+    // Each call site passes the same keys every time: check them against the last plan first.
+    const given = Object.keys(values);
+    if (last !== null && given.length === last.given.length && given.every((k, i) => k === last!.given[i])) return last;
+    const sig = given.join('\0');
+    let plan = plans.get(sig);
+    if (plan === undefined) plans.set(sig, (plan = compile(given)));
+    return (last = plan);
+  };
+  return (values) => {
+    const { keys, defaults, chunks } = planFor(values);
+    const parts = new Array<string>(2 * keys.length + 1);
+    parts[0] = chunks[0]!;
+    for (let j = 0; j < keys.length; j++) {
+      const v = values[keys[j]!];
+      parts[2 * j + 1] = v === undefined || v === null ? defaults[j]! : json(v);
+      parts[2 * j + 2] = chunks[j + 1]!;
+    }
+    return parts.join('');
+  };
+}

@@ -1,5 +1,6 @@
 // Read-only host tools of the simulator: losetup --list/--find, findmnt, stat, df, blkid.
 import { fsInfo, lookup, mountAt, type Node } from './fsview.js';
+import { Memo } from './memo.js';
 import { fail, notModelled, ok, parseArgs, type ExecOutput } from './ops.js';
 import { encodeDev, lvByDevice, normPath, presentDevices, type SimMount, type SimSystem } from './state.js';
 
@@ -12,15 +13,17 @@ export function loopBackFile(s: SimSystem, name: string): string | null {
 
 const byMinor = (s: SimSystem) => Object.values(s.loops).sort((a, b) => a.minor - b.minor);
 
-export function losetupList(s: SimSystem): ExecOutput {
+const losetupMemo = new Memo<string>();
+export const losetupList = (s: SimSystem): ExecOutput => ok(s, losetupMemo.get([s.loops, s.paths, s.kernel], () => losetupText(s)));
+function losetupText(s: SimSystem): string {
   const bound = byMinor(s).filter((l) => l.ino !== null);
   // util-linux < 2.39 prints nothing at all; newer versions print an empty "loopdevices" array.
-  if (bound.length === 0) return ok(s, s.kernel.losetupEmptyList === 'empty-array' ? '{\n   "loopdevices": [\n\n   ]\n}\n' : '');
+  if (bound.length === 0) return s.kernel.losetupEmptyList === 'empty-array' ? '{\n   "loopdevices": [\n\n   ]\n}\n' : '';
   const loopdevices = bound.map((l) => ({
     name: l.name, sizelimit: 0, offset: 0, autoclear: l.autoclear, ro: false,
     'back-file': loopBackFile(s, l.name), dio: false, 'log-sec': 512,
   }));
-  return ok(s, `${JSON.stringify({ loopdevices }, null, 3)}\n`);
+  return `${JSON.stringify({ loopdevices }, null, 3)}\n`;
 }
 
 export function losetupFind(s: SimSystem): ExecOutput {
@@ -30,7 +33,11 @@ export function losetupFind(s: SimSystem): ExecOutput {
 
 interface FindmntNode { target: string; source: string; fstype: string; options: string; 'maj:min': string; children?: FindmntNode[] }
 
-export function findmnt(s: SimSystem): ExecOutput {
+const findmntMemo = new Memo<string>();
+/** The text depends on the mounts and their filesystems (fsInfo also reads vgs and inodes). */
+export const findmnt = (s: SimSystem): ExecOutput =>
+  ok(s, findmntMemo.get([s.mounts, s.lvs, s.filesystems, s.vgs, s.inodes], () => findmntText(s)));
+function findmntText(s: SimSystem): string {
   const nodes = s.mounts.map((m): FindmntNode => {
     const f = fsInfo(s, m.fs);
     return { target: m.target, source: f?.source ?? 'none', fstype: f?.fstype ?? 'none', options: m.options, 'maj:min': f?.majMin ?? '0:0' };
@@ -47,7 +54,7 @@ export function findmnt(s: SimSystem): ExecOutput {
     if (parent < 0) roots.push(nodes[i]!);
     else (nodes[parent]!.children ??= []).push(nodes[i]!);
   });
-  return ok(s, `${JSON.stringify({ filesystems: roots }, null, 3)}\n`);
+  return `${JSON.stringify({ filesystems: roots }, null, 3)}\n`;
 }
 
 const TYPE_NAMES: Record<Node['type'], string> = {

@@ -1,21 +1,22 @@
 // `lvm fullreport --units b --nosuffix --reportformat json` of a simulated system, laid out like lvm2's
 // JSON (one report[] entry per VG with vg/pv/lv/pvseg/seg rows, then one entry for orphan PVs).
-import { LV_FIELDS, PVSEG_FIELDS, PV_FIELDS, SEG_FIELDS, VG_FIELDS } from './report-fields.js';
-import { lvMounted } from './fsview.js';
+// The text is built directly (rowFormat) and kept per set of (frozen) sub-objects it depends on.
+import { LV_FIELDS, PVSEG_FIELDS, PV_FIELDS, SEG_FIELDS, VG_FIELDS, rowFormat } from './report-fields.js';
+import { Memo } from './memo.js';
 import {
-  DM_MAJOR, PE_START, dmPath, findLv, freeAreas, lvBytes, lvExtents, lvPartial, missingPvs, orphanDevices, pvDevice,
-  snapshotsOf, usedExtents, vgLvs, vgPvs, type SimLv, type SimPv, type SimSystem,
+  DM_MAJOR, PE_START, devIndex, dmPath, findLv, freeAreas, lvBytes, lvExtents, lvIndex, lvPartial, missingPvs,
+  orphanDevices, snapshotsOf, usedExtents, vgLvs, vgPvs, type SimLv, type SimPv, type SimSystem,
 } from './state.js';
 
-type Row = Record<string, string>;
+/** a.localeCompare(b) without arguments, which is specified as this (default-locale) collator's compare. */
+const collate = new Intl.Collator().compare;
 const MDA = '1044480';
 const MDA_FREE = '519168';
-
-function fill(template: ReadonlyArray<readonly [string, string]>, values: Row): Row {
-  const out: Row = {};
-  for (const [k, def] of template) out[k] = values[k] ?? def;
-  return out;
-}
+const VG_ROW = rowFormat(VG_FIELDS);
+const PV_ROW = rowFormat(PV_FIELDS);
+const LV_ROW = rowFormat(LV_FIELDS);
+const PVSEG_ROW = rowFormat(PVSEG_FIELDS);
+const SEG_ROW = rowFormat(SEG_FIELDS);
 
 /** stderr lines lvm prints for each VG with missing PVs. */
 export function missingPvWarnings(s: SimSystem, vgs: readonly string[] = Object.keys(s.vgs)): string {
@@ -24,9 +25,9 @@ export function missingPvWarnings(s: SimSystem, vgs: readonly string[] = Object.
     missing.map((p) => `  WARNING: VG ${p.vg} is missing PV ${p.uuid} (last written to ${p.lastDevice}).\n`).join('');
 }
 
-const pvName = (s: SimSystem, pv: SimPv): string => pvDevice(s, pv.uuid)?.name ?? '[unknown]';
+const pvName = (s: SimSystem, pv: SimPv): string => devIndex(s).byLabel.get(pv.uuid)?.name ?? '[unknown]';
 
-function vgRow(s: SimSystem, vg: string): Row {
+function vgRow(s: SimSystem, vg: string): string {
   const v = s.vgs[vg]!;
   const pvs = vgPvs(s, vg);
   const lvs = vgLvs(s, vg);
@@ -34,7 +35,7 @@ function vgRow(s: SimSystem, vg: string): Row {
   const free = pvs.reduce((a, p) => a + p.peCount - usedExtents(s, p.uuid), 0);
   const missing = missingPvs(s, vg).length;
   const present = String(pvs.length - missing);
-  return fill(VG_FIELDS, {
+  return VG_ROW({
     vg_uuid: v.uuid, vg_name: vg, vg_attr: missing ? 'wz-pn-' : 'wz--n-', vg_partial: missing ? 'partial' : '',
     vg_size: String(total * v.extentSize), vg_free: String(free * v.extentSize), vg_extent_size: String(v.extentSize),
     vg_extent_count: String(total), vg_free_count: String(free), pv_count: String(pvs.length),
@@ -44,11 +45,11 @@ function vgRow(s: SimSystem, vg: string): Row {
   });
 }
 
-function pvRow(s: SimSystem, pv: SimPv): Row {
-  const dev = pvDevice(s, pv.uuid);
+function pvRow(s: SimSystem, pv: SimPv): string {
+  const dev = devIndex(s).byLabel.get(pv.uuid);
   const es = s.vgs[pv.vg]!.extentSize;
   const used = usedExtents(s, pv.uuid);
-  return fill(PV_FIELDS, {
+  return PV_ROW({
     pv_uuid: pv.uuid, dev_size: String(dev?.size ?? 0), pv_name: dev?.name ?? '[unknown]',
     pv_major: String(dev?.major ?? 0), pv_minor: String(dev?.minor ?? 0), pv_mda_free: dev ? MDA_FREE : '0',
     pv_mda_size: dev ? MDA : '0', pv_ext_vsn: dev ? '2' : '', pe_start: String(PE_START),
@@ -59,18 +60,18 @@ function pvRow(s: SimSystem, pv: SimPv): Row {
   });
 }
 
-function lvRow(s: SimSystem, lv: SimLv): Row {
+function lvRow(s: SimSystem, lv: SimLv, mounted: ReadonlySet<string>): string {
   const origin = lv.origin !== null ? findLv(s, lv.vg, lv.origin) : undefined;
   const snaps = snapshotsOf(s, lv).map((l) => l.name).sort();
   const role = origin ? 'public,snapshot,thicksnapshot' : snaps.length ? 'public,origin,thickorigin' : 'public';
   const partial = lvPartial(s, lv);
   const a = lv.active;
-  const open = a && lvMounted(s, lv);
+  const open = a && mounted.has(`lv:${lv.uuid}`);
   const percent = a && origin ? (lv.invalid ? 100 : lv.cowPercent).toFixed(2) : '';
   const state = !a ? '-' : origin && lv.invalid ? 'I' : 'a';
   const attr = `${origin ? 's' : snaps.length ? 'o' : '-'}wi-${state}${open ? 'o' : '-'}${origin || snaps.length ? 's' : '-'}-${partial ? 'p' : '-'}-`;
   const unknownIfInactive = (v: string): string => (a ? v : partial ? 'unknown' : '');
-  return fill(LV_FIELDS, {
+  return LV_ROW({
     lv_uuid: lv.uuid, lv_name: lv.name, lv_full_name: `${lv.vg}/${lv.name}`, lv_path: `/dev/${lv.vg}/${lv.name}`,
     lv_dm_path: dmPath(lv.vg, lv.name), lv_role: role,
     lv_active: a ? 'active' : '', lv_active_locally: a ? 'active locally' : '', lv_active_exclusively: a ? 'active exclusively' : '',
@@ -94,14 +95,14 @@ function lvRow(s: SimSystem, lv: SimLv): Row {
   });
 }
 
-function segRows(s: SimSystem, lv: SimLv): Row[] {
+function segRows(s: SimSystem, lv: SimLv): string[] {
   const es = s.vgs[lv.vg]!.extentSize;
   let le = 0;
   return lv.segs.map((g) => {
     const pv = s.pvs[g.pv];
     const dev = pv ? pvName(s, pv) : '[unknown]';
     const range = `${dev}:${g.pe}-${g.pe + g.count - 1}`;
-    const row = fill(SEG_FIELDS, {
+    const row = SEG_ROW({
       chunk_size: lv.origin !== null ? '4096' : '0', seg_start: String(le * es), seg_start_pe: String(le),
       seg_size: String(g.count * es), seg_size_pe: String(g.count), seg_pe_ranges: range, seg_le_ranges: range,
       devices: `${dev}(${g.pe})`, seg_monitor: lv.origin !== null && lv.active ? 'monitored' : '', lv_uuid: lv.uuid,
@@ -111,47 +112,53 @@ function segRows(s: SimSystem, lv: SimLv): Row[] {
   });
 }
 
-function pvsegRows(s: SimSystem, pv: SimPv): Row[] {
-  const used = Object.values(s.lvs).flatMap((lv) => lv.segs.filter((g) => g.pv === pv.uuid).map((g) => ({ ...g, lv: lv.uuid })));
+function pvsegRows(s: SimSystem, pv: SimPv): string[] {
+  const used = lvIndex(s).onPv.get(pv.uuid) ?? [];
   const free = freeAreas(s, pv).map(([pe, count]) => ({ pe, count, lv: '' }));
   return [...used, ...free].sort((x, y) => x.pe - y.pe).map((g) =>
-    fill(PVSEG_FIELDS, { pvseg_start: String(g.pe), pvseg_size: String(g.count), pv_uuid: pv.uuid, lv_uuid: g.lv }));
+    PVSEG_ROW({ pvseg_start: String(g.pe), pvseg_size: String(g.count), pv_uuid: pv.uuid, lv_uuid: g.lv }));
 }
 
-function orphanRows(s: SimSystem): { pv: Row[]; pvseg: Row[] } {
-  const devs = orphanDevices(s).sort((x, y) => x.name.localeCompare(y.name));
-  const pv = devs.map((d) => fill(PV_FIELDS, {
+function orphanRows(s: SimSystem): { pv: string[]; pvseg: string[] } {
+  const devs = orphanDevices(s).sort((x, y) => collate(x.name, y.name));
+  const pv = devs.map((d) => PV_ROW({
     pv_uuid: d.label!, dev_size: String(d.size), pv_name: d.name, pv_major: String(d.major), pv_minor: String(d.minor),
     pv_mda_free: MDA_FREE, pv_mda_size: MDA, pv_ext_vsn: '2', pe_start: String(PE_START), pv_size: String(d.size),
     pv_free: String(d.size), pv_used: '0', pv_attr: '---', pv_allocatable: '', pv_missing: '', pv_pe_count: '0',
     pv_pe_alloc_count: '0', pv_tags: '', pv_mda_count: '1', pv_mda_used_count: '0', pv_in_use: '',
   }));
-  const pvseg = devs.map((d) => fill(PVSEG_FIELDS, { pvseg_start: '0', pvseg_size: '0', pv_uuid: d.label!, lv_uuid: '' }));
+  const pvseg = devs.map((d) => PVSEG_ROW({ pvseg_start: '0', pvseg_size: '0', pv_uuid: d.label!, lv_uuid: '' }));
   return { pv, pvseg };
 }
 
-const I = (n: number): string => ' '.repeat(n);
-const rowJson = (r: Row): string => `{${Object.entries(r).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(', ')}}`;
-function section(name: string, rows: readonly Row[]): string {
-  const body = rows.map((r) => `${I(18)}${rowJson(r)}`).join(',\n');
-  return `${I(14)}"${name}": [\n${body}${body ? '\n' : ''}${I(14)}]\n`;
+const I14 = ' '.repeat(14);
+const I18 = ' '.repeat(18);
+function section(name: string, rows: readonly string[]): string {
+  const body = rows.length ? `${I18}${rows.join(`,\n${I18}`)}\n` : '';
+  return `${I14}"${name}": [\n${body}${I14}]\n`;
 }
 
-export function fullreport(s: SimSystem): { stdout: string; stderr: string } {
+function build(s: SimSystem): { stdout: string; stderr: string } {
+  const mounted = new Set(s.mounts.map((m) => m.fs));
   const entries: string[] = [];
   for (const vg of Object.keys(s.vgs).sort()) {
     const pvs = vgPvs(s, vg);
-    const lvs = vgLvs(s, vg).sort((x, y) => x.name.localeCompare(y.name));
+    const lvs = vgLvs(s, vg).sort((x, y) => collate(x.name, y.name));
     entries.push([
       section('vg', [vgRow(s, vg)]),
-      section('pv', [...pvs].sort((x, y) => pvName(s, x).localeCompare(pvName(s, y))).map((p) => pvRow(s, p))),
-      section('lv', lvs.map((l) => lvRow(s, l))),
+      section('pv', [...pvs].sort((x, y) => collate(pvName(s, x), pvName(s, y))).map((p) => pvRow(s, p))),
+      section('lv', lvs.map((l) => lvRow(s, l, mounted))),
       section('pvseg', pvs.flatMap((p) => pvsegRows(s, p))),
       section('seg', lvs.filter((l) => lvExtents(l) > 0).flatMap((l) => segRows(s, l))),
-    ].join(`${I(14)},\n`));
+    ].join(`${I14},\n`));
   }
   const orphans = orphanRows(s);
-  if (orphans.pv.length) entries.push([section('pv', orphans.pv), section('pvseg', orphans.pvseg)].join(`${I(14)},\n`));
-  const body = entries.map((e) => `${I(10)}{\n${e}${I(10)}}`).join(',\n');
-  return { stdout: `  {\n${I(6)}"report": [\n${body}\n${I(6)}]\n  }\n`, stderr: missingPvWarnings(s) };
+  if (orphans.pv.length) entries.push([section('pv', orphans.pv), section('pvseg', orphans.pvseg)].join(`${I14},\n`));
+  const body = entries.map((e) => `          {\n${e}          }`).join(',\n');
+  return { stdout: `  {\n      "report": [\n${body}\n      ]\n  }\n`, stderr: missingPvWarnings(s) };
 }
+
+const reportMemo = new Memo<{ stdout: string; stderr: string }>();
+/** Everything the report reads: LVM metadata, devices (disks, loops and their inodes' labels), mounts. */
+export const fullreport = (s: SimSystem): { stdout: string; stderr: string } =>
+  reportMemo.get([s.lvs, s.pvs, s.vgs, s.mounts, s.loops, s.inodes, s.disks], () => build(s));
