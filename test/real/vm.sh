@@ -22,6 +22,7 @@
 #   LVMSNAP_VM_DISK2=PATH       like LVMSNAP_VM_DISK, for /dev/vdb
 #   LVMSNAP_VM_MEM=2048M        guest RAM (its /tmp and overlay are tmpfs)
 #   LVMSNAP_VM_CPUS=<nproc,≤4>  guest vCPUs
+#   LVMSNAP_VM_CPU_MODEL=max    qemu -cpu model (TCG emulates it)
 #   LVMSNAP_VM_OUT_DIR=DIR      copy the scenario's $VM_OUT files here afterwards
 #   LVMSNAP_VM_CONSOLE=1        also stream the guest kernel console to stderr
 #   LVMSNAP_VM_KEEP=1           keep the run directory (logs, disks, share)
@@ -45,11 +46,12 @@ DISK2_SIZE=${LVMSNAP_VM_DISK2_SIZE:-}
 DISK2=${LVMSNAP_VM_DISK2:-}
 MEM=${LVMSNAP_VM_MEM:-2048M}
 CPUS=${LVMSNAP_VM_CPUS:-$(($(nproc) < 4 ? $(nproc) : 4))}
+CPU_MODEL=${LVMSNAP_VM_CPU_MODEL:-max}
 OUT_DIR=${LVMSNAP_VM_OUT_DIR:-}
 CONSOLE=${LVMSNAP_VM_CONSOLE:-0}
 KEEP=${LVMSNAP_VM_KEEP:-0}
 
-PACKAGES=(qemu-system-x86 lvm2 busybox-static cpio kmod xfsprogs e2fsprogs strace)
+PACKAGES=(qemu-system-x86 lvm2 busybox-static cpio kmod xfsprogs e2fsprogs strace jq gcc libc6-dev)
 
 # Modules the guest needs; their symbol dependencies are added from
 # modules.dep. crc32c_generic is listed because ext4/xfs request "crc32c"
@@ -305,7 +307,7 @@ write_job() {
 qemu_command() {
 	# shellcheck disable=SC2054 # the commas are qemu's, inside one argument
 	QEMU=(qemu-system-x86_64 -nodefaults -no-user-config -no-reboot
-		-machine q35 -accel tcg,thread=multi -cpu max -smp "$CPUS" -m "$MEM"
+		-machine q35 -accel tcg,thread=multi -cpu "$CPU_MODEL" -smp "$CPUS" -m "$MEM"
 		-display none -monitor none -serial "file:$RUN/console.log"
 		-kernel "$KERNEL" -initrd "$INITRD"
 		-append "console=ttyS0 quiet loglevel=4 panic=-1 mitigations=off"
@@ -378,6 +380,7 @@ run_vm() {
 	log_timings "$t0"
 
 	if ((qrc == 124 || qrc == 137)); then
+		copy_out || true # whatever the scenario wrote before the timeout
 		show_console
 		printf '\nREAL-LVM VM TIMEOUT: killed qemu after %ss (LVMSNAP_VM_TIMEOUT)\n\n' "$TIMEOUT" >&2
 		exit 124
@@ -414,7 +417,7 @@ log_timings() {
 }
 
 copy_out() {
-	[[ -n $OUT_DIR ]] || return 0
+	[[ -n $OUT_DIR && -d $SHARE/out ]] || return 0
 	mkdir -p "$OUT_DIR"
 	cp -r "$SHARE/out/." "$OUT_DIR/"
 	log "copied \$VM_OUT to $OUT_DIR"

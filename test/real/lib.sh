@@ -1,0 +1,401 @@
+# shellcheck shell=bash
+# Helper library of the real-LVM tier, sourced in the guest by test/real/suite.sh (and by the
+# capture/demo/bench scripts). It builds the simulator's simpleSystem() for real, runs the real
+# CLI with every command recorded, captures the real end state after each run, and asserts.
+#
+# What a scenario gets:
+#   setup_system FSTYPE VGMODE   fresh system: vg0 on /dev/vda, LV root 100 MiB FSTYPE (ext4|xfs)
+#                                mounted at /mnt/root, 200 MiB tmpfs at /var/space, /media;
+#                                VGMODE=full fills the VG with an LV "filler" (no free extents)
+#   lvmsnap [opts] -- ARGS...    run the real CLI; opts: --kill K (LVMSNAP_TEST_KILL_AFTER=K),
+#                                --expect RC, --bg (background; then cli_wait), --lock-held
+#                                (tells the differential another run held the lock)
+#                                Sets RC, OUT, ERR (files), STEP (its trace folder)
+#   dump_state FILE              normalized dump of everything lvmsnap could touch
+#   assert_* / fail              print what failed and end the scenario (exit 1)
+#
+# Trace (read by test/real/differential.ts on the host): $VM_OUT/trace/<scenario>/<NNN>/ with
+#   kind        setup | cli | event
+#   args        setup: "fstype=ext4 vg=full"; event: its name and arguments
+#   argv        cli: lvmsnap's arguments, NUL-separated
+#   kill        cli: K, or empty
+#   lockheld    cli: present when another run held the lock on purpose
+#   rc stdout stderr ms
+#   cmds        every command the CLI spawned (test/real/shim.c format)
+#   state/      the real system right after the run (raw outputs of the tools lvmsnap parses)
+
+VG=vg0
+LV=root
+SNAP=root-lvmsnap
+DISK=/dev/vda
+ORIGIN_MNT=/mnt/root
+SPACE=/var/space
+TMPF=$SPACE/cow.img
+OTHERF=$SPACE/other.img
+MNT=/media/snap
+STATE_DIR=/var/lib/lvmsnap
+JOURNAL=$STATE_DIR/$VG/$SNAP.json
+LOCK=/run/lock/lvmsnap/$VG-$SNAP.lock
+SHIM_DIR=/run/lvmsnap-shim
+CLI=${LVMSNAP_CLI:-$VM_REPO/bin/lvmsnap.mjs}
+# Targets: the tmp-file chain (VG full) and VG free space, both mounted at /media/snap.
+T_TMP=(--vg "$VG" --lv "$LV" --tmp-file "$TMPF" --mountpoint "$MNT")
+T_FREE=(--vg "$VG" --lv "$LV" --mountpoint "$MNT")
+# Paths stat'ed into every state capture (same format as lvmsnap's own stat).
+STAT_PATHS=("$TMPF" "$OTHERF" "$SPACE" "$MNT" /media "$ORIGIN_MNT")
+STAT_FORMAT=$'%n\t%F\t%d\t%i\t%s\t%m\n'
+# The tools lvmsnap runs; each gets a recording shim (test/real/shim.c).
+# Tools outside this list are not recorded; the differential then finds them in --json "commands"
+# but not in the shim's log, and fails.
+SHIM_TOOLS=(lvm losetup findmnt stat df blkid fallocate dd rm truncate pvcreate pvremove vgextend pvchange
+	vgreduce vgchange lvcreate lvremove lvchange pvs vgs lvs dmsetup wipefs mkdir rmdir mount umount sync)
+
+TRACE_ROOT=${VM_OUT:-/tmp}/trace
+TRACE=
+STEP=
+RC=
+OUT=
+ERR=
+WRITER_PID=
+
+# ---- assertions --------------------------------------------------------------------------------
+
+fail() {
+	printf 'ASSERT FAILED: %s\n' "$*" >&2
+	exit 1
+}
+
+assert_eq() { # EXPECTED ACTUAL WHAT
+	[[ $1 == "$2" ]] || fail "$3: expected [$1], got [$2]"
+}
+
+assert_rc() { # EXPECTED WHAT  (of the last lvmsnap call)
+	if [[ $RC != "$1" ]]; then
+		printf -- '--- stdout of %s\n' "$STEP" >&2
+		head -c 3000 "$OUT" >&2 || true
+		printf -- '--- stderr\n' >&2
+		tail -c 3000 "$ERR" >&2 || true
+		fail "$2: lvmsnap exited $RC, expected $1"
+	fi
+}
+
+assert_contains() { # FILE... TEXT WHAT  (found in any of the files)
+	local files=("${@:1:$#-2}") text=${*: -2:1} what=${*: -1}
+	grep -qF -- "$text" "${files[@]}" || {
+		printf -- '--- %s\n' "${files[@]}" >&2
+		head -c 3000 "${files[@]}" >&2
+		fail "$what: [$text] not found in $(basename -a "${files[@]}" | tr '\n' ' ')"
+	}
+}
+
+assert_exists() { [[ -e $1 || -L $1 ]] || fail "$2: $1 does not exist"; }
+assert_missing() { [[ ! -e $1 && ! -L $1 ]] || fail "$2: $1 exists"; }
+
+# jq expression over the last --json output must print EXPECTED.
+assert_json() { # EXPR EXPECTED WHAT
+	local got
+	got=$(jq -r "$1" "$OUT" 2>&1) || fail "$3: stdout is not JSON ($got)"
+	[[ $got == "$2" ]] || {
+		head -c 3000 "$OUT" >&2
+		fail "$3: jq '$1' gave [$got], expected [$2]"
+	}
+}
+
+# Number of mutating commands the CLI actually spawned (from the shim log).
+mutating_count() { mutating_argvs "$STEP/cmds" | grep -c . || true; }
+
+assert_no_mutation() { # WHAT
+	assert_json '.changed' false "$1: changed"
+	assert_json '[.commands[] | select(.mutating)] | length' 0 "$1: commands with mutating:true"
+	local n
+	n=$(mutating_count)
+	[[ $n == 0 ]] || fail "$1: the shim saw $n changing commands: $(mutating_argvs "$STEP/cmds" | tr '\n' ';')"
+}
+
+assert_same_file() { # EXPECTED ACTUAL WHAT
+	if ! cmp -s "$1" "$2"; then
+		diff -u "$1" "$2" | head -n 80 >&2 || true
+		fail "$3 ($1 vs $2)"
+	fi
+}
+
+# ---- commands recorded by the shim -------------------------------------------------------------
+
+# A command line from the shim log, one per line, fields joined by spaces; only the ones that
+# change the system (what lvmsnap must mark mutating:true). Read-only: lvm (fullreport), pvs, vgs,
+# lvs, losetup --list/--find, findmnt, stat, df, blkid.
+mutating_argvs() { # CMDS_FILE
+	[[ -s $1 ]] || return 0
+	tr '\036' '\n' <"$1" | awk -F'\t' '$1 == "S" { print $3 }' | tr '\037' ' ' |
+		awk '{
+			if ($1 == "lvm" || $1 == "findmnt" || $1 == "stat" || $1 == "df" || $1 == "blkid") next
+			if ($1 == "pvs" || $1 == "vgs" || $1 == "lvs") next
+			if ($1 == "losetup" && ($2 == "--list" || $2 == "--find")) next
+			print
+		}'
+}
+
+install_shims() {
+	local shim=${LVMSNAP_SHIM:-} t
+	[[ -n $shim && -x $shim ]] || fail "no command recorder: LVMSNAP_SHIM=$shim (run-all.sh builds it)"
+	mkdir -p "$SHIM_DIR"
+	for t in "${SHIM_TOOLS[@]}"; do ln -sfn "$shim" "$SHIM_DIR/$t"; done
+}
+
+# ---- trace ---------------------------------------------------------------------------------------
+
+scenario_begin() { # NAME
+	TRACE=$TRACE_ROOT/$1
+	rm -rf "$TRACE"
+	mkdir -p "$TRACE"
+	: >"$TRACE/.n"
+}
+
+next_step() { # KIND -> sets STEP
+	local n
+	n=$(($(wc -c <"$TRACE/.n") + 1))
+	printf x >>"$TRACE/.n"
+	STEP=$TRACE/$(printf '%03d' "$n")
+	mkdir -p "$STEP"
+	printf '%s\n' "$1" >"$STEP/kind"
+}
+
+# An event changes the system outside lvmsnap (a foreign object, a reboot): its state is captured.
+trace_event() { # NAME [ARGS...]
+	next_step event
+	printf '%s\n' "$*" >"$STEP/args"
+	capture_state "$STEP/state"
+}
+
+# ---- the real CLI ----------------------------------------------------------------------------------
+
+now_ms() { date +%s%3N; }
+
+# lvmsnap [--kill K] [--expect RC] [--bg] [--lock-held] [--no-state] -- ARGS...
+lvmsnap() {
+	local kill='' expect='' bg=0 lockheld=0 state=1
+	while (($#)); do
+		case $1 in
+		--kill) kill=$2; shift 2 ;;
+		--expect) expect=$2; shift 2 ;;
+		--bg) bg=1; shift ;;
+		--lock-held) lockheld=1; shift ;;
+		--no-state) state=0; shift ;;
+		--) shift; break ;;
+		*) fail "lvmsnap helper: unknown option $1" ;;
+		esac
+	done
+	next_step cli
+	printf '%s\0' "$@" >"$STEP/argv"
+	printf '%s\n' "$kill" >"$STEP/kill"
+	((lockheld)) && : >"$STEP/lockheld"
+	OUT=$STEP/stdout ERR=$STEP/stderr
+	if ((bg)); then
+		_cli_run "$STEP" "$kill" "$@" &
+		BG_PID=$! BG_STEP=$STEP
+		return 0
+	fi
+	_cli_run "$STEP" "$kill" "$@"
+	RC=$(<"$STEP/rc")
+	((state)) && capture_after "$STEP"
+	[[ -z $expect ]] || assert_rc "$expect" "lvmsnap $*"
+	return 0
+}
+
+_cli_run() { # STEP KILL ARGS...
+	local step=$1 kill=$2 t0 rc=0
+	shift 2
+	t0=$(now_ms)
+	# The subshell's own stderr is dropped: it only carries bash's "Killed" notice for killed runs.
+	(env PATH="$SHIM_DIR:$PATH" LVMSNAP_SHIM_DIR="$SHIM_DIR" LVMSNAP_SHIM_LOG="$step/cmds" \
+		${kill:+LVMSNAP_TEST_KILL_AFTER=$kill} \
+		node "$CLI" "$@" </dev/null >"$step/stdout" 2>"$step/stderr") 2>/dev/null || rc=$?
+	echo $(($(now_ms) - t0)) >"$step/ms"
+	echo "$rc" >"$step/rc"
+}
+
+# After `lvmsnap --bg`: wait for it; sets RC/OUT/ERR/STEP to that run.
+cli_wait() { # [STEP_OF_BG_RUN PID]
+	local step=${1:-$BG_STEP} pid=${2:-$BG_PID}
+	wait "$pid" || true
+	STEP=$step OUT=$step/stdout ERR=$step/stderr
+	RC=$(<"$step/rc")
+}
+
+# State after a run: skipped (copied from the step just before, when that one has a capture) only
+# when the run provably changed nothing: --json says changed:false and the shim saw no changing
+# command, and the step before was not a killed run (whose stale lock file a no-op run removes).
+capture_after() { # STEP
+	local step=$1 n prev
+	n=${step##*/}
+	prev=$TRACE/$(printf '%03d' $((10#$n - 1)))
+	if [[ -d $prev/state && $(cat "$prev/rc" 2>/dev/null) != 137 ]] &&
+		[[ -s $step/stdout && $(mutating_argvs "$step/cmds" | grep -c . || true) == 0 ]] &&
+		[[ $(jq -r '.changed' "$step/stdout" 2>/dev/null) == false ]]; then
+		cp -r "$prev/state" "$step/state"
+		: >"$step/state/copied"
+	else
+		capture_state "$step/state"
+	fi
+}
+
+# Raw outputs of the tools lvmsnap parses, with lvmsnap's own argv, plus what else can leak.
+capture_state() { # DIR
+	local d=$1 f
+	mkdir -p "$d"
+	lvm fullreport --units b --nosuffix --reportformat json >"$d/fullreport.json" 2>"$d/fullreport.stderr" || true
+	losetup --list --json >"$d/losetup.json" 2>&1 || true
+	findmnt --json --output TARGET,SOURCE,FSTYPE,OPTIONS,MAJ:MIN >"$d/findmnt.json" 2>&1 || true
+	stat --printf "$STAT_FORMAT" -- "${STAT_PATHS[@]}" >"$d/stat.txt" 2>/dev/null || true
+	dmsetup table 2>&1 | sort >"$d/dmsetup.txt" || true
+	{ find "$SPACE" /media "$STATE_DIR" /run/lock/lvmsnap -mindepth 1 \( -type d -name lost+found -prune \) -o \
+		-printf '%p %y %m %u %s\n' 2>/dev/null || true; } | sort >"$d/files.txt"
+	: >"$d/statefiles.txt"
+	while IFS= read -r f; do
+		printf '## %s\n' "$f" >>"$d/statefiles.txt"
+		cat "$f" >>"$d/statefiles.txt"
+	done < <(find "$STATE_DIR" -type f 2>/dev/null | sort)
+	if [[ -f $JOURNAL ]]; then cp "$JOURNAL" "$d/journal.json"; fi
+}
+
+# Normalized dump of a captured state: everything but times, sequence numbers and the metadata
+# area's free bytes (they move with every metadata write), and without directories under the state
+# and lock dirs (lvmsnap creates them once and may leave them; files are what counts).
+normalize_state() { # DIR
+	local d=$1
+	echo '## lvm fullreport'
+	jq -S 'walk(if type == "object" then with_entries(select(.key | test("time|seqno|mda_free") | not)) else . end)' \
+		"$d/fullreport.json" 2>&1 || cat "$d/fullreport.json"
+	echo '## lvm stderr'
+	cat "$d/fullreport.stderr"
+	echo '## dmsetup table'
+	cat "$d/dmsetup.txt"
+	echo '## losetup --list --json'
+	cat "$d/losetup.json"
+	echo '## findmnt'
+	jq -S '.. | objects | select(has("target")) | {target, source, fstype, options}' "$d/findmnt.json" 2>&1
+	echo '## files'
+	awk -v sd="$STATE_DIR" '!(($1 ~ "^" sd || $1 ~ "^/run/lock/lvmsnap") && $2 == "d")' "$d/files.txt"
+	echo '## state files'
+	cat "$d/statefiles.txt"
+}
+
+dump_state() { # FILE
+	local d
+	d=$(mktemp -d)
+	capture_state "$d"
+	normalize_state "$d" >"$1"
+	rm -rf "$d"
+}
+
+# The normalized dump of the state captured after the last lvmsnap run.
+dump_after() { # FILE
+	normalize_state "$STEP/state" >"$1"
+}
+
+# ---- building and tearing down the system -------------------------------------------------------
+
+stop_writer() {
+	if [[ -n $WRITER_PID ]]; then
+		kill "$WRITER_PID" 2>/dev/null || true
+		wait "$WRITER_PID" 2>/dev/null || true
+		WRITER_PID=
+	fi
+}
+
+# Random data, made once per boot (/dev/urandom is slow under TCG): RAND_A, RAND_B (4 MiB each).
+RAND_A=/tmp/rand-a.bin
+RAND_B=/tmp/rand-b.bin
+random_data() {
+	[[ -s $RAND_A ]] || head -c 4M /dev/urandom >"$RAND_A"
+	[[ -s $RAND_B ]] || head -c 4M /dev/urandom >"$RAND_B"
+}
+
+# Keeps rewriting the same 2 MiB of DIR/busy.dat (fsync'ed), so the origin is in use and the COW
+# space sees writes while the snapshot exists, without filling it.
+start_writer() { # DIR
+	local dir=$1
+	random_data
+	dd if="$RAND_A" of="$dir/busy.dat" bs=1M count=2 conv=fsync status=none
+	(
+		i=0
+		while :; do
+			dd if="$RAND_B" of="$dir/busy.dat" bs=64k count=8 skip=$((i % 32)) seek=$((i % 32)) conv=notrunc,fsync status=none
+			i=$((i + 1))
+			sleep 0.5
+		done
+	) &
+	WRITER_PID=$!
+}
+
+# Tears down whatever a scenario (or a crashed lvmsnap) left: mounts, device-mapper devices, loop
+# devices, LVM labels, files. Used between scenarios and after a failure.
+teardown_all() {
+	local m
+	stop_writer
+	while read -r m; do umount -l "$m" 2>/dev/null || true; done < <(findmnt -rn -o TARGET |
+		grep -E "^($MNT|/media/|$ORIGIN_MNT|$SPACE|$STATE_DIR)" | sort -r)
+	dmsetup remove_all --force >/dev/null 2>&1 || true
+	losetup -D 2>/dev/null || true
+	wipefs -a -q "$DISK" 2>/dev/null || true
+	# Without udev LVM makes /dev/VG itself; a stale one makes the next vgcreate fail.
+	rm -rf "/dev/${VG:?}"
+	rm -rf "$STATE_DIR" /run/lock/lvmsnap "$SPACE" "$ORIGIN_MNT"
+	find /media -mindepth 1 -maxdepth 1 -exec rm -rf {} + 2>/dev/null || true
+	rm -f /etc/lvm/devices/system.devices
+}
+
+mkfs_for() { # FSTYPE DEVICE
+	case $1 in
+	ext4) mkfs.ext4 -q -F "$2" ;;
+	# xfsprogs >= 5.19 refuses filesystems under 300 MB outside fstests; these variables are
+	# fstests' own switch. The simulator's origin is 100 MiB, so the VM's is too.
+	xfs) TEST_DEV=1 TEST_DIR=1 QA_CHECK_FS=1 mkfs.xfs -q -f "$2" ;;
+	*) fail "unknown fstype $1" ;;
+	esac
+}
+
+# setup_system FSTYPE free|full [--keep]  (--keep: reuse the current system, trace a setup step only)
+setup_system() {
+	local fstype=$1 vgmode=$2
+	if [[ ${3:-} != --keep ]]; then
+		teardown_all
+		pvcreate -q --yes "$DISK" >/dev/null
+		vgcreate -q --yes "$VG" "$DISK" >/dev/null
+		lvcreate -q --yes -L 100M -n "$LV" "$VG" >/dev/null
+		[[ $vgmode == full ]] && lvcreate -q --yes -l 100%FREE -n filler "$VG" >/dev/null
+		mkfs_for "$fstype" "/dev/$VG/$LV"
+		mkdir -p "$ORIGIN_MNT" "$SPACE" /media
+		mount "/dev/$VG/$LV" "$ORIGIN_MNT"
+		mount -t tmpfs -o size=200M tmpfs "$SPACE"
+	fi
+	next_step setup
+	printf 'fstype=%s vg=%s\n' "$fstype" "$vgmode" >"$STEP/args"
+	# A kept system was already captured by whoever checked it is clean.
+	[[ ${3:-} == --keep ]] || capture_state "$STEP/state"
+}
+
+# ---- snapshot content checks -------------------------------------------------------------------
+
+# Files written before the snapshot must be in it; files written after must not.
+write_before() {
+	random_data
+	echo "written before the snapshot $(date +%s%N)" >"$ORIGIN_MNT/before.txt"
+	cp "$RAND_A" "$ORIGIN_MNT/data.bin"
+	sync
+	md5sum <"$ORIGIN_MNT/data.bin" >/tmp/data.md5
+}
+
+check_snapshot_content() { # MOUNTPOINT
+	local m=$1
+	echo "written after the snapshot" >"$ORIGIN_MNT/after.txt"
+	dd if="$RAND_B" of="$ORIGIN_MNT/data.bin" bs=1M count=4 conv=notrunc,fsync status=none
+	sync
+	assert_same_file "$ORIGIN_MNT/before.txt" "$m/before.txt" "the snapshot shows before.txt as it was"
+	assert_missing "$m/after.txt" "a file written after the snapshot"
+	assert_eq "$(cat /tmp/data.md5)" "$(md5sum <"$m/data.bin")" "data.bin in the snapshot is the version from before"
+	[[ $(md5sum <"$ORIGIN_MNT/data.bin") != "$(cat /tmp/data.md5)" ]] || fail "the origin's data.bin did not change"
+	[[ -z $WRITER_PID || -s $m/busy.dat ]] || fail "the writer's file is missing from the snapshot"
+	# read-only
+	if touch "$m/probe" 2>/dev/null; then fail "the snapshot mount is writable"; fi
+}

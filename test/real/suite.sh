@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Guest side of the real-LVM tier: runs scenarios in one VM boot.
+#
+#   test/real/vm.sh test/real/suite.sh [--shim PATH] [--prev DIR] SPEC...
+#
+# SPEC names a scenario (see test/real/scenarios/*.sh):
+#   basic:FSTYPE:CHAIN      FSTYPE ext4|xfs, CHAIN tmp (tmp-file chain, VG full) | free (VG free space)
+#   foreign:KIND            KIND lv|file|loop|mount
+#   bad-input               relative paths, invalid names, missing VG/LV, sizes that do not fit
+#   lock                    two runs at once on the same snapshot (and a third with --wait)
+#   crash:CHAIN[:FROM[:TO]] kill present/absent after k = FROM..TO mutating operations (default:
+#                           from 1 until a run completes without being killed)
+#   reboot-1 / reboot-2     the two boots of the reboot scenario (persistent /dev/vda and /dev/vdb)
+#
+# Every scenario prints PASS/FAIL lines (one per unit) and appends "name<TAB>PASS|FAIL<TAB>seconds
+# <TAB>message" to $VM_OUT/results.tsv. Exit status: 0 if every unit passed, 1 otherwise.
+set -uo pipefail
+# The whole script is one compound command, parsed before it runs: editing this file during a
+# run cannot change the running instance.
+{
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+: "${VM_OUT:?run this inside the VM: test/real/vm.sh test/real/suite.sh SPEC...}"
+PREV_DIR=
+while (($#)); do
+	case $1 in
+	--shim) export LVMSNAP_SHIM=$2; shift 2 ;;
+	--cli) export LVMSNAP_CLI=$2; shift 2 ;;
+	--prev) PREV_DIR=$2; shift 2 ;;
+	*) break ;;
+	esac
+done
+
+# The guest's devtmpfs has no /dev/fd (bash process substitution needs it).
+[[ -e /dev/fd ]] || ln -s /proc/self/fd /dev/fd
+# Our own LVM calls inherit the pipes of the unit logger.
+export LVM_SUPPRESS_FD_WARNINGS=1
+
+# shellcheck source=test/real/lib.sh
+source "$HERE/lib.sh"
+for f in "$HERE"/scenarios/*.sh; do
+	[[ $f == */smoke.sh || $f == */capture.sh ]] && continue
+	# shellcheck disable=SC1090
+	source "$f"
+done
+
+RESULTS=$VM_OUT/results.tsv
+touch "$RESULTS"
+FAILED=0
+
+# unit NAME FUNCTION ARGS...: runs FUNCTION in a subshell with errexit; records PASS or FAIL.
+unit() {
+	local name=$1 t0 rc msg secs
+	shift
+	t0=$(now_ms)
+	printf '=== %s\n' "$name"
+	(
+		set -euo pipefail
+		trap 'rc=$?; ((rc)) && printf "  (line %s: %s)\n" "$LINENO" "$BASH_COMMAND" >&2; stop_writer; exit $rc' EXIT
+		scenario_begin "$name"
+		"$@"
+	) 2> >(tee "/tmp/unit-$name.err" >&2)
+	rc=$?
+	sleep 0.1 # let tee flush
+	secs=$(awk -v a="$t0" -v b="$(now_ms)" 'BEGIN { printf "%.1f", (b - a) / 1000 }')
+	if ((rc == 0)); then
+		printf 'PASS %s (%ss)\n' "$name" "$secs"
+		printf '%s\tPASS\t%s\t\n' "$name" "$secs" >>"$RESULTS"
+	else
+		msg=$(grep -m1 '^ASSERT FAILED' "/tmp/unit-$name.err" || tail -n 1 "/tmp/unit-$name.err" || true)
+		printf 'FAIL %s (%ss): %s\n' "$name" "$secs" "${msg:-exit $rc}"
+		printf '%s\tFAIL\t%s\t%s\n' "$name" "$secs" "${msg:-exit $rc}" | tr -d '\r' >>"$RESULTS"
+		FAILED=1
+	fi
+	return "$rc"
+}
+
+install_shims
+mkdir -p "$TRACE_ROOT"
+for spec in "$@"; do
+	IFS=: read -r kind a b c <<<"$spec"
+	case $kind in
+	basic) unit "basic-$a-$b" scen_basic "$a" "$b" ;;
+	foreign) unit "foreign-$a" scen_foreign "$a" ;;
+	bad-input) run_bad_input ;;
+	lock) unit lock scen_lock ;;
+	crash) run_crash "$a" "${b:-1}" "${c:-0}" ;;
+	reboot-1) unit reboot-boot1 scen_reboot_boot1 ;;
+	reboot-2) unit reboot-boot2 scen_reboot_boot2 "$PREV_DIR" ;;
+	*) echo "suite: unknown scenario spec $spec" >&2; FAILED=1 ;;
+	esac
+done
+exit "$FAILED"
+}
