@@ -1,5 +1,5 @@
 // The real host: the only module that spawns processes (execa) or touches the filesystem directly.
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CommandResult, HostPort, LockResult, RunOptions } from './port.js';
 
@@ -54,6 +54,12 @@ export class RealHost implements HostPort {
 
   async removeFile(path: string): Promise<void> {
     rmSync(path, { force: true });
+    // Leave no empty per-VG journal directory behind; a non-empty one stays.
+    try {
+      rmdirSync(dirname(path));
+    } catch {
+      /* not empty, or already gone */
+    }
   }
 
   async lock(path: string): Promise<LockResult> {

@@ -100,6 +100,10 @@ describe('apply on the simulated host', () => {
     const r = await cli(['apply', '--state', 'present', '--vg', 'vg0', '--lv', 'root', '--size', '64M'], host);
     expect(r.code).toBe(EXIT.refused);
     expect(r.out).toMatch(/snapshot needs 64 MiB but volume group vg0 has 0 B free: use a smaller --size, or --tmp-file PATH/);
+    const j = await cli(['apply', '--state', 'present', '--vg', 'vg0', '--lv', 'root', '--size', '64M', '--json'], new SimHost(host.system));
+    expect(j.code).toBe(EXIT.refused);
+    expect(j.json().refusals[0]).toMatch(/snapshot needs 64 MiB/);
+    expect(j.err).toMatch(/^lvmsnap: refused: snapshot needs 64 MiB/);
     expect(host.commands.filter((c) => c.mutating)).toEqual([]);
   });
 

@@ -32,6 +32,7 @@ describe('RealHost', () => {
     expect(await host.readFile(p)).toBe('{"x":1}');
     await host.removeFile(p);
     expect(await host.readFile(p)).toBeNull();
+    expect(existsSync(join(p, '..'))).toBe(false); // its emptied directory goes too
   });
   it('locks exclusively, names the holder, and takes over a dead holder\'s lock', async () => {
     const p = join(dir(), 'lock', 'vg0-s.lock');

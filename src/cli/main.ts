@@ -87,6 +87,12 @@ async function doApply(args: Args, io: CliIo, state: DesiredState, check: boolea
   const deps: EngineDeps = { host: io.host, ...(log ? { log } : {}), ...io.deps };
   const report = await runApply(target, { state, check, waitSeconds: Number(args['wait'] ?? 0) }, deps);
   io.stdout(args['json'] ? `${JSON.stringify(applyJson(report, target), null, 2)}\n` : renderApplyHuman(report, target, diff));
+  // With --json, stdout is for scripts; a person watching still sees why nothing happened.
+  if (args['json']) {
+    for (const r of report.planned.plan.refusals) io.stderr(`lvmsnap: refused: ${r}\n`);
+    if (report.error) io.stderr(`lvmsnap: ${report.error.message}\n`);
+    if (report.rehearsal) io.stderr(`lvmsnap: the plan would fail: ${report.rehearsal}\n`);
+  }
   if (report.planned.plan.refusals.length > 0 || report.rehearsal) return EXIT.refused;
   if (report.error) return EXIT.failed;
   return args['detailed-exitcode'] && report.changed ? EXIT.changed : EXIT.ok;
