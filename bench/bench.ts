@@ -2,15 +2,10 @@
 // against a bare node start. Prints figures; asserts nothing (speed is shown, not tested).
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
-import { applyOn, applyOp, initialSystem, runOps, scenarioArb, targetOf } from '../test/property/harness.js';
+import { applyOn, crashScenarioArb, initialSystem, runOps, targetOf } from '../test/property/harness.js';
 
 async function scenariosPerMinute(seconds: number): Promise<{ scenarios: number; applies: number; perMinute: number }> {
-  // The crash property's shape: maybe a warm present, an apply killed after its k-th mutation, then absent and present.
-  const arb = scenarioArb({
-    foreign: false,
-    ops: fc.tuple(fc.constantFrom<'present' | 'absent'>('present', 'absent'), fc.integer({ min: 1, max: 16 }), fc.boolean())
-      .map(([state, k, warm]) => [...(warm ? [applyOp('present')] : []), applyOp(state, k)]),
-  });
+  const arb = crashScenarioArb();
   const samples = fc.sample(arb, { numRuns: 2000, seed: 42 });
   let scenarios = 0;
   let applies = 0;

@@ -1,5 +1,6 @@
 // Named errors. Each keeps what a user or a script needs to act on it; the CLI boundary (src/cli/main.ts)
-// maps them to exit codes: Refusal/UsageError/LockHeld -> 3, everything else -> 1.
+// maps them to exit codes: UsageError/LockHeld -> 3, everything else -> 1. Pre-flight refusals are not
+// errors: they are part of the plan (Plan.refusals), reported with exit 3 by the same boundary.
 
 export class LvmsnapError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -10,13 +11,6 @@ export class LvmsnapError extends Error {
 
 /** Bad input: the command line or config file is wrong. Nothing was changed. */
 export class UsageError extends LvmsnapError {}
-
-/** A pre-flight check or ownership rule refused the run. Nothing was changed. */
-export class Refusal extends LvmsnapError {
-  constructor(readonly reasons: readonly string[]) {
-    super(reasons.length === 1 ? reasons[0]! : `refused:\n  - ${reasons.join('\n  - ')}`);
-  }
-}
 
 /** Another lvmsnap run holds the lock for this snapshot. Nothing was changed. */
 export class LockHeld extends LvmsnapError {

@@ -1,7 +1,7 @@
 // The CLI: yargs definitions, and the one boundary that maps errors to exit codes.
 import yargs, { type Argv } from 'yargs';
 import { runApply, runStatus, type EngineDeps } from '../engine.js';
-import { LockHeld, LvmsnapError, Refusal, UsageError } from '../errors.js';
+import { LockHeld, LvmsnapError, UsageError } from '../errors.js';
 import type { HostPort } from '../port.js';
 import { parseConfigText, toTarget } from '../target.js';
 import type { DesiredState, Target } from '../types.js';
@@ -137,7 +137,7 @@ export function buildCli(argv: readonly string[], io: CliIo, setCode: (n: number
 }
 
 function exitCodeOf(err: unknown): number {
-  return err instanceof UsageError || err instanceof Refusal || err instanceof LockHeld ? EXIT.refused : EXIT.failed;
+  return err instanceof UsageError || err instanceof LockHeld ? EXIT.refused : EXIT.failed;
 }
 
 /** Runs the CLI and returns the exit code; never throws. */

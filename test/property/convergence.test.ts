@@ -6,12 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { mutatingChanges } from '../../src/plan.js';
 import { lvFsId, type SimSystem } from '../../src/sim/state.js';
 import {
-  applyOn, applyOp, comparable, fcParams, initialSystem, MOUNTPOINT, mutatingRuns, OTHER_FILE, opArb, runOps, scenarioArb, targetOf, TMP_FILE,
+  PROPERTY_TIMEOUT, originLv, snapshotLv, applyOn, applyOp, comparable, fcParams, initialSystem, MOUNTPOINT, mutatingRuns, OTHER_FILE, opArb, runOps, scenarioArb, targetOf, TMP_FILE,
 } from './harness.js';
 
-const TIMEOUT = 120_000;
-const snapshotLv = (s: SimSystem) => Object.values(s.lvs).find((l) => l.vg === 'vg0' && l.name === 'root-lvmsnap');
-const originLv = (s: SimSystem) => Object.values(s.lvs).find((l) => l.vg === 'vg0' && l.name === 'root')!;
 
 describe('model-based properties: convergence and ownership (simulated LVM)', () => {
   it('after a successful present the snapshot exists, is mounted read-only where asked, and a second present changes nothing', async () => {
@@ -35,7 +32,7 @@ describe('model-based properties: convergence and ownership (simulated LVM)', ()
       expect(mutatingChanges(again.report!.planned.plan)).toEqual([]);
       expect(mutatingRuns(again.calls)).toEqual([]);
     }), fcParams());
-  }, TIMEOUT);
+  }, PROPERTY_TIMEOUT);
 
   it('after a successful absent the system equals the system before lvmsnap first ran', async () => {
     await fc.assert(fc.asyncProperty(scenarioArb({ ops: fc.array(opArb.filter((o) => o.kind === 'apply'), { minLength: 1, maxLength: 6 }) }), async (scn) => {
@@ -46,7 +43,7 @@ describe('model-based properties: convergence and ownership (simulated LVM)', ()
       if (r.report!.planned.plan.refusals.length > 0 || r.report!.error) return;
       expect(comparable(r.system)).toEqual(comparable(start));
     }), fcParams());
-  }, TIMEOUT);
+  }, PROPERTY_TIMEOUT);
 
   it('objects lvmsnap did not create are never changed or removed', async () => {
     await fc.assert(fc.asyncProperty(scenarioArb(), async (scn) => {
@@ -64,5 +61,5 @@ describe('model-based properties: convergence and ownership (simulated LVM)', ()
       const view = (s: SimSystem) => ({ ...foreignView(s), lv: foreignView(s).lv.map((l) => ({ ...l, active: true, minor: 0 })) });
       expect(view(system)).toEqual(view(start));
     }), fcParams());
-  }, TIMEOUT);
+  }, PROPERTY_TIMEOUT);
 });

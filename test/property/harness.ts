@@ -108,19 +108,31 @@ export async function applyOn(system: SimSystem, target: Target, state: DesiredS
   }
 }
 
+export const PROPERTY_TIMEOUT = 120_000;
+export const originLv = (s: SimSystem) => Object.values(s.lvs).find((l) => l.vg === 'vg0' && l.name === 'root')!;
+export const snapshotLv = (s: SimSystem) => Object.values(s.lvs).find((l) => l.vg === 'vg0' && l.name === 'root-lvmsnap');
+/** lvmsnap's own snapshot (tagged), not a user's LV that merely has the name. */
+const ourSnapshot = (s: SimSystem) => { const lv = snapshotLv(s); return lv?.tags.includes('lvmsnap') ? lv : undefined; };
+
+/** The crash property's shape: maybe a warm present, then an apply killed after its k-th mutation. */
+export const crashScenarioArb = (): fc.Arbitrary<Scenario> => scenarioArb({
+  foreign: false,
+  ops: fc.tuple(fc.constantFrom<DesiredState>('present', 'absent'), fc.integer({ min: 1, max: 16 }), fc.boolean())
+    .map(([state, k, warm]) => [...(warm ? [applyOp('present')] : []), applyOp(state, k)]),
+});
+
 export function drift(system: SimSystem, what: 'unmount' | 'detach' | 'invalidate'): SimSystem {
   switch (what) {
     case 'unmount': {
       // Someone unmounts lvmsnap's snapshot (a foreign mount there is the user's own business).
       const top = system.mounts.filter((m) => m.target === MOUNTPOINT).at(-1);
-      const snap = Object.values(system.lvs).find((l) => l.name === 'root-lvmsnap' && l.tags.includes('lvmsnap'));
+      const snap = ourSnapshot(system);
       return top && snap && top.fs === lvFsId(snap.uuid) ? unmount(system, MOUNTPOINT) : system;
     }
     case 'detach': return Object.values(system.loops).filter((l) => l.file === TMP_FILE).reduce((s, l) => detachLoop(s, l.name), system);
     case 'invalidate': {
       // lvmsnap's snapshot fills up (drift on the user's own objects is not lvmsnap's doing).
-      const ours = Object.values(system.lvs).some((l) => l.name === 'root-lvmsnap' && l.tags.includes('lvmsnap'));
-      return ours ? invalidateSnapshot(system, 'vg0', 'root-lvmsnap') : system;
+      return ourSnapshot(system) ? invalidateSnapshot(system, 'vg0', 'root-lvmsnap') : system;
     }
   }
 }

@@ -3,22 +3,16 @@
 // Scale up:         PROPERTY_RUNS=100000 npx vitest run test/property
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mutatingChanges } from '../../src/plan.js';
-import { lvFsId, type SimSystem } from '../../src/sim/state.js';
 import { reboot } from '../../src/sim/drift.js';
 import { lvmsnapPvUuid } from '../../src/pv-uuid.js';
 import {
-  applyOn, applyOp, comparable, fcParams, initialSystem, MOUNTPOINT, mutatingRuns, OTHER_FILE, opArb, runOps, scenarioArb, targetOf, TMP_FILE,
+  PROPERTY_TIMEOUT, originLv, crashScenarioArb, applyOn, applyOp, comparable, fcParams, initialSystem, mutatingRuns, runOps, scenarioArb, targetOf,
 } from './harness.js';
 
-const TIMEOUT = 120_000;
-const snapshotLv = (s: SimSystem) => Object.values(s.lvs).find((l) => l.vg === 'vg0' && l.name === 'root-lvmsnap');
-const originLv = (s: SimSystem) => Object.values(s.lvs).find((l) => l.vg === 'vg0' && l.name === 'root')!;
 
 describe('model-based properties: crashes and safety (simulated LVM)', () => {
   it('after a crash at any command, one absent restores the starting system and one present converges', async () => {
-    const crashScenario = scenarioArb({ foreign: false, ops: fc.tuple(fc.constantFrom<'present' | 'absent'>('present', 'absent'), fc.integer({ min: 1, max: 16 }), fc.boolean())
-      .map(([state, k, warm]) => [...(warm ? [applyOp('present')] : []), applyOp(state, k)]) });
+    const crashScenario = crashScenarioArb();
     await fc.assert(fc.asyncProperty(crashScenario, async (scn) => {
       const t = targetOf(scn);
       const start = initialSystem(scn);
@@ -37,7 +31,7 @@ describe('model-based properties: crashes and safety (simulated LVM)', () => {
         expect(mutatingRuns(again.calls)).toEqual([]);
       }
     }), fcParams());
-  }, TIMEOUT);
+  }, PROPERTY_TIMEOUT);
 
   it('no run removes or modifies the origin, vgreduces a PV holding extents, or passes --force to vgreduce', async () => {
     await fc.assert(fc.asyncProperty(scenarioArb(), async (scn) => {
@@ -58,7 +52,7 @@ describe('model-based properties: crashes and safety (simulated LVM)', () => {
       const { active: _a2, minor: _m2, ...before } = originLv(start);
       expect(origin).toEqual(before);
     }), fcParams());
-  }, TIMEOUT);
+  }, PROPERTY_TIMEOUT);
 
   it('every refusal happens before the first mutating command', async () => {
     await fc.assert(fc.asyncProperty(scenarioArb(), async (scn) => {
@@ -72,7 +66,7 @@ describe('model-based properties: crashes and safety (simulated LVM)', () => {
         }
       }
     }), fcParams());
-  }, TIMEOUT);
+  }, PROPERTY_TIMEOUT);
 
   it('after a reboot that lost the loop PV, one absent recovers the origin (no --force) and present works again', async () => {
     const rebootScenario = scenarioArb({ foreign: false, ops: fc.option(fc.integer({ min: 1, max: 16 }), { nil: null }).map((k) => [applyOp('present', k)]) })
@@ -99,5 +93,5 @@ describe('model-based properties: crashes and safety (simulated LVM)', () => {
       expect(present.report!.planned.plan.refusals.length === 0 && !present.report!.error)
         .toBe(clean.report!.planned.plan.refusals.length === 0 && !clean.report!.error);
     }), fcParams(500));
-  }, TIMEOUT);
+  }, PROPERTY_TIMEOUT);
 });
