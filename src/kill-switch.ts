@@ -1,7 +1,7 @@
 // Test hook for the real-LVM tier: LVMSNAP_TEST_KILL_AFTER=k sends this process SIGKILL right after its
 // k-th mutating operation (a changing command, or a journal write/remove), exactly as the simulator's
 // crash injection counts them. Not for production use; without the variable it is never installed.
-import type { CommandResult, HostPort, LockResult, RunOptions } from './port.js';
+import type { CommandResult, HostPort, LockResult, PipeInput, PipeOptions, PipeOutput, PipeResult, PipeStage, RunOptions } from './port.js';
 
 export class KillSwitchHost implements HostPort {
   private done = 0;
@@ -13,6 +13,11 @@ export class KillSwitchHost implements HostPort {
   }
   async run(argv: readonly string[], opts: RunOptions): Promise<CommandResult> {
     const r = await this.inner.run(argv, opts);
+    if (opts.mutating) this.tick();
+    return r;
+  }
+  async pipe(stages: readonly PipeStage[], input: PipeInput, output: PipeOutput, opts: PipeOptions): Promise<PipeResult> {
+    const r = await this.inner.pipe(stages, input, output, opts);
     if (opts.mutating) this.tick();
     return r;
   }

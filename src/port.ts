@@ -16,6 +16,44 @@ export interface RunOptions {
   readonly progress?: boolean;
 }
 
+/** One child process of a pipeline; its stdout feeds the next stage's stdin. */
+export interface PipeStage {
+  readonly argv: readonly string[];
+}
+export type PipeInput = { readonly kind: 'none' } | { readonly kind: 'file'; readonly path: string };
+/**
+ * Where the last stage's stdout goes. newFile: created exclusively, mode 0600 (fails if it exists);
+ * overwrite: an existing file or block device written from offset 0, not truncated; discard: /dev/null.
+ */
+export type PipeOutput =
+  | { readonly kind: 'newFile'; readonly path: string }
+  | { readonly kind: 'overwrite'; readonly path: string }
+  | { readonly kind: 'discard' };
+
+export interface PipeProgress {
+  /** Bytes the first stage has read so far (its input: the source files, the device or the archive). */
+  readonly bytesIn: number;
+  /** Bytes written to the output file so far (newFile only, else 0). */
+  readonly bytesOut: number;
+}
+
+export interface PipeOptions {
+  readonly mutating: boolean;
+  /** Called about every 0.5 s while the pipeline runs. */
+  readonly onProgress?: (p: PipeProgress) => void;
+  /** Polled while the pipeline runs; true stops every stage (SIGTERM). */
+  readonly stopRequested?: () => boolean;
+}
+
+export interface PipeResult {
+  readonly stages: readonly { readonly argv: readonly string[]; readonly exitCode: number; readonly stderr: string }[];
+  /** Output could not be opened (exists, no such directory, ...): no stage ran. */
+  readonly openError: string | null;
+  readonly bytesOut: number;
+  readonly stopped: boolean;
+  readonly ms: number;
+}
+
 export type LockResult = { readonly acquired: true } | { readonly acquired: false; readonly holder: string };
 
 export interface HostPort {
@@ -30,6 +68,12 @@ export interface HostPort {
   /** Take an exclusive lock at path (stale locks of dead processes are taken over). */
   lock(path: string): Promise<LockResult>;
   unlock(path: string): Promise<void>;
+  /**
+   * Run stages as one pipeline (never a shell): input -> stage 1 -> ... -> stage n -> output. The data go
+   * from process to process through kernel pipes and file descriptors, never through this process.
+   * Never throws for a failing stage: callers look at each stage's exit code.
+   */
+  pipe(stages: readonly PipeStage[], input: PipeInput, output: PipeOutput, opts: PipeOptions): Promise<PipeResult>;
   /** Effective uid of this process. */
   uid(): number;
 }

@@ -1,5 +1,5 @@
 // Wraps any HostPort to record and log every command: the --json "commands" list and the pino log.
-import type { CommandResult, HostPort, LockResult, RunOptions } from './port.js';
+import type { CommandResult, HostPort, LockResult, PipeInput, PipeOptions, PipeOutput, PipeResult, PipeStage, RunOptions } from './port.js';
 
 export interface CommandRecord {
   readonly argv: readonly string[];
@@ -21,6 +21,16 @@ export class RecordingHost implements HostPort {
     const rec = { argv: [...argv], exitCode: r.exitCode, ms: r.ms, mutating: opts.mutating };
     this.commands.push(rec);
     this.log?.command({ ...rec, stderr: r.stderr });
+    return r;
+  }
+  /** A pipeline is recorded as one command per stage (argv, exit code, the pipeline's duration). */
+  async pipe(stages: readonly PipeStage[], input: PipeInput, output: PipeOutput, opts: PipeOptions): Promise<PipeResult> {
+    const r = await this.inner.pipe(stages, input, output, opts);
+    for (const st of r.stages) {
+      const rec = { argv: [...st.argv], exitCode: st.exitCode, ms: r.ms, mutating: opts.mutating };
+      this.commands.push(rec);
+      this.log?.command({ ...rec, stderr: st.stderr });
+    }
     return r;
   }
   readFile(path: string): Promise<string | null> { return this.inner.readFile(path); }

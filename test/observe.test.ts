@@ -28,6 +28,7 @@ function fakeHost(table: Record<string, Canned>, files: Record<string, string> =
     readFile: async (path) => files[path] ?? null,
     writeFile: async () => { throw new Error('observe must not write'); },
     removeFile: async () => { throw new Error('observe must not remove'); },
+    pipe: async () => { throw new Error('observe must not run a pipeline'); },
     lock: async () => { throw new Error('observe must not lock'); },
     unlock: async () => { throw new Error('observe must not unlock'); },
     uid: () => 0,

@@ -69,6 +69,8 @@ export interface SimInode {
   readonly alloc: number;
   /** PV uuid written into the file through a loop device. */
   readonly label: string | null;
+  /** Contents written by a backup pipeline (a token naming what was archived), when modelled. */
+  readonly data?: string;
 }
 
 export interface SimLoop {

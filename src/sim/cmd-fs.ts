@@ -96,6 +96,8 @@ export function rm(s: SimSystem, args: readonly string[]): ExecOutput {
   if (!p || p.pos.length !== 1 || args[0] !== '--') return notModelled(s, ['rm', ...args]);
   const path = p.pos[0]!;
   const n = lookup(s, path);
+  // Files written with HostPort.writeFile (a backup's .sha256 and .json) live in stateFiles.
+  if (!n && s.stateFiles[normPath(path)] !== undefined) return ok(edit(s, { stateFiles: { [normPath(path)]: REMOVE } }));
   if (!n) return fail(s, 1, `rm: cannot remove '${path}': No such file or directory\n`);
   if (n.type === 'directory') return fail(s, 1, `rm: cannot remove '${path}': Is a directory\n`);
   if (n.type !== 'file') return notModelled(s, ['rm', ...args], 'removing device nodes is not modelled');

@@ -2,6 +2,7 @@
 import { lvchange, lvcreate, lvremove } from './cmd-lv.js';
 import { losetup } from './cmd-loop.js';
 import { dd, fallocate, mkdir, rm, rmdir } from './cmd-fs.js';
+import { find, mv, sha256sum, versionProbe } from './cmd-backup.js';
 import { mount, umount } from './cmd-mount.js';
 import { pvchange, pvcreate, vgextend, vgreduce } from './cmd-pv.js';
 import { notModelled, ok, settle, type ExecOutput, type Handler } from './ops.js';
@@ -46,6 +47,12 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   lvcreate,
   lvremove,
   lvchange,
+  mv,
+  sha256sum,
+  find,
+  tar: versionProbe('tar'),
+  zstd: versionProbe('zstd'),
+  gzip: versionProbe('gzip'),
 };
 
 /** Names of the commands the simulator answers (each only in the argv shapes of src/commands.ts). */

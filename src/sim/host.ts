@@ -1,5 +1,6 @@
 // SimHost: a HostPort backed by the pure simulator, with a command log, a kernel log and crash injection.
-import type { CommandResult, HostPort, LockResult, RunOptions } from '../port.js';
+import type { CommandResult, HostPort, LockResult, PipeInput, PipeOptions, PipeOutput, PipeResult, PipeStage, RunOptions } from '../port.js';
+import { simPipe } from './cmd-backup.js';
 import { REMOVE, edit } from './edit.js';
 import { exec } from './exec.js';
 import { normPath, type SimSystem } from './state.js';
@@ -22,7 +23,7 @@ export interface SimHostOptions {
 }
 
 export interface SimCall {
-  readonly op: 'run' | 'readFile' | 'writeFile' | 'removeFile' | 'lock' | 'unlock';
+  readonly op: 'run' | 'pipe' | 'readFile' | 'writeFile' | 'removeFile' | 'lock' | 'unlock';
   readonly argv: readonly string[];
   readonly mutating: boolean;
   readonly exitCode: number;
@@ -71,6 +72,20 @@ export class SimHost implements HostPort {
     this.record('run', argv, opts.mutating, result, t0);
     if (opts.mutating) this.mutated();
     return { argv, exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr, ms: 0 };
+  }
+
+  /** A pipeline: recorded as one 'pipe' call whose argv joins the stages with "|". */
+  async pipe(stages: readonly PipeStage[], input: PipeInput, output: PipeOutput, opts: PipeOptions): Promise<PipeResult> {
+    const argv = stages.flatMap((st, i) => (i === 0 ? [...st.argv] : ['|', ...st.argv]));
+    this.alive(argv.join(' '));
+    const t0 = performance.now();
+    const { system, result } = simPipe(this.current, stages, input, output);
+    this.current = system;
+    opts.onProgress?.({ bytesIn: 0, bytesOut: result.bytesOut });
+    const failed = result.openError !== null ? 1 : result.stages.find((st) => st.exitCode !== 0)?.exitCode ?? 0;
+    this.record('pipe', argv, opts.mutating, { exitCode: failed, stderr: result.openError ?? result.stages.map((st) => st.stderr).join('') }, t0);
+    if (opts.mutating) this.mutated();
+    return result;
   }
 
   async readFile(path: string): Promise<string | null> {

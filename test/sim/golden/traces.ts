@@ -8,7 +8,7 @@ import * as drift from '../../../src/sim/drift.js';
 import { exec } from '../../../src/sim/exec.js';
 import { SimHost, SimulatedCrash } from '../../../src/sim/host.js';
 import { lvFsId, type SimSystem } from '../../../src/sim/state.js';
-import type { CommandResult, HostPort, LockResult, RunOptions } from '../../../src/port.js';
+import type { CommandResult, HostPort, LockResult, RunOptions, PipeResult } from '../../../src/port.js';
 import type { DesiredState, Target } from '../../../src/types.js';
 import {
   MOUNTPOINT, OTHER_FILE, TMP_FILE, applyOp, scenarioArb, targetOf, type Op, type Scenario,
@@ -30,6 +30,7 @@ class Recorder implements HostPort {
   lock(path: string): Promise<LockResult> { this.steps.push({ op: 'lock', path }); return this.inner.lock(path); }
   unlock(path: string): Promise<void> { this.steps.push({ op: 'unlock', path }); return this.inner.unlock(path); }
   uid(): number { this.steps.push({ op: 'uid' }); return this.inner.uid(); }
+  pipe(): Promise<PipeResult> { throw new Error('the golden traces run no pipelines'); }
 }
 
 /** Builds and runs steps as it goes (the engine needs the live system to decide its next call). */
