@@ -46,3 +46,14 @@ export const rmdirArgv = (path: string): string[] => ['rmdir', '--', path];
 export const mountArgv = (fstype: string, options: string, source: string, target: string): string[] =>
   ['mount', '-t', fstype, '-o', options, '--', source, target];
 export const umountArgv = (target: string): string[] => ['umount', '--', target];
+
+// ---- backups (src/backup/; pipelines of archivers are in src/backup/formats.ts) ----
+/** One line per entry of dir: name, type letter (f d l ...), size. */
+export const FIND_FORMAT = '%f\\t%y\\t%s\\n';
+export const listDirArgv = (dir: string): string[] => ['find', dir, '-mindepth', '1', '-maxdepth', '1', '-printf', FIND_FORMAT];
+export const sha256Argv = (path: string): string[] => ['sha256sum', '-b', '--', path];
+/** Rename within a directory (atomic); -T: never into an existing directory of that name. */
+export const renameArgv = (from: string, to: string): string[] => ['mv', '-T', '--', from, to];
+export const dfUsedArgv = (dir: string): string[] => ['df', '--block-size=1', '--output=used', '--', dir];
+/** Is TOOL installed? Exit 127 (not found) means no. */
+export const versionProbeArgv = (tool: string): string[] => [tool, '--version'];

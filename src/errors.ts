@@ -44,3 +44,13 @@ export class ApplyFailed extends LvmsnapError {
     super(`${message}\n${stateLeft}`, options);
   }
 }
+
+/** A backup (or backups command) refused before changing anything: exit 3, like bad input. */
+export class BackupRefused extends UsageError {}
+
+/** A backup failed part-way; says what was cleaned up and what is left. */
+export class BackupFailed extends LvmsnapError {
+  constructor(message: string, readonly stateLeft: string, options?: { cause?: unknown }) {
+    super(`${message}\n${stateLeft}`, options);
+  }
+}

@@ -5,6 +5,7 @@
 // installed on the simulated host (probing them exits 127), so the gzip fallback and the missing-tool
 // error are what the simulator exercises.
 import { createHash } from 'node:crypto';
+import { FIND_FORMAT } from '../commands.js';
 import type { PipeInput, PipeOutput, PipeResult, PipeStage } from '../port.js';
 import { REMOVE, edit, setFields } from './edit.js';
 import { fsInfo, lookup, mountAt, readOnlyAt, childrenOf } from './fsview.js';
@@ -66,10 +67,9 @@ function readInput(s: SimSystem, input: PipeInput): Data | string | null {
   if (input.kind === 'none') return null;
   const n = lookup(s, input.path);
   if (!n) return `${input.path}: No such file or directory`;
-  if (n.type === 'block') {
-    const lv = lvByDevice(s, input.path);
-    return lv ? { token: `raw(${lv.fs.uuid})`, size: lvDevSize(s, lv) } : { token: `raw(${normPath(input.path)})`, size: 0 };
-  }
+  const lv = lvByDevice(s, input.path);
+  if (lv) return lv.invalid ? `${input.path}: Input/output error` : { token: `raw(${lv.fs.uuid})`, size: lvDevSize(s, lv) };
+  if (n.type === 'block') return { token: `raw(${normPath(input.path)})`, size: 0 };
   if (n.type !== 'file') return `${input.path}: Is a directory`;
   return { token: s.inodes[n.ino]!.data ?? '', size: n.size };
 }
@@ -138,7 +138,6 @@ export function sha256sum(s: SimSystem, args: readonly string[]): ExecOutput {
   return ok(s, `${sha(s.inodes[n.ino]!.data ?? '')} *${args[2]}\n`);
 }
 
-export const FIND_FORMAT = '%f\\t%y\\t%s\\n';
 /** `find DIR -mindepth 1 -maxdepth 1 -printf '%f\t%y\t%s\n'`; state files in DIR are listed as files. */
 export function find(s: SimSystem, args: readonly string[]): ExecOutput {
   if (args.length !== 7 || args[1] !== '-mindepth' || args[2] !== '1' || args[3] !== '-maxdepth' || args[4] !== '1' || args[5] !== '-printf' || args[6] !== FIND_FORMAT) {

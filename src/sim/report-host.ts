@@ -98,6 +98,7 @@ export function stat(s: SimSystem, args: readonly string[]): ExecOutput {
 
 export function df(s: SimSystem, args: readonly string[]): ExecOutput {
   const p = parseArgs(args, [], ['--block-size', '--output']);
+  if (p && p.flags.get('--block-size')?.[0] === '1' && p.flags.get('--output')?.[0] === 'used' && p.pos.length === 1) return dfUsed(s, p.pos[0]!);
   if (!p || p.flags.get('--block-size')?.[0] !== '1' || p.flags.get('--output')?.[0] !== 'source,fstype,avail,target' || p.pos.length !== 1) {
     return notModelled(s, ['df', ...args]);
   }
@@ -111,6 +112,13 @@ export function df(s: SimSystem, args: readonly string[]): ExecOutput {
   const line = (i: 0 | 1): string =>
     [cols[0]![i]!.padEnd(w[0]!), cols[1]![i]!.padEnd(w[1]!), cols[2]![i]!.padStart(w[2]!), cols[3]![i]!].join(' ');
   return ok(s, `${line(0)}\n${line(1)}\n`);
+}
+
+/** `df --block-size=1 --output=used -- DIR` (backup size estimates). */
+function dfUsed(s: SimSystem, dir: string): ExecOutput {
+  if (!lookup(s, dir)) return fail(s, 1, `df: ${dir}: No such file or directory\n`);
+  const f = fsInfo(s, mountAt(s, dir)!.fs)!;
+  return ok(s, `${'Used'.padStart(String(f.used).length)}\n${f.used}\n`);
 }
 
 export function blkid(s: SimSystem, args: readonly string[]): ExecOutput {
