@@ -1,30 +1,54 @@
 // The JSON manifest written beside each archive (`<name>.json`): what was archived, from where, when,
-// how big, and how full the snapshot got. Validated with zod when read back (list, verify).
-import { z } from 'zod';
-import { FORMATS } from './formats.js';
+// how big, and how full the snapshot got. Checked field by field when read back (list, verify).
+import { FORMATS, type Format } from './formats.js';
 
-export const ManifestSchema = z.object({
-  manifestVersion: z.literal(1),
-  lvmsnapVersion: z.string(),
-  name: z.string(),
-  format: z.enum(FORMATS),
-  origin: z.object({ vg: z.string(), lv: z.string(), sizeBytes: z.number().int().nonnegative() }),
-  snapshot: z.object({ name: z.string(), cowBytes: z.number().int().nonnegative(), reused: z.boolean() }),
-  filesystem: z.object({ type: z.string().nullable(), usedBytes: z.number().int().nonnegative().nullable() }),
-  sizes: z.object({ sourceBytes: z.number().int().nonnegative().nullable(), archiveBytes: z.number().int().nonnegative() }),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  startedAt: z.string(),
-  endedAt: z.string(),
-  seconds: z.number().nonnegative(),
-  peakSnapshotUsagePercent: z.number().nullable(),
-  command: z.array(z.array(z.string())),
+export interface Manifest {
+  readonly manifestVersion: 1;
+  readonly lvmsnapVersion: string;
+  readonly name: string;
+  readonly format: Format;
+  readonly origin: { readonly vg: string; readonly lv: string; readonly sizeBytes: number };
+  readonly snapshot: { readonly name: string; readonly cowBytes: number; readonly reused: boolean };
+  readonly filesystem: { readonly type: string | null; readonly usedBytes: number | null };
+  readonly sizes: { readonly sourceBytes: number | null; readonly archiveBytes: number };
+  readonly sha256: string;
+  readonly startedAt: string;
+  readonly endedAt: string;
+  readonly seconds: number;
+  readonly peakSnapshotUsagePercent: number | null;
+  /** The archiving pipeline, stage by stage. */
+  readonly command: readonly (readonly string[])[];
+}
+
+type Check = (v: unknown) => boolean;
+const str: Check = (v) => typeof v === 'string';
+const num: Check = (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+const nullable = (c: Check): Check => (v) => v === null || c(v);
+const obj = (shape: Record<string, Check>): Check => (v) =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.entries(shape).every(([k, c]) => c((v as Record<string, unknown>)[k]));
+
+const MANIFEST: Check = obj({
+  manifestVersion: (v) => v === 1,
+  lvmsnapVersion: str,
+  name: str,
+  format: (v) => (FORMATS as readonly unknown[]).includes(v),
+  origin: obj({ vg: str, lv: str, sizeBytes: num }),
+  snapshot: obj({ name: str, cowBytes: num, reused: (v) => typeof v === 'boolean' }),
+  filesystem: obj({ type: nullable(str), usedBytes: nullable(num) }),
+  sizes: obj({ sourceBytes: nullable(num), archiveBytes: num }),
+  sha256: (v) => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v),
+  startedAt: str,
+  endedAt: str,
+  seconds: num,
+  peakSnapshotUsagePercent: nullable(num),
+  command: (v) => Array.isArray(v) && v.every((s) => Array.isArray(s) && s.every(str)),
 });
-export type Manifest = z.infer<typeof ManifestSchema>;
 
+/** The manifest, or null if the text is not one (unreadable JSON or a missing/wrong field). */
 export function parseManifest(text: string): Manifest | null {
   try {
-    const r = ManifestSchema.safeParse(JSON.parse(text));
-    return r.success ? r.data : null;
+    const v: unknown = JSON.parse(text);
+    return MANIFEST(v) ? (v as Manifest) : null;
   } catch {
     return null;
   }
