@@ -1,0 +1,73 @@
+// lvmsnap backup: snapshot, archive, verify, remove the snapshot, prune (src/backup/run.ts).
+import { FORMATS } from '../backup/formats.js';
+import { EXIT } from './exit.js';
+import type { CommandSpec } from './spec.js';
+import { cores, KEEP_GROUP, keepFrom, progressReporter, ttyProgress, bytes } from './backup-flags.js';
+import { makeLog, OUTPUT_GROUP, TARGET_GROUP, targetFrom } from './target-flags.js';
+
+export const backup: CommandSpec = {
+  name: 'backup',
+  summary: 'snapshot, archive into --dest, verify, remove the snapshot, prune',
+  usage: 'backup TARGET --dest DIR [--format F] [--prefix P] [--level N] [keep options] [options]',
+  description:
+    'Makes the snapshot (as apply --state present), archives it into DIR as <prefix>__YYYYmmdd_HHMMSS.<ext> (local time) ' +
+    'with a .sha256 and a .json manifest beside it, tests the archive, removes the snapshot (as apply --state absent) ' +
+    'and, with keep options, prunes older archives of the same prefix and format. The archive is written as ' +
+    '<name>.partial and renamed only when complete and checked: a failed, interrupted or killed backup never leaves ' +
+    'a complete-looking file. The snapshot is removed on success, failure, SIGINT and SIGTERM. Tar formats mount the ' +
+    'snapshot read-only (at --mountpoint, or /run/lvmsnap-<vg>-<snapshot>); img.zst and fsa read its block device. ' +
+    'Refused before any change: an existing snapshot (unless --reuse-snapshot), a DIR on the origin or on the snapshot ' +
+    'chain, a DIR without room for about the last archive plus 20 % (or 60 % of the data for a first one).',
+  groups: [
+    {
+      title: 'Backup',
+      flags: [
+        { name: 'dest', type: 'string', value: 'DIR', required: true, complete: 'dir', describe: 'directory for the archives (must exist; not on the origin)' },
+        { name: 'format', type: 'string', choices: [...FORMATS], default: 'tar.zst', describe: 'tar.zst (multi-threaded zstd), tar.gz (pigz if installed), fsa (fsarchiver), img.zst (raw image of the snapshot device)' },
+        { name: 'prefix', type: 'string', value: 'P', shownDefault: '<vg>-<lv>', describe: 'archive names start with P__' },
+        { name: 'level', type: 'number', value: 'N', shownDefault: 'zstd 3, gzip 6', describe: 'compression level' },
+        { name: 'reuse-snapshot', type: 'boolean', describe: 'archive an lvmsnap snapshot that already exists (its data date from when it was made), then remove it' },
+      ],
+    },
+    KEEP_GROUP,
+    TARGET_GROUP,
+    OUTPUT_GROUP,
+  ],
+  examples: [
+    ['backup --vg vg0 --lv root --dest /backup', 'vg0-root__20261130_020000.tar.zst (+ .sha256, .json) in /backup'],
+    ['backup --vg vg0 --lv root --dest /backup --keep-daily 7 --keep-weekly 4 --keep-monthly 6', 'then keep 7 daily, 4 weekly, 6 monthly archives'],
+    ['backup --vg vg0 --lv data --tmp-file /var/tmp/cow.img --size 2G --dest /backup', 'full VG: COW space from a file'],
+    ['backup --vg vg0 --lv vm1 --format img.zst --dest /backup --json', 'raw image of the snapshot device; a JSON summary'],
+  ],
+  exitCodes: [
+    [0, 'the archive is complete and verified, and the snapshot is removed'],
+    [1, 'failed: the message says what is left (a partial archive is always removed)'],
+    [3, 'refused before any change: bad input, a snapshot already exists, no room, destination on the origin, tool missing, lock held'],
+  ],
+  run: async (args, io) => {
+    const { runBackup } = await import('../backup/run.js');
+    const target = await targetFrom(args, io.host);
+    const log = await makeLog(args);
+    const progress = progressReporter(ttyProgress(args), io.stderr, 'archived');
+    const r = await runBackup(io.host, {
+      target, dest: String(args['dest']), format: args['format'] as (typeof FORMATS)[number],
+      ...(args['prefix'] !== undefined ? { prefix: String(args['prefix']) } : {}),
+      ...(args['level'] !== undefined ? { level: Number(args['level']) } : {}),
+      keep: await keepFrom(args), reuseSnapshot: args['reuse-snapshot'] === true, cores: await cores(), version: io.version ?? 'dev',
+    }, {
+      host: io.host, ...io.deps, ...(log ? { log } : {}),
+      warn: (m) => { progress.done(); io.stderr(`lvmsnap: warning: ${m}\n`); },
+      onProgress: (p) => { if (p.phase === 'archive') progress.update(p); },
+    }).finally(() => progress.done());
+    const m = r.manifest;
+    if (args['json']) {
+      io.stdout(`${JSON.stringify({ ok: true, archive: r.archive, name: m.name, format: m.format, sizeBytes: m.sizes.archiveBytes, sourceBytes: m.sizes.sourceBytes, sha256: m.sha256, seconds: m.seconds, peakSnapshotUsagePercent: m.peakSnapshotUsagePercent, pruned: r.pruned, removedLeftovers: r.removedLeftovers, warnings: r.warnings, manifest: m }, null, 2)}\n`);
+    } else {
+      const ratio = m.sizes.sourceBytes ? ` (${((m.sizes.archiveBytes / m.sizes.sourceBytes) * 100).toFixed(0)} % of ${bytes(m.sizes.sourceBytes)})` : '';
+      io.stdout(`lvmsnap backup: ${r.archive}: ${bytes(m.sizes.archiveBytes)}${ratio} in ${m.seconds.toFixed(1)} s, verified; ` +
+        `peak snapshot usage ${m.peakSnapshotUsagePercent === null ? 'unknown' : `${m.peakSnapshotUsagePercent.toFixed(1)} %`}; snapshot removed\n`);
+      if (r.pruned.length) io.stdout(`pruned: ${r.pruned.join(', ')}\n`);
+    }
+    return EXIT.ok;
+  },
+};
