@@ -128,7 +128,8 @@ export async function restoreArchive(host: HostPort, req: RestoreRequest, onProg
     }
   } else {
     if (st && st.type === 'directory') throw new BackupRefused(`--to ${req.to}: a ${format} archive is written onto a block device or into a file, not a directory`);
-    if (st && st.type === 'block') {
+    // /dev/VG/LV is a symlink to the device node (stat does not follow it): anything under /dev is a device.
+    if (st && (st.type === 'block' || req.to.startsWith('/dev/'))) {
       const mounts = parseFindmnt((await must(host, findmntArgv(), false)).stdout);
       const lvm = /^\/dev\/([^/]+)\/([^/]+)$/.exec(req.to);
       const aliases = [req.to, ...(lvm ? [`/dev/mapper/${lvm[1]!.replace(/-/g, '--')}-${lvm[2]!.replace(/-/g, '--')}`] : [])];

@@ -1,0 +1,76 @@
+// The backup commands end to end through main() on the simulated host: exit codes, --json, refusals.
+import { describe, expect, it } from 'vitest';
+import { EXIT, main } from '../../src/cli/main.js';
+import { edit, setFields } from '../../src/sim/edit.js';
+import { SimHost } from '../../src/sim/host.js';
+import { chainLeft, COMPLETE, DEST, destNames, system } from './helpers.js';
+
+async function cli(argv: string[], host: SimHost) {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { host, stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, version: '9.9.9', deps: { lockDir: '/run/lock/lvmsnap' } });
+  return { code, out, err, json: () => JSON.parse(out) };
+}
+const T = ['--vg', 'vg0', '--lv', 'root', '--size', '32M'];
+
+describe('lvmsnap backup / backups on the simulated host', () => {
+  it('backup --json, list, verify ok, a corrupted byte fails verify with exit 1', async () => {
+    const host = new SimHost(system());
+    const b = await cli(['backup', ...T, '--dest', DEST, '--json'], host);
+    expect(b.code, b.err).toBe(EXIT.ok);
+    const j = b.json();
+    expect(j).toMatchObject({ ok: true, format: 'tar.zst', pruned: [], manifest: { lvmsnapVersion: '9.9.9', origin: { vg: 'vg0', lv: 'root' } } });
+    expect(j.archive).toMatch(new RegExp(`^${DEST}/vg0-root__\\d{8}_\\d{6}\\.tar\\.zst$`));
+    expect(chainLeft(host.system)).toEqual([]);
+
+    const l = await cli(['backups', 'list', '--dest', DEST, '--json'], host);
+    expect(l.code).toBe(EXIT.ok);
+    expect(l.json().archives).toEqual([expect.objectContaining({ path: j.archive, format: 'tar.zst', prefix: 'vg0-root', verification: 'verified-at-backup', sha256: j.sha256 })]);
+
+    expect((await cli(['backups', 'verify', j.archive], host)).code).toBe(EXIT.ok);
+    const ino = host.system.paths[j.archive]!;
+    host.system = edit(host.system, { inodes: { [ino]: setFields(host.system.inodes[ino]!, { data: `${host.system.inodes[ino]!.data}x` }) } });
+    const bad = await cli(['backups', 'verify', j.archive, '--json'], host);
+    expect(bad.code).toBe(EXIT.failed);
+    expect(bad.json()).toMatchObject({ ok: false, checksum: 'mismatch', integrity: 'corrupt' });
+  });
+
+  it('refusals exit 3 and change nothing: existing snapshot, missing dest, prune without rules', async () => {
+    const host = new SimHost(system());
+    expect((await cli(['apply', '--state', 'present', ...T], host)).code).toBe(EXIT.ok);
+    const before = host.system;
+    const r = await cli(['backup', ...T, '--dest', DEST], host);
+    expect(r.code).toBe(EXIT.refused);
+    expect(r.err).toMatch(/already exists.*--reuse-snapshot/s);
+    expect((await cli(['backup', ...T, '--dest', '/srv/none', '--reuse-snapshot'], host)).code).toBe(EXIT.refused);
+    expect((await cli(['backups', 'prune', '--dest', DEST, '--prefix', 'vg0-root'], host)).code).toBe(EXIT.refused);
+    expect((await cli(['backup', ...T, '--dest', DEST, '--level', '40', '--reuse-snapshot'], host)).code).toBe(EXIT.refused);
+    expect(host.system).toBe(before);
+  });
+
+  it('prune --check shows, prune removes; restore refuses a non-empty directory and a mounted device', async () => {
+    const host = new SimHost(system({ dirs: ['/srv/restore', '/srv/full'] }));
+    for (let i = 0; i < 3; i++) expect((await cli(['backup', ...T, '--dest', DEST, '--json'], host)).code).toBe(EXIT.ok);
+    const names = destNames(host.system).filter((n) => COMPLETE.test(n));
+    expect(names).toHaveLength(3);
+    const check = await cli(['backups', 'prune', '--dest', DEST, '--prefix', 'vg0-root', '--keep-within', '1h', '--keep-daily', '1', '--check', '--json'], host);
+    expect(check.code).toBe(EXIT.ok);
+    expect(check.json().removed).toEqual([]);
+    const pr = await cli(['backups', 'prune', '--dest', DEST, '--prefix', 'vg0-root', '--keep-daily', '1', '--json'], host);
+    expect(pr.json().removed).toHaveLength(2);
+    const left = destNames(host.system).filter((n) => COMPLETE.test(n));
+    expect(left).toEqual([names.sort().at(-1)]);
+
+    const file = `${DEST}/${left[0]}`;
+    const ok = await cli(['backups', 'restore', file, '--to', '/srv/restore', '--json'], host);
+    expect(ok.code, ok.err).toBe(EXIT.ok);
+    const full = await cli(['backups', 'restore', file, '--to', '/srv'], host);
+    expect(full.code).toBe(EXIT.refused);
+    expect(full.err).toMatch(/not empty.*--force/s);
+    const img = await cli(['backup', ...T, '--dest', DEST, '--format', 'img.zst', '--json'], host);
+    expect(img.code, img.err).toBe(EXIT.ok);
+    const mounted = await cli(['backups', 'restore', img.json().archive, '--to', '/dev/vg0/root'], host);
+    expect(mounted.code).toBe(EXIT.refused);
+    expect(mounted.err).toMatch(/is mounted at \/mnt\/root/);
+  });
+});
