@@ -10,6 +10,7 @@
 #   lock                    two runs at once on the same snapshot (and a third with --wait)
 #   crash:CHAIN[:FROM[:TO]] kill present/absent after k = FROM..TO mutating operations (default:
 #                           from 1 until a run completes without being killed)
+#   backup                  backup/restore/verify/prune on real LVM, SIGTERM and SIGKILL midway (issue 9)
 #   reboot-1 / reboot-2     the two boots of the reboot scenario (persistent /dev/vda and /dev/vdb)
 #
 # Every scenario prints PASS/FAIL lines (one per unit) and appends "name<TAB>PASS|FAIL<TAB>seconds
@@ -92,6 +93,7 @@ for spec in "$@"; do
 	bad-input) run_bad_input ;;
 	lock) unit lock scen_lock ;;
 	crash) run_crash "$a" "${b:-1}" "${c:-0}" ;;
+	backup) unit backup scen_backup ;;
 	reboot-1) unit reboot-boot1 scen_reboot_boot1 ;;
 	reboot-2) unit reboot-boot2 scen_reboot_boot2 "$PREV_DIR" ;;
 	*) echo "suite: unknown scenario spec $spec" >&2; FAILED=1 ;;
