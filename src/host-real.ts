@@ -110,14 +110,14 @@ export class RealHost implements HostPort {
     const children: ChildProcess[] = new Array(stages.length);
     const results = stages.map((s) => ({ argv: s.argv, exitCode: 0, stderr: '' }));
     const done: Promise<void>[] = [];
-    let next: number | Writable = outFd;
+    let next: number | Writable | 'ignore' = outFd;
     for (let i = stages.length - 1; i >= 0; i--) {
       const argv = stages[i]!.argv;
       const child: ChildProcess = spawn(argv[0]!, argv.slice(1), {
         stdio: [i === 0 ? (inFd ?? 'ignore') : 'pipe', next, 'pipe'],
         env: { ...process.env, ...CHILD_ENV },
       });
-      if (typeof next !== 'number') next.destroy(); // our copy of the write end: EOF reaches the reader when the writer exits
+      if (typeof next === 'object') next.destroy(); // our copy of the write end: EOF reaches the reader when the writer exits
       children[i] = child;
       const r = results[i]!;
       child.stderr!.on('data', (d: Buffer) => { r.stderr = (r.stderr + d.toString()).slice(-65536); });
@@ -125,7 +125,8 @@ export class RealHost implements HostPort {
         child.on('error', (err: Error) => { r.exitCode = 127; r.stderr += `${argv[0]}: ${err.message}\n`; res(); });
         child.on('close', (code: number | null, signal: NodeJS.Signals | null) => { if (r.exitCode !== 127) r.exitCode = code ?? 128 + (signal ? (({ SIGPIPE: 13, SIGTERM: 15, SIGKILL: 9, SIGINT: 2 } as Record<string, number>)[signal] ?? 1) : 1); res(); });
       }));
-      if (i > 0) next = child.stdin!;
+      // A stage that could not start has no stdin: the one before writes to /dev/null instead of blocking on us.
+      if (i > 0) next = child.stdin ?? 'ignore';
     }
     let stopped = false;
     const size = (): number => (output.kind === 'newFile' ? fs.fstatSync(outFd).size : 0);

@@ -81,6 +81,9 @@ describe('real pipelines', () => {
     expect(m.stages[0]!.stderr).toMatch(/no-such-dir/);
     const nocmd = await host.pipe([{ argv: ['lvmsnap-no-such-tool'] }], { kind: 'none' }, { kind: 'discard' }, { mutating: false });
     expect(nocmd.stages[0]!.exitCode).toBe(127);
+    // a missing last stage: the writer before it ends (SIGPIPE or EOF), nothing hangs on this process
+    const tail = await host.pipe([{ argv: ['cat', '--', join(src, 'big')] }, { argv: ['lvmsnap-no-such-tool'] }], { kind: 'none' }, { kind: 'discard' }, { mutating: false });
+    expect(tail.stages.map((s) => s.exitCode)).toEqual([141, 127]);
   });
 
   it('a stop request terminates every stage', async () => {
