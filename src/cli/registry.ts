@@ -25,5 +25,6 @@ export const PROGRAM = {
     ['apply --state present --vg vg0 --lv root --mountpoint /mnt/snap', 'snapshot vg0/root, mounted read-only at /mnt/snap'],
     ['apply --state absent --vg vg0 --lv root --mountpoint /mnt/snap', 'all of it gone again'],
     ['plan --config /etc/lvmsnap/root.yaml', 'what would change, rehearsed; nothing changed'],
+    ['backup --vg vg0 --lv root --dest /backup --keep-daily 7 --keep-weekly 4', 'snapshot, archive (tar.zst), verify, remove the snapshot, rotate'],
   ] as const,
 } as const;
