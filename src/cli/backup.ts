@@ -46,6 +46,8 @@ export const backup: CommandSpec = {
   ],
   run: async (args, io) => {
     const { runBackup } = await import('../backup/run.js');
+    // Archives are private: tools that create their own output file (fsarchiver) inherit this, too.
+    process.umask(0o077);
     const target = await targetFrom(args, io.host);
     const log = await makeLog(args);
     const progress = progressReporter(ttyProgress(args), io.stderr, 'archived');
