@@ -24,3 +24,13 @@ await build({
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: 'warning',
 });
+
+// The man page and shell completions, generated from the same command registry as --help
+// (scripts/docs.ts, bundled to a temporary module because this script runs without a TS loader).
+const gen = new URL('../dist/.docs-gen.mjs', import.meta.url);
+await build({ entryPoints: ['scripts/docs.ts'], outfile: gen.pathname, bundle: true, platform: 'node', target: 'node20', format: 'esm', logLevel: 'warning' });
+try {
+  (await import(gen.href)).writeDocs(new URL('../dist', import.meta.url).pathname, pkg.version);
+} finally {
+  rmSync(gen, { force: true });
+}
