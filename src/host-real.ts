@@ -1,5 +1,7 @@
-// The real host: the only module that spawns processes (execa) or touches the filesystem directly.
+// The real host: the only module that spawns processes (node:child_process) or touches the filesystem directly.
+import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { dirname } from 'node:path';
 import type { CommandResult, HostPort, LockResult, RunOptions } from './port.js';
 
@@ -16,24 +18,35 @@ function pidAlive(pid: number): boolean {
 }
 
 export class RealHost implements HostPort {
-  async run(argv: readonly string[], opts: RunOptions): Promise<CommandResult> {
-    const { execa } = await import('execa');
+  run(argv: readonly string[], opts: RunOptions): Promise<CommandResult> {
     const started = performance.now();
-    const showProgress = opts.progress === true && process.stderr.isTTY;
-    const r = await execa(argv[0]!, argv.slice(1), {
-      stdin: 'ignore',
-      stdout: 'pipe',
-      stderr: showProgress ? 'inherit' : 'pipe',
-      reject: false,
-      // Own process group: a Ctrl-C meant for lvmsnap must not kill an LVM command half-way.
-      detached: true,
-      env: CHILD_ENV,
-      stripFinalNewline: false,
+    const showProgress = opts.progress === true && process.stderr.isTTY === true;
+    return new Promise((resolve) => {
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      let settled = false;
+      const finish = (exitCode: number, note = ''): void => {
+        if (settled) return;
+        settled = true;
+        const stderr = note + Buffer.concat(err).toString('utf8');
+        resolve({ argv, exitCode, stdout: Buffer.concat(out).toString('utf8'), stderr, ms: Math.round(performance.now() - started) });
+      };
+      const child = spawn(argv[0]!, argv.slice(1), {
+        // stdin closed: nothing can wait for an answer. stderr straight to the terminal for progress bars.
+        stdio: ['ignore', 'pipe', showProgress ? 'inherit' : 'pipe'],
+        // Own process group: a Ctrl-C meant for lvmsnap must not kill an LVM command half-way.
+        detached: true,
+        env: { ...process.env, ...CHILD_ENV },
+      });
+      child.stdout?.on('data', (b: Buffer) => out.push(b));
+      child.stderr?.on('data', (b: Buffer) => err.push(b));
+      // Could not start (no such program, not executable): reported like a shell would, never thrown.
+      child.on('error', (e) => finish(127, `${e.message}\n`));
+      child.on('close', (code, signal) => {
+        if (code !== null) finish(code);
+        else finish(128 + (signal ? (osConstants.signals[signal] ?? 0) : 0), `killed by ${signal ?? 'a signal'}\n`);
+      });
     });
-    const exitCode = typeof r.exitCode === 'number' ? r.exitCode : r.failed ? 127 : 0;
-    const stderr = typeof r.stderr === 'string' ? r.stderr : '';
-    const missing = r.failed && r.exitCode === undefined ? `${r.shortMessage}\n` : '';
-    return { argv, exitCode, stdout: typeof r.stdout === 'string' ? r.stdout : '', stderr: missing + stderr, ms: Math.round(performance.now() - started) };
   }
 
   async readFile(path: string): Promise<string | null> {

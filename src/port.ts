@@ -1,5 +1,5 @@
 // The one port through which lvmsnap touches the host. The real implementation (src/host-real.ts) is
-// the only module that imports execa or node:fs; tests and the demo inject the simulator instead.
+// the only module that spawns processes or imports node:fs; tests and the demo inject the simulator instead.
 
 export interface CommandResult {
   readonly argv: readonly string[];

@@ -23,6 +23,23 @@ describe('RealHost', () => {
     expect(r.exitCode).toBe(127);
     expect(r.stderr).toMatch(/lvmsnap-no-such-program/);
   });
+  it('reports a child killed by a signal as 128+N and says so', async () => {
+    const r = await host.run(['sh', '-c', 'kill -KILL $$'], { mutating: false });
+    expect([r.exitCode, r.stderr]).toEqual([137, 'killed by SIGKILL\n']);
+  });
+  it('starts each child in its own process group (a Ctrl-C for lvmsnap does not reach it)', async () => {
+    const ownPgid = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ')[2];
+    const r = await host.run(['sh', '-c', 'cut -d" " -f5 /proc/$$/stat; echo $$'], { mutating: false });
+    const [childPgid, childPid] = r.stdout.trim().split('\n');
+    expect(childPgid).toBe(childPid); // the leader of a group of its own
+    expect(childPgid).not.toBe(ownPgid);
+  });
+  it('captures large outputs whole, in order, and measures the duration', async () => {
+    const r = await host.run(['sh', '-c', 'seq 1 200000; sleep 0.2; echo end >&2'], { mutating: false });
+    const lines = r.stdout.split('\n');
+    expect([lines[0], lines[199999], lines.length, r.stderr]).toEqual(['1', '200000', 200001, 'end\n']);
+    expect(r.ms).toBeGreaterThanOrEqual(200);
+  });
   it('runs children with the C locale', async () => {
     expect((await host.run(['sh', '-c', 'echo $LC_ALL'], { mutating: false })).stdout).toBe('C\n');
   });

@@ -24,4 +24,14 @@ export const PROGRAM = {
     ['apply --state absent --vg vg0 --lv root --mountpoint /mnt/snap', 'all of it gone again'],
     ['plan --config /etc/lvmsnap/root.yaml', 'what would change, rehearsed; nothing changed'],
   ] as const,
+  /** For the man page (FILES, ENVIRONMENT, SEE ALSO). */
+  files: [
+    ['/var/lib/lvmsnap/VG/SNAPSHOT.json', 'the journal: what lvmsnap created for this snapshot (the tmp file with its device and inode, a mountpoint directory); removed when all of it is gone (--state-dir changes the directory)'],
+    ['/run/lock/lvmsnap/VG-SNAPSHOT.lock', 'held while a run changes this snapshot; a second run exits 3 or waits (--wait)'],
+    ['/etc/lvmsnap/*.yaml', 'target files for --config, by convention (YAML or JSON, field names in camelCase: vg, lv, size, mountpoint, tmpFile, ...)'],
+  ] as const,
+  environment: [
+    ['LVMSNAP_SIMULATOR', 'run against the built-in simulated LVM host kept in this JSON file instead of the real system (demos and tests; no root needed)'],
+  ] as const,
+  seeAlso: ['lvm(8)', 'lvcreate(8)', 'lvmsnapshot(7)', 'losetup(8)', 'mount(8)'] as const,
 } as const;
