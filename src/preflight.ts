@@ -40,14 +40,19 @@ export function preflight(state: DesiredState, f: Facts, views: readonly Resourc
 
   if (will('Snapshot', 'create') && f.snapshotBytes !== null) {
     const need = f.snapshotBytes;
+    // A rebuild (invalid snapshot) removes the old snapshot first: its extents are free again by then.
+    const old = will('Snapshot', 'destroy') && f.snapshotLv ? f.snapshotLv : undefined;
+    const freedOn = (dev: string | null): number =>
+      old && (dev === null || old.devices.every((d) => d === dev)) ? Math.ceil(old.sizeBytes / f.vg!.extentSize) : 0;
     if (t.tmpFile === undefined) {
-      const free = f.vg.freeExtents * f.vg.extentSize;
+      const free = (f.vg.freeExtents + freedOn(null)) * f.vg.extentSize;
       if (free < need)
         out.push(`snapshot needs ${fmt(need)} but volume group ${t.vg} has ${fmt(free)} free: use a smaller --size, or --tmp-file PATH to borrow the space from a file`);
     } else {
-      // An orphan PV reports no extents yet: count what the file will give once it is in the VG.
-      const pv = f.loopPv && f.loopPv.vg === t.vg && views[2]?.status !== 'absent' ? f.loopPv : undefined;
-      const extents = pv ? pv.peCount - pv.peAllocCount : extentsOnFile(f.tmpFileBytes ?? 0, f.vg.extentSize);
+      // An orphan PV reports no extents yet, and a PV this plan re-creates starts empty: count what the
+      // file will give once it is in the VG.
+      const pv = f.loopPv && f.loopPv.vg === t.vg && views[2]?.status !== 'absent' && !will('PvInVg', 'destroy') ? f.loopPv : undefined;
+      const extents = pv ? pv.peCount - pv.peAllocCount + freedOn(pv.name) : extentsOnFile(f.tmpFileBytes ?? 0, f.vg.extentSize);
       if (extents * f.vg.extentSize < need)
         out.push(`snapshot needs ${fmt(need)} but the tmp file provides ${fmt(extents * f.vg.extentSize)}: raise --tmp-file-size or leave it at its default`);
     }

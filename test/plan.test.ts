@@ -59,6 +59,18 @@ describe('degraded resources are rebuilt with their dependents', () => {
   it('an invalid, mounted snapshot: unmount, remove, recreate, remount', () => {
     const s = withEdits(prefix['loop']!(), edits.pv({ peAllocCount: 15 }), edits.snapshot({ snapshotInvalid: true }), J({ createdMountpoint: '/mnt/snap' }), edits.mountDir(), edits.mounted());
     expect(summary('present', tmpTarget, s).changes).toEqual([...destroys('Mountpoint', 'Snapshot'), ...creates('Snapshot', 'Mountpoint')]);
+    // The tmp-file PV is full (its one free extent is short of the 60 MiB): the old snapshot's extents
+    // are freed first, so no refusal. The directory lvmsnap created is removed by the rebuild, then made again.
+    const { plan } = makePlan('present', tmpTarget, s);
+    expect(plan.refusals).toEqual([]);
+    expect(mutatingChanges(plan).flatMap((c) => c.steps.map((st) => (st.type === 'exec' ? st.argv[0] : st.type)))).toEqual([
+      'umount', 'rmdir', 'journal', 'lvremove', 'lvcreate', 'journal', 'mkdir', 'mount',
+    ]);
+  });
+  it('an invalid snapshot in a directory lvmsnap did not create: the directory stays, no mkdir', () => {
+    const s = withEdits(prefix['loop']!(), edits.pv({ peAllocCount: 15 }), edits.snapshot({ snapshotInvalid: true }), edits.mountDir(), edits.mounted());
+    const { plan } = makePlan('present', tmpTarget, s);
+    expect(mutatingChanges(plan).flatMap((c) => c.steps.map((st) => (st.type === 'exec' ? st.argv[0] : st.type)))).toEqual(['umount', 'lvremove', 'lvcreate', 'mount']);
   });
   it('after a reboot lost the loop PV: remove the snapshot, then vgreduce --removemissing (never --force)', () => {
     const s = withEdits(baseSnap(0), edits.file(), J(), edits.pv({ name: '[unknown]', missing: true, peAllocCount: 15 }),
