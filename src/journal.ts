@@ -23,6 +23,7 @@ const JournalSchema = z.object({
   snapshot: z.string().min(1),
   tmpFile: z.object({ path: z.string().min(1), dev: count.optional(), ino: count.optional() }).optional(),
   createdMountpoint: z.string().min(1).optional(),
+  reactivateOrigin: z.string().min(1).optional(),
 });
 
 /**

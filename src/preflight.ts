@@ -31,7 +31,12 @@ export function preflight(state: DesiredState, f: Facts, views: readonly Resourc
   if (mnt && mnt !== t.mountpoint)
     out.push(`lvmsnap's journal records a mountpoint it created at ${mnt}, but this run names ${t.mountpoint ?? 'none'}: pass --mountpoint ${mnt}`);
 
-  if (state === 'present' && views[2]?.status === 'degraded')
+  const pending = f.snap.journal?.reactivateOrigin;
+  if (pending && pending !== t.lv)
+    out.push(`lvmsnap's journal records that ${t.vg}/${pending} is to be reactivated, but this run names --lv ${t.lv}: run "lvmsnap apply --state absent" with --lv ${pending} first`);
+  if (state === 'present' && views[2]?.status === 'degraded' && !missingOurPv(f))
+    out.push(`an interrupted recovery after a reboot is unfinished (${views[2]!.reason}): run "lvmsnap apply --state absent" with this target first; it finishes it`);
+  else if (state === 'present' && views[2]?.status === 'degraded')
     out.push(`lvmsnap's loop PV of ${t.vg} is missing (was the host rebooted?): run "lvmsnap apply --state absent" with this target first; it removes the snapshot and the missing PV without --force and reactivates ${t.vg}/${t.lv}`);
   if (state === 'present') {
     if (!f.origin) out.push(`logical volume "${t.vg}/${t.lv}" not found: check the name with "lvs ${t.vg}"`);
@@ -104,7 +109,9 @@ function pvRemovalChecks(f: Facts, v: ResourceView): string[] {
   const t = f.target;
   const lvs = f.snap.lvs.filter((lv) => lv.vg === t.vg && lv.name !== t.snapshot);
   if (v.status === 'degraded') {
-    const pv = missingOurPv(f)!;
+    const pv = missingOurPv(f);
+    // Only the origin's reactivation is left (an interrupted recovery): no vgreduce will run.
+    if (!pv) return [];
     const out: string[] = [];
     if (f.vg!.missingPvCount > 1)
       out.push(`volume group ${t.vg} is missing ${f.vg!.missingPvCount} PVs, not only lvmsnap's ${pv.uuid}: lvmsnap will not run vgreduce --removemissing; restore the other PVs first`);

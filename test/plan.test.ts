@@ -86,10 +86,22 @@ describe('degraded resources are rebuilt with their dependents', () => {
       edits.snapshot({ devices: ['[unknown]'], active: false, majMin: null }),
       (x) => ({ ...x, lvs: x.lvs.map((l) => (l.name === 'root' ? { ...l, active: false, majMin: null } : l)), vgs: [{ ...x.vgs[0]!, partial: true, missingPvCount: 1 }] }));
     const { plan } = makePlan('absent', tmpTarget, s);
-    expect(mutatingChanges(plan).flatMap((c) => c.steps.map((st) => (st.type === 'exec' ? st.argv.join(' ') : st.type)))).toEqual([
-      'lvremove --yes vg0/root-lvmsnap', 'vgreduce --yes --removemissing vg0', 'lvchange --activate y vg0/root', 'journal',
+    const steps = (p: typeof plan) => mutatingChanges(p).flatMap((c) => c.steps.map((st) => (st.type === 'exec' ? st.argv.join(' ') : st.type === 'journal' ? `journal ${JSON.stringify(st.set)} -${st.clear ?? ''}` : st.type)));
+    // The journal records the pending reactivation before vgreduce removes the only other evidence.
+    expect(steps(plan)).toEqual([
+      'lvremove --yes vg0/root-lvmsnap', 'journal {"reactivateOrigin":"root"} -', 'vgreduce --yes --removemissing vg0', 'lvchange --activate y vg0/root',
+      'journal {} -reactivateOrigin', 'journal {} -tmpFile',
     ]);
     expect(makePlan('present', tmpTarget, s).plan.refusals.join('\n')).toMatch(/loop PV of vg0 is missing \(was the host rebooted\?\): run "lvmsnap apply --state absent"/);
+
+    // Killed right after vgreduce: the missing PV is gone, the journal still says to reactivate the origin.
+    const afterVgreduce = withEdits(s, J({ tmpFile: { path: FILE }, reactivateOrigin: 'root' }),
+      (x) => ({ ...x, pvs: x.pvs.filter((p) => !p.missing), lvs: x.lvs.filter((l) => l.name === 'root'), vgs: [{ ...x.vgs[0]!, partial: false, missingPvCount: 0 }] }));
+    expect(steps(makePlan('absent', tmpTarget, afterVgreduce).plan)).toEqual(['lvchange --activate y vg0/root', 'journal {} -reactivateOrigin', 'journal {} -tmpFile']);
+    expect(makePlan('present', tmpTarget, afterVgreduce).plan.refusals.join('\n')).toMatch(/interrupted recovery after a reboot is unfinished .* run "lvmsnap apply --state absent"/);
+    // Killed after lvchange: only the record is left to clear.
+    const afterLvchange = withEdits(afterVgreduce, (x) => ({ ...x, lvs: x.lvs.map((l) => ({ ...l, active: true, majMin: '253:0' })) }));
+    expect(steps(makePlan('absent', tmpTarget, afterLvchange).plan)).toEqual(['journal {} -reactivateOrigin', 'journal {} -tmpFile']);
   });
 });
 
