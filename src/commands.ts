@@ -9,6 +9,8 @@ export const pvForTag = (snapshot: string): string => `lvmsnap_for_${snapshot}`;
 export const fullreportArgv = (): string[] => ['lvm', 'fullreport', '--units', 'b', '--nosuffix', '--reportformat', 'json'];
 /** Only when the kernel shows no unbound loop device (LOOP_CTL_GET_FREE then adds one). */
 export const losetupFindArgv = (): string[] => ['losetup', '--find'];
+/** State of systemd units (the shutdown guard); one KEY=VALUE block per unit. */
+export const systemctlShowArgv = (units: readonly string[]): string[] => ['systemctl', 'show', '--property=Id,LoadState,ActiveState', '--', ...units];
 export const blkidTypeArgv = (device: string): string[] => ['blkid', '--probe', '--output', 'value', '--match-tag', 'TYPE', '--', device];
 
 // ---- tools whose answers the kernel reads replaced: lvmsnap no longer runs them, but the real tier's
@@ -45,6 +47,8 @@ export const lvcreateSnapshotArgv = (vg: string, lv: string, snapshot: string, b
 /** Brings the origin back after a reboot left it inactive (partial) because of a missing loop PV. */
 export const lvActivateArgv = (vg: string, lv: string): string[] => ['lvchange', '--activate', 'y', `${vg}/${lv}`];
 export const lvremoveArgv = (vg: string, lv: string): string[] => ['lvremove', '--yes', `${vg}/${lv}`];
+/** Starts lvmsnap's shutdown guard, whose stop (at shutdown) runs `lvmsnap recover`. */
+export const systemctlStartArgv = (unit: string): string[] => ['systemctl', 'start', '--', unit];
 export const mkdirArgv = (path: string): string[] => ['mkdir', '--', path];
 export const rmdirArgv = (path: string): string[] => ['rmdir', '--', path];
 export const mountArgv = (fstype: string, options: string, source: string, target: string): string[] =>

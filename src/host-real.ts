@@ -60,6 +60,15 @@ export class RealHost implements HostPort {
     }
   }
 
+  async listDir(path: string): Promise<string[]> {
+    try {
+      return readdirSync(path).sort();
+    } catch (err) {
+      if (['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '')) return [];
+      throw err;
+    }
+  }
+
   async writeFile(path: string, data: string): Promise<void> {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     const tmp = `${path}.tmp-${process.pid}`;

@@ -2,13 +2,14 @@
 // and what the kernel already exposes (mountinfo, sysfs loop devices, lstat, statfs), parsed into a
 // SystemSnapshot for the planner. Never changes anything.
 import { posix } from 'node:path';
-import { blkidTypeArgv, fullreportArgv, losetupFindArgv } from './commands.js';
+import { blkidTypeArgv, fullreportArgv, losetupFindArgv, systemctlShowArgv } from './commands.js';
 import { CommandFailed, LvmsnapError } from './errors.js';
 import { mountHolding } from './facts.js';
 import { journalPath, parseJournal } from './journal.js';
-import { parseBlkidType, parseFullreport, parseLosetupFind, parseMountinfo, parseSysfsLoops } from './parse/index.js';
+import { parseBlkidType, parseFullreport, parseLosetupFind, parseMountinfo, parseSysfsLoops, parseSystemctlShow } from './parse/index.js';
+import { guardUnitFor, SYSTEMD_RUN_DIR } from './systemd-units.js';
 import type { CommandResult, HostPort } from './port.js';
-import type { ObservedFs, ObservedLoop, ObservedLv, ObservedMount, ObservedPath, SystemSnapshot, Target } from './types.js';
+import type { GuardState, ObservedFs, ObservedLoop, ObservedLv, ObservedMount, ObservedPath, SystemSnapshot, Target } from './types.js';
 
 export interface ObserveOptions {
   /** Called with the stderr of a command that succeeded but warned (e.g. lvm about a missing PV). */
@@ -33,12 +34,14 @@ export async function observe(host: HostPort, target: Target, opts: ObserveOptio
 
   // Phase 1: everything that depends on nothing else. The LVM report is the one process; the
   // kernel reads finish while it runs.
-  const [report, mounts, loops, stats, journal] = await Promise.all([
+  const [report, mounts, loops, stats, journal, systemdDir] = await Promise.all([
     run(fullreportArgv()).then((r) => parseFullreport(r.stdout)),
     host.readMountinfo().then(parseMountinfo),
     host.readLoopSysfs().then(parseSysfsLoops),
     Promise.all(statPaths.map(async (p) => [p, await host.lstat(p)] as const)),
     host.readFile(jPath).then((text) => (text === null ? null : parseJournal(text, jPath))),
+    // With a tmp file: is systemd PID 1 (then present starts the shutdown guard)?
+    target.tmpFile !== undefined ? host.lstat(SYSTEMD_RUN_DIR) : Promise.resolve(null),
   ]);
   if (journal && (journal.vg !== target.vg || journal.snapshot !== target.snapshot)) {
     throw new LvmsnapError(`journal ${jPath} is for ${journal.vg}/${journal.snapshot}, not ${target.vg}/${target.snapshot}`);
@@ -57,12 +60,14 @@ export async function observe(host: HostPort, target: Target, opts: ObserveOptio
     target.tmpFile !== undefined && target.loopDevice === undefined && !boundLoop(bound, target.tmpFile);
   const needBlkid = target.mountpoint !== undefined && origin?.active === true && originMount === undefined;
 
-  const [tmpFs, freeLoop, blkidType] = await Promise.all([
+  const systemd = systemdDir?.type === 'directory';
+  const [tmpFs, freeLoop, blkidType, guard] = await Promise.all([
     tmpDir !== undefined && paths[tmpDir]?.type === 'directory' ? tmpFsOf(host, tmpDir, mounts) : null,
     // The kernel hands out the lowest unbound device (LOOP_CTL_GET_FREE), as `losetup --find` does.
     // Only when none exists is losetup asked: the kernel then adds a device (or there is none).
     needFreeLoop ? (loops.free[0] ?? findFreeLoop(host)) : null,
     needBlkid ? run(blkidTypeArgv(origin!.dmPath), [0, 2]).then((r) => parseBlkidType(r.stdout)) : null,
+    target.tmpFile === undefined ? undefined : observeGuard(run, guardUnitFor(target.tmpFile), systemd),
   ]);
 
   return {
@@ -77,7 +82,15 @@ export async function observe(host: HostPort, target: Target, opts: ObserveOptio
     freeLoop,
     originFstype: originMount?.fstype ?? blkidType,
     journal,
+    ...(guard !== undefined ? { guard } : {}),
   };
+}
+
+/** The guard unit's state; systemctl is asked only when systemd runs. */
+async function observeGuard(run: (argv: string[]) => Promise<CommandResult>, unit: string, systemd: boolean): Promise<GuardState> {
+  if (!systemd) return { running: false, unit, load: 'unknown', active: 'unknown' };
+  const [u] = parseSystemctlShow((await run(systemctlShowArgv([unit]))).stdout, [unit]);
+  return { running: true, unit, load: u!.load, active: u!.active };
 }
 
 /** df's answer for the tmp file's directory: statfs for the free space, mountinfo for the rest. */

@@ -31,6 +31,7 @@ function fakeHost(table: Record<string, Canned>, kernel: Kernel, files: Record<s
       return { argv, exitCode: canned.exitCode ?? 0, stdout: canned.stdout ?? '', stderr: canned.stderr ?? '', ms: 1 };
     },
     readFile: async (path) => files[path] ?? null,
+    listDir: async () => { throw new Error('observe must not list directories'); },
     writeFile: async () => { throw new Error('observe must not write'); },
     removeFile: async () => { throw new Error('observe must not remove'); },
     lock: async () => { throw new Error('observe must not lock'); },
@@ -87,7 +88,7 @@ describe('observe', () => {
     const snap = await observe(f.host, target);
     expect(f.commands()).toEqual([FULLREPORT]);
     expect(f.calls.every((c) => c.opts.mutating === false)).toBe(true);
-    expect(f.reads.sort()).toEqual(['lstat /media', 'lstat /media/snap', 'lstat /var/space', 'lstat /var/space/extra.tmp', 'mountinfo', 'statfs /var/space', 'sysfs']);
+    expect(f.reads.sort()).toEqual(['lstat /media', 'lstat /media/snap', 'lstat /run/systemd/system', 'lstat /var/space', 'lstat /var/space/extra.tmp', 'mountinfo', 'statfs /var/space', 'sysfs']);
     expect(snap.uid).toBe(0);
     expect(snap.lvs.map((l) => l.name)).toEqual(['root', 'root_snap']);
     expect(snap.pvs.find((p) => p.name === '/dev/loop0')).toMatchObject({ vg: 'vg0', tags: ['lvmsnap'], peAllocCount: 15 });
