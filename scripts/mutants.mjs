@@ -53,6 +53,20 @@ const MUTANTS = [
     from: '...(f.origin && !f.origin.active ? [exec(lvActivateArgv(f.target.vg, f.target.lv))] : [])',
     to: '',
   },
+  {
+    property: 'one recover leaves no lvmsnap object',
+    why: 'recover does not recognise an untagged PV by its derived UUID (crash between vgextend and pvchange)',
+    file: 'src/reboot/discover.ts',
+    from: 'if (byUuid) byUuid.pvs.push(pv);',
+    to: 'if (byUuid && false) byUuid.pvs.push(pv);',
+  },
+  {
+    property: 'one recover leaves no lvmsnap object',
+    why: 'recover ignores the mountpoint directory the journal says lvmsnap created',
+    file: 'src/reboot/discover.ts',
+    from: 'const mountpoint = d.journal?.createdMountpoint ?? mount?.target;',
+    to: 'const mountpoint = mount?.target;',
+  },
 ];
 
 let survived = 0;

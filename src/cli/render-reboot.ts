@@ -37,6 +37,7 @@ export function renderRecoverHuman(r: RecoverReport, diff: boolean): string {
   const toChange = r.chains.filter((c) => mutatingChanges(c.planned.plan).length > 0).length;
   if (r.refusals.length > 0) lines.push('', 'Refused, nothing was changed:', ...r.refusals.map((x) => `  - ${x}`));
   else if (r.error) lines.push('', `FAILED: ${r.error.message}`);
+  else if (r.check && toChange === 0) lines.push('Nothing to recover. Nothing was changed (--check).');
   else if (r.check) lines.push('', `Plan: ${toChange} chain(s) to remove (snapshots of all chains first, then each chain's PV, loop device and file). Nothing was changed (--check).`);
   else if (toChange === 0) lines.push('Nothing to recover.');
   else lines.push(`Recovered: ${toChange} chain(s) removed (${mutating} changing commands).`);
