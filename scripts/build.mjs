@@ -19,6 +19,7 @@ const LAZY = {
   './help.js': ['help', 'src/cli/help.ts'], // --help only
   '../sim/lazy.js': ['sim', 'src/sim/lazy.ts'], // LVMSNAP_SIMULATOR, and rehearsing a --check plan
   './sim/lazy.js': ['sim', 'src/sim/lazy.ts'],
+  '../reboot/index.js': ['reboot', 'src/reboot/index.ts'], // check reboot, recover
 };
 
 const VIRTUAL = {
@@ -61,7 +62,7 @@ const main = readFileSync(new URL('../dist/lvmsnap.mjs', import.meta.url), 'utf8
 if (/^import\s[^(]*["']\.\/chunks\//m.test(main)) throw new Error('build: dist/lvmsnap.mjs imports a chunk statically; the hot path must be one file');
 const kb = (f) => `${(statSync(new URL(`../dist/${f}`, import.meta.url)).size / 1024).toFixed(0)} KB`;
 if (process.env.LVMSNAP_BUILD_QUIET !== '1') {
-  console.log(`dist/lvmsnap.mjs ${kb('lvmsnap.mjs')} (apply, plan, status); on demand: ${Object.keys(entries).map((n) => `${n} ${kb(`chunks/${n}.mjs`)}`).join(', ')}`);
+  console.log(`dist/lvmsnap.mjs ${kb('lvmsnap.mjs')} (apply, plan, status, and the CLI of the others); on demand: ${Object.keys(entries).map((n) => `${n} ${kb(`chunks/${n}.mjs`)}`).join(', ')}`);
 }
 
 // The man page and shell completions, generated from the same command registry as --help

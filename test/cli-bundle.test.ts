@@ -72,4 +72,17 @@ describe('the built CLI', () => {
     expect(logged.every((l) => l.msg === 'command' && Array.isArray(l.argv))).toBe(true);
     expect(loud.stdout).toMatch(/Rehearsed on a model of this system: the plan runs to completion/);
   });
+
+  it('check reboot and recover load the reboot bundle; its errors keep their exit codes across bundles', () => {
+    const state = join(dir, 'reboot.json');
+    writeFileSync(state, JSON.stringify({ simpleSystem: { vgFreeBytes: 0 } }));
+    const chk = cli(['check', 'reboot', '--json'], { LVMSNAP_SIMULATOR: state });
+    expect([chk.code, JSON.parse(chk.stdout)]).toEqual([0, { safe: true, hazards: [] }]);
+    expect(chk.loaded).toEqual(['bin/lvmsnap.mjs', 'dist/lvmsnap.mjs', 'dist/chunks/sim.mjs', 'dist/chunks/reboot.mjs']);
+    // UsageError thrown inside the reboot bundle (its own copy of the class): still exit 3, named.
+    const bad = cli(['recover', '--vg', 'nope', '--json'], { LVMSNAP_SIMULATOR: state });
+    expect(bad.code).toBe(3);
+    expect(JSON.parse(bad.stdout)).toMatchObject({ ok: false, exitCode: 3, errorType: 'UsageError' });
+    expect(bad.stderr).toMatch(/volume group "nope" not found/);
+  });
 });

@@ -9,6 +9,17 @@ export const STATE_DIR_FLAG: FlagSpec = {
   name: 'state-dir', type: 'string', value: 'DIR', complete: 'dir', default: '/var/lib/lvmsnap', describe: 'where lvmsnap records what it created (its journals)',
 };
 
+/**
+ * An error thrown by the reboot bundle (src/reboot is a separate on-demand bundle with its own copies of
+ * the error classes, so instanceof does not work across it): its exit code by class name, and its message.
+ */
+export function fromRebootBundle(err: unknown): { exit: number; message: string } {
+  const e = err as Error | undefined;
+  if (e instanceof Error && (e.name === 'UsageError' || e.name === 'LockHeld')) return { exit: EXIT.refused, message: e.message };
+  if (e instanceof Error && e.name !== 'Error' && e.name !== 'TypeError' && e.name !== 'RangeError') return { exit: EXIT.failed, message: e.message };
+  return { exit: EXIT.failed, message: `unexpected error: ${String(e?.stack ?? err)}` };
+}
+
 /** --state-dir as an absolute, normalized directory. */
 export function stateDirOf(args: ParsedArgs): string {
   const dir = String(args['state-dir']);
@@ -48,7 +59,7 @@ export const checkReboot: CommandSpec = {
       io.stdout(args['json'] ? `${JSON.stringify(checkRebootJson(r), null, 2)}\n` : renderCheckRebootHuman(r));
       return r.safe ? EXIT.ok : EXIT.failed;
     } catch (err) {
-      const message = err instanceof LvmsnapError ? err.message : `unexpected error: ${String((err as Error)?.stack ?? err)}`;
+      const message = err instanceof LvmsnapError ? err.message : fromRebootBundle(err).message;
       io.stderr(`lvmsnap: could not check: ${message}\n`);
       if (args['json']) io.stdout(`${JSON.stringify({ safe: false, hazards: [], error: message }, null, 2)}\n`);
       return EXIT.refused;

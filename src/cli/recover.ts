@@ -1,7 +1,7 @@
 // lvmsnap recover: every lvmsnap chain on the host (or in --vg) taken to absent, before or after a reboot,
 // through the same planner and applier as `apply --state absent`. No target needed.
 import { DETAILED_EXITCODE } from './apply.js';
-import { stateDirOf, STATE_DIR_FLAG } from './check-reboot.js';
+import { fromRebootBundle, stateDirOf, STATE_DIR_FLAG } from './check-reboot.js';
 import { EXIT } from './exit.js';
 import type { CommandSpec } from './spec.js';
 import { makeLog, OUTPUT_GROUP } from './target-flags.js';
@@ -41,7 +41,15 @@ export const recover: CommandSpec = {
     const { recoverJson, renderRecoverHuman } = await import('./render-reboot.js');
     const vg = args['vg'] as string | undefined;
     const check = args['check'] === true;
-    const r = await runRecover({ ...(vg !== undefined ? { vg } : {}), check, stateDir }, { host: io.host, ...(log ? { log } : {}), ...io.deps });
+    let r: Awaited<ReturnType<typeof runRecover>>;
+    try {
+      r = await runRecover({ ...(vg !== undefined ? { vg } : {}), check, stateDir }, { host: io.host, ...(log ? { log } : {}), ...io.deps });
+    } catch (err) {
+      const { exit, message } = fromRebootBundle(err);
+      io.stderr(`lvmsnap: ${message}\n`);
+      if (args['json']) io.stdout(`${JSON.stringify({ ok: false, changed: false, exitCode: exit, error: message, errorType: (err as Error)?.name ?? 'Error', chains: [], commands: [] }, null, 2)}\n`);
+      return exit;
+    }
     io.stdout(args['json'] ? `${JSON.stringify(recoverJson(r), null, 2)}\n` : renderRecoverHuman(r, check));
     // With --json, stdout is for scripts; a person watching still sees why nothing happened.
     if (args['json']) {

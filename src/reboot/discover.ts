@@ -69,7 +69,7 @@ export function discoverChains(view: HostView, scopeVg?: string): Discovery {
     .filter(([, d]) => inScope(d.vg))
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([key, d]): Chain => {
-      const lv = d.snapshotLv?.origin ?? d.journal?.lv ?? null;
+      const lv = d.snapshotLv?.origin ?? d.journal?.lv ?? d.journal?.reactivateOrigin ?? null;
       const mount = d.snapshotLv ? findLvMount(d.snapshotLv, view.mounts) : undefined;
       const mountpoint = d.journal?.createdMountpoint ?? mount?.target;
       const tmpFile = d.journal?.tmpFile?.path;
