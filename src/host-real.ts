@@ -1,10 +1,10 @@
 // The real host: the only module that spawns processes (node:child_process) or touches the filesystem directly.
 import { spawn } from 'node:child_process';
 import {
-  closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statfsSync, writeFileSync, writeSync,
+  closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statfsSync, writeFileSync, writeSync,
 } from 'node:fs';
 import { constants as osConstants } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, relative } from 'node:path';
 import type { CommandResult, FileStat, HostPort, LockResult, RunOptions, SysfsLoop } from './port.js';
 
 /** Same answers from every tool regardless of the user's locale; LVM never waits on a TTY. */
@@ -16,6 +16,22 @@ function pidAlive(pid: number): boolean {
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** fsync a file or directory (a directory's fsync makes a rename or unlink in it durable). */
+function syncPath(path: string, mayBeGone = false): void {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    if (mayBeGone && (err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -69,15 +85,28 @@ export class RealHost implements HostPort {
     }
   }
 
+  /**
+   * Atomic and durable before it returns: the journal must be on disk before the change it announces
+   * (the tmp file, the mountpoint directory) can be, or a power loss could leave an object lvmsnap made
+   * but no record of it (and an empty journal reads as none).
+   */
   async writeFile(path: string, data: string): Promise<void> {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    const made = mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    // New directories: each one's entry in its parent must be durable too.
+    if (made !== undefined) for (let d = made; ; d = `${d}/${relative(d, dirname(path)).split('/')[0]}`) {
+      syncPath(dirname(d));
+      if (d === dirname(path)) break;
+    }
     const tmp = `${path}.tmp-${process.pid}`;
     writeFileSync(tmp, data, { mode: 0o600 });
+    syncPath(tmp);
     renameSync(tmp, path);
+    syncPath(dirname(path));
   }
 
   async removeFile(path: string): Promise<void> {
     rmSync(path, { force: true });
+    syncPath(dirname(path), true);
     // Leave no empty per-VG journal directory behind; a non-empty one stays.
     try {
       rmdirSync(dirname(path));
