@@ -1,11 +1,11 @@
-// One system-wide observation pass for `recover` and `check reboot` (no target): LVM, loop devices,
-// mounts, every journal under the state directory, whether systemd runs and the state of the shutdown
-// guard of every journaled tmp file's directory. Read-only.
+// One system-wide observation pass for `recover` and `check reboot` (no target): LVM (the one process),
+// loop devices (sysfs), mounts (mountinfo), every journal under the state directory, whether systemd runs
+// and the state of the shutdown guard of every journaled tmp file's directory. Read-only.
 import { posix } from 'node:path';
-import { findmntArgv, fullreportArgv, losetupListArgv, statArgv, systemctlShowArgv } from '../commands.js';
+import { fullreportArgv, systemctlShowArgv } from '../commands.js';
 import { CommandFailed } from '../errors.js';
 import { parseJournal } from '../journal.js';
-import { parseFindmnt, parseFullreport, parseLosetupList, parseStat, parseSystemctlShow, type UnitState } from '../parse/index.js';
+import { parseFullreport, parseMountinfo, parseSysfsLoops, parseSystemctlShow, type UnitState } from '../parse/index.js';
 import type { CommandResult, HostPort } from '../port.js';
 import { guardUnitFor, SYSTEMD_RUN_DIR } from '../systemd-units.js';
 import type { Journal, ObservedLoop, ObservedLv, ObservedMount, ObservedPv, ObservedVg } from '../types.js';
@@ -35,11 +35,12 @@ export async function observeHost(host: HostPort, stateDir: string): Promise<Hos
     if (!okExit.includes(res.exitCode)) throw new CommandFailed(res.argv, res.exitCode, res.stderr);
     return res;
   };
+  // One process (the LVM report); mounts, loop devices and systemd come from what the kernel exposes.
   const [report, loops, mounts, systemd, journals] = await Promise.all([
     run(fullreportArgv()).then((r) => parseFullreport(r.stdout)),
-    run(losetupListArgv()).then((r) => parseLosetupList(r.stdout)),
-    run(findmntArgv()).then((r) => parseFindmnt(r.stdout)),
-    run(statArgv([SYSTEMD_RUN_DIR]), [0, 1]).then((r) => parseStat(r.stdout).some((p) => p.type === 'directory')),
+    host.readLoopSysfs().then((l) => parseSysfsLoops(l).bound.map(({ name, backFile, backFileDeleted }): ObservedLoop => ({ name, backFile, backFileDeleted }))),
+    host.readMountinfo().then(parseMountinfo),
+    host.lstat(SYSTEMD_RUN_DIR).then((st) => st?.type === 'directory'),
     readJournals(host, stateDir),
   ]);
   const unitNames = [...new Set(journals.flatMap((j) => (j.journal.tmpFile ? [guardUnitFor(j.journal.tmpFile.path)] : [])))].sort();
