@@ -15,7 +15,7 @@ HERE=$REPO/test/real
 WORK=${LVMSNAP_VM_CACHE_DIR:-$HERE/.work}
 ROUNDS=${BENCH_REAL_ROUNDS:-5}
 # Five rounds of everything take long under TCG (and longer on a busy machine).
-export LVMSNAP_VM_TIMEOUT=${LVMSNAP_VM_TIMEOUT:-2400}
+export LVMSNAP_VM_TIMEOUT=${LVMSNAP_VM_TIMEOUT:-3600}
 # shellcheck source=test/real/host-lib.sh
 source "$HERE/host-lib.sh"
 prepare_cli
