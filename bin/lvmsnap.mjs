@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// Node >= 22.1 keeps compiled code between runs (faster start-up); older Node runs without it.
-import module from 'node:module';
+// Same as bin/lvmsnap.cjs, for callers that name this file; starting through an ES module costs Node
+// some milliseconds more, so bin/lvmsnap.cjs is the installed command.
+import module, { createRequire } from 'node:module';
 
 try {
   module.enableCompileCache?.();
 } catch {
   /* no writable cache directory: run uncached */
 }
-await import('../dist/lvmsnap.mjs');
+createRequire(import.meta.url)('../dist/lvmsnap.cjs');
