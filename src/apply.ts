@@ -22,7 +22,7 @@ interface ApplyCtx {
 
 async function writeJournal(ctx: ApplyCtx, next: Journal): Promise<void> {
   const path = journalPath(ctx.target);
-  const empty = next.tmpFile === undefined && next.createdMountpoint === undefined;
+  const empty = next.tmpFile === undefined && next.createdMountpoint === undefined && next.reactivateOrigin === undefined;
   if (empty) await ctx.host.removeFile(path);
   else await ctx.host.writeFile(path, `${JSON.stringify(next, null, 2)}\n`);
   ctx.journal = empty ? null : next;

@@ -43,6 +43,10 @@ function validateJournal(data: unknown): { issues: string[]; journal: Journal } 
     if (!isName(data['createdMountpoint'])) issues.push('createdMountpoint: expected a non-empty string');
     out['createdMountpoint'] = data['createdMountpoint'];
   }
+  if (data['reactivateOrigin'] !== undefined) {
+    if (!isName(data['reactivateOrigin'])) issues.push('reactivateOrigin: expected a non-empty string');
+    out['reactivateOrigin'] = data['reactivateOrigin'];
+  }
   return { issues, journal: out as unknown as Journal };
 }
 

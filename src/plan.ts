@@ -36,7 +36,7 @@ function planPresent(f: Facts, views: readonly ResourceView[]): PlannedChange[] 
     if (status === 'foreign') return { kind: v.kind, id: v.id, action: 'refuse', before: status, after: status, reason: v.reason ?? 'not created by lvmsnap', steps: [] };
     const from = { ...v, status };
     const reason = status === 'partial' ? `complete an interrupted create (${v.reason ?? 'partial'})` : 'missing';
-    return { kind: v.kind, id: v.id, action: 'create', before: status, after: 'present', reason, steps: CHAIN[i]!.create(f, from) };
+    return { kind: v.kind, id: v.id, action: 'create', before: status, after: 'present', reason, steps: CHAIN[i]!.create(f, from, status !== v.status) };
   });
   return [...destroys, ...creates];
 }

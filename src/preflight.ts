@@ -31,7 +31,12 @@ export function preflight(state: DesiredState, f: Facts, views: readonly Resourc
   if (mnt && mnt !== t.mountpoint)
     out.push(`lvmsnap's journal records a mountpoint it created at ${mnt}, but this run names ${t.mountpoint ?? 'none'}: pass --mountpoint ${mnt}`);
 
-  if (state === 'present' && views[2]?.status === 'degraded')
+  const pending = f.snap.journal?.reactivateOrigin;
+  if (pending && pending !== t.lv)
+    out.push(`lvmsnap's journal records that ${t.vg}/${pending} is to be reactivated, but this run names --lv ${t.lv}: run "lvmsnap apply --state absent" with --lv ${pending} first`);
+  if (state === 'present' && views[2]?.status === 'degraded' && !missingOurPv(f))
+    out.push(`an interrupted recovery after a reboot is unfinished (${views[2]!.reason}): run "lvmsnap apply --state absent" with this target first; it finishes it`);
+  else if (state === 'present' && views[2]?.status === 'degraded')
     out.push(`lvmsnap's loop PV of ${t.vg} is missing (was the host rebooted?): run "lvmsnap apply --state absent" with this target first; it removes the snapshot and the missing PV without --force and reactivates ${t.vg}/${t.lv}`);
   if (state === 'present') {
     if (!f.origin) out.push(`logical volume "${t.vg}/${t.lv}" not found: check the name with "lvs ${t.vg}"`);
@@ -40,14 +45,19 @@ export function preflight(state: DesiredState, f: Facts, views: readonly Resourc
 
   if (will('Snapshot', 'create') && f.snapshotBytes !== null) {
     const need = f.snapshotBytes;
+    // A rebuild (invalid snapshot) removes the old snapshot first: its extents are free again by then.
+    const old = will('Snapshot', 'destroy') && f.snapshotLv ? f.snapshotLv : undefined;
+    const freedOn = (dev: string | null): number =>
+      old && (dev === null || old.devices.every((d) => d === dev)) ? Math.ceil(old.sizeBytes / f.vg!.extentSize) : 0;
     if (t.tmpFile === undefined) {
-      const free = f.vg.freeExtents * f.vg.extentSize;
+      const free = (f.vg.freeExtents + freedOn(null)) * f.vg.extentSize;
       if (free < need)
         out.push(`snapshot needs ${fmt(need)} but volume group ${t.vg} has ${fmt(free)} free: use a smaller --size, or --tmp-file PATH to borrow the space from a file`);
     } else {
-      // An orphan PV reports no extents yet: count what the file will give once it is in the VG.
-      const pv = f.loopPv && f.loopPv.vg === t.vg && views[2]?.status !== 'absent' ? f.loopPv : undefined;
-      const extents = pv ? pv.peCount - pv.peAllocCount : extentsOnFile(f.tmpFileBytes ?? 0, f.vg.extentSize);
+      // An orphan PV reports no extents yet, and a PV this plan re-creates starts empty: count what the
+      // file will give once it is in the VG.
+      const pv = f.loopPv && f.loopPv.vg === t.vg && views[2]?.status !== 'absent' && !will('PvInVg', 'destroy') ? f.loopPv : undefined;
+      const extents = pv ? pv.peCount - pv.peAllocCount + freedOn(pv.name) : extentsOnFile(f.tmpFileBytes ?? 0, f.vg.extentSize);
       if (extents * f.vg.extentSize < need)
         out.push(`snapshot needs ${fmt(need)} but the tmp file provides ${fmt(extents * f.vg.extentSize)}: raise --tmp-file-size or leave it at its default`);
     }
@@ -99,7 +109,9 @@ function pvRemovalChecks(f: Facts, v: ResourceView): string[] {
   const t = f.target;
   const lvs = f.snap.lvs.filter((lv) => lv.vg === t.vg && lv.name !== t.snapshot);
   if (v.status === 'degraded') {
-    const pv = missingOurPv(f)!;
+    const pv = missingOurPv(f);
+    // Only the origin's reactivation is left (an interrupted recovery): no vgreduce will run.
+    if (!pv) return [];
     const out: string[] = [];
     if (f.vg!.missingPvCount > 1)
       out.push(`volume group ${t.vg} is missing ${f.vg!.missingPvCount} PVs, not only lvmsnap's ${pv.uuid}: lvmsnap will not run vgreduce --removemissing; restore the other PVs first`);

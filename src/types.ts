@@ -114,10 +114,15 @@ export interface Journal {
   readonly version: 1;
   readonly vg: string;
   readonly snapshot: string;
-  /** Set before the tmp file is created; dev/ino are filled in right after. */
+  /** Set (bare, without dev/ino) before the tmp file is created; dev/ino are filled in right after. See resources/tmp-file.ts. */
   readonly tmpFile?: { readonly path: string; readonly dev?: number; readonly ino?: number };
   /** Set before lvmsnap creates the mountpoint directory. */
   readonly createdMountpoint?: string;
+  /**
+   * The origin LV (name) that a reboot left inactive, set before `vgreduce --removemissing` removes the
+   * missing loop PV (the only other evidence) and cleared once the origin is active again.
+   */
+  readonly reactivateOrigin?: string;
 }
 
 /** One observation pass: everything the planner may look at. */
@@ -167,7 +172,7 @@ export interface ResourceView {
 /** A single side effect, as data. Only the applier interprets these. */
 export type Step =
   | { readonly type: 'exec'; readonly argv: readonly string[]; readonly progress?: boolean }
-  | { readonly type: 'journal'; readonly set: Partial<Omit<Journal, 'version' | 'vg' | 'snapshot'>>; readonly clear?: readonly ('tmpFile' | 'createdMountpoint')[] }
+  | { readonly type: 'journal'; readonly set: Partial<Omit<Journal, 'version' | 'vg' | 'snapshot'>>; readonly clear?: readonly ('tmpFile' | 'createdMountpoint' | 'reactivateOrigin')[] }
   | { readonly type: 'recordFileIdentity'; readonly path: string };
 
 export type Action = 'create' | 'destroy' | 'ok' | 'refuse';
