@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // Same as bin/lvmsnap.cjs, for callers that name this file; starting through an ES module costs Node
 // some milliseconds more, so bin/lvmsnap.cjs is the installed command.
-import module, { createRequire } from 'node:module';
+import module from 'node:module';
 
 try {
   module.enableCompileCache?.();
 } catch {
   /* no writable cache directory: run uncached */
 }
-createRequire(import.meta.url)('../dist/lvmsnap.cjs');
+await import('../dist/lvmsnap.mjs');

@@ -3,9 +3,9 @@
 // loads one big ES module measurably slower than the same code as a script). What only some runs need
 // is a separate bundle under dist/chunks/, loaded by a dynamic import() (LAZY below) that the bundle
 // turns into require(). Any other dynamic import() stays inside the file that imports it (esbuild
-// inlines it, evaluated only when reached). bin/lvmsnap.mjs is the entry.
+// inlines it, evaluated only when reached). bin/lvmsnap.cjs is the entry.
 import { build } from 'esbuild';
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
@@ -63,6 +63,8 @@ await build({ ...common, entryPoints: entries, outdir: 'dist/chunks', plugins: [
 const main = readFileSync(new URL('../dist/lvmsnap.cjs', import.meta.url), 'utf8');
 // Every require of a chunk must sit inside a function (loaded on demand), never at the top level.
 if (/^\S.*require\("\.\/chunks\//m.test(main)) throw new Error('build: dist/lvmsnap.cjs loads a chunk at start-up; the hot path must be one file');
+// For callers that still name the ES module entry of earlier builds (bin/lvmsnap.mjs, test/real).
+writeFileSync(new URL('../dist/lvmsnap.mjs', import.meta.url), "// Compatibility entry: runs the CommonJS bundle (faster to start).\nimport { createRequire } from 'node:module';\n\ncreateRequire(import.meta.url)('./lvmsnap.cjs');\n");
 const kb = (f) => `${(statSync(new URL(`../dist/${f}`, import.meta.url)).size / 1024).toFixed(0)} KB`;
 if (process.env.LVMSNAP_BUILD_QUIET !== '1') {
   console.log(`dist/lvmsnap.cjs ${kb('lvmsnap.cjs')} (apply, plan, status); on demand: ${Object.keys(entries).map((n) => `${n} ${kb(`chunks/${n}.cjs`)}`).join(', ')}`);
