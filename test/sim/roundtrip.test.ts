@@ -1,5 +1,6 @@
 // Create-then-destroy returns the model to where it started, and random command sequences (with
-// drift) never break the model's invariants or the project's parsers.
+// drift) never break the model's invariants or the project's parsers, and the kernel views always
+// agree with the tools.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as C from '../../src/commands.js';
@@ -8,6 +9,7 @@ import {
   drift, exec, fsInfo, pvMissing, simpleSystem, withoutCounters, type SimSystem,
 } from '../../src/sim/model.js';
 import { MIB, SNAP, TMP, TMP_BYTES, forward, reverse, runOk } from './helpers.js';
+import { expectKernelViewsAgree } from './kernel-agree.js';
 
 describe('create then destroy', () => {
   it.each([
@@ -74,6 +76,7 @@ describe('random sequences', () => {
         s = typeof step === 'function' ? step(s) : exec(s, step).system;
         checkInvariants(s);
       }
+      expectKernelViewsAgree(s); // once per sequence: its end state (sequences have random lengths)
     }), { numRuns: 300 });
-  });
+  }, 60_000); // ~7 s alone; the machine's other suites can slow it several-fold
 });

@@ -9,6 +9,7 @@ import {
 import * as drift from '../../../src/sim/drift.js';
 import { exec } from '../../../src/sim/exec.js';
 import { childrenOf, fsInfo, lookup, mountAt } from '../../../src/sim/fsview.js';
+import { lstat, mountinfo, statfsAvail, sysfsLoops } from '../../../src/sim/kernel-views.js';
 import { SimHost, SimulatedCrash } from '../../../src/sim/host.js';
 import type { SimFs, SimSystem } from '../../../src/sim/state.js';
 
@@ -35,6 +36,8 @@ export type Step =
   | { op: 'readFile' | 'removeFile' | 'lock' | 'unlock'; path: string }
   | { op: 'writeFile'; path: string; data: string }
   | { op: 'uid' }
+  | { op: 'readMountinfo' | 'readLoopSysfs' }
+  | { op: 'lstat' | 'statfsAvail'; path: string }
   | { op: 'endHost' };
 
 export interface Sequence { readonly name: string; readonly steps: readonly Step[] }
@@ -75,10 +78,15 @@ const QUERIES = [
   ['mountAt', '/media/snap/x'], ['lookup', '/srv/a/f.img'],
 ] as const;
 
+const KERNEL_PATHS = [TMP, '/media/snap', '/var/space', '/dev/loop0', '/dev/vg0/root', '/mnt/root', '/srv/a/f.img', '/nope'];
+
 /** One 10-hex-digit hash per read (outputs, the system identity) so a difference points at its read. */
 function reads(s: SimSystem): string[] {
   const outs: unknown[] = READS.map((argv) => { const r = exec(s, argv); return [r.result, r.system === s]; });
   for (const [fn, arg] of QUERIES) outs.push({ fsInfo, lookup, childrenOf, mountAt }[fn](s, arg) ?? null);
+  // The kernel views (HostPort reads without a process), appended so the older reads keep their place.
+  outs.push(mountinfo(s), sysfsLoops(s));
+  for (const p of KERNEL_PATHS) outs.push([lstat(s, p), statfsAvail(s, p)]);
   return outs.map((o) => hash(JSON.stringify(o)).slice(0, 10));
 }
 
@@ -124,6 +132,10 @@ async function hostStep(h: SimHost, step: Step): Promise<unknown> {
       case 'lock': return await h.lock(step.path);
       case 'unlock': return (await h.unlock(step.path)) ?? null;
       case 'uid': return h.uid();
+      case 'readMountinfo': return await h.readMountinfo();
+      case 'readLoopSysfs': return await h.readLoopSysfs();
+      case 'lstat': return await h.lstat(step.path);
+      case 'statfsAvail': return await h.statfsAvail(step.path);
       default: throw new Error(`not a host step: ${step.op}`);
     }
   } catch (err) {
