@@ -1,9 +1,11 @@
 // Bundles the CLI. Start-up time is parse/compile time, so the hot path (apply, plan, status) is ONE
-// file, dist/lvmsnap.mjs, with nothing in it that those commands do not run. What only some runs need
-// is a separate bundle under dist/chunks/, loaded by a dynamic import() (LAZY below). Any other dynamic
-// import() stays inside the file that imports it (esbuild inlines it, evaluated only when reached).
+// CommonJS file, dist/lvmsnap.cjs, with nothing in it that those commands do not run (CommonJS: Node
+// loads one big ES module measurably slower than the same code as a script). What only some runs need
+// is a separate bundle under dist/chunks/, loaded by a dynamic import() (LAZY below) that the bundle
+// turns into require(). Any other dynamic import() stays inside the file that imports it (esbuild
+// inlines it, evaluated only when reached). bin/lvmsnap.cjs is the entry.
 import { build } from 'esbuild';
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
@@ -12,7 +14,8 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 // Specifier as written in a dynamic import() -> [bundle name, entry]. Each bundle gets its own copy of
 // any source module it shares with the main file, so only plain data, HostPort objects and functions
 // may cross: never an lvmsnap error class that the CLI checks with instanceof, never module state.
-// A 'virtual:' entry is the module text given in VIRTUAL (ESM re-exports of a CommonJS package).
+// A 'virtual:' entry is the module text given in VIRTUAL: the package's own CommonJS exports, which is
+// what import() of it gives in Node (default = module.exports).
 const LAZY = {
   yaml: ['yaml', 'virtual:yaml'], // YAML configs only (JSON configs use JSON.parse)
   pino: ['pino', 'virtual:pino'], // -v / --log-file only
@@ -23,21 +26,21 @@ const LAZY = {
 };
 
 const VIRTUAL = {
-  'virtual:yaml': "export { parse } from 'yaml';",
-  'virtual:pino': "export { default } from 'pino';",
+  'virtual:yaml': "module.exports = require('yaml');",
+  'virtual:pino': "module.exports = require('pino');",
 };
 
 const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
-  format: 'esm',
+  format: 'cjs',
+  // import() of a lazy bundle becomes require(): the ES module loader is never started.
+  supported: { 'dynamic-import': false },
   minifySyntax: true,
   sourcemap: 'linked',
-  outExtension: { '.js': '.mjs' },
+  outExtension: { '.js': '.cjs' },
   define: { LVMSNAP_VERSION: JSON.stringify(pkg.version) },
-  // Bundled CommonJS deps (pino) call require(); give ESM output one.
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: 'warning',
 };
 
@@ -48,7 +51,7 @@ const lazyPlugin = (fromChunks) => ({
     b.onResolve({ filter: /.*/ }, (args) => {
       if (args.path in VIRTUAL) return { path: args.path, namespace: 'virtual' };
       const lazy = args.kind === 'dynamic-import' ? LAZY[args.path] : undefined;
-      return lazy ? { path: `${fromChunks ? '.' : './chunks'}/${lazy[0]}.mjs`, external: true } : undefined;
+      return lazy ? { path: `${fromChunks ? '.' : './chunks'}/${lazy[0]}.cjs`, external: true } : undefined;
     });
     b.onLoad({ filter: /.*/, namespace: 'virtual' }, (args) => ({ contents: VIRTUAL[args.path], resolveDir: process.cwd() }));
   },
@@ -58,11 +61,14 @@ await build({ ...common, entryPoints: { lvmsnap: 'src/cli/bin.ts' }, outdir: 'di
 const entries = Object.fromEntries(Object.values(LAZY));
 await build({ ...common, entryPoints: entries, outdir: 'dist/chunks', plugins: [lazyPlugin(true)] });
 
-const main = readFileSync(new URL('../dist/lvmsnap.mjs', import.meta.url), 'utf8');
-if (/^import\s[^(]*["']\.\/chunks\//m.test(main)) throw new Error('build: dist/lvmsnap.mjs imports a chunk statically; the hot path must be one file');
+const main = readFileSync(new URL('../dist/lvmsnap.cjs', import.meta.url), 'utf8');
+// Every require of a chunk must sit inside a function (loaded on demand), never at the top level.
+if (/^\S.*require\("\.\/chunks\//m.test(main)) throw new Error('build: dist/lvmsnap.cjs loads a chunk at start-up; the hot path must be one file');
+// For callers that still name the ES module entry of earlier builds (bin/lvmsnap.mjs, test/real).
+writeFileSync(new URL('../dist/lvmsnap.mjs', import.meta.url), "// Compatibility entry: runs the CommonJS bundle (faster to start).\nimport { createRequire } from 'node:module';\n\ncreateRequire(import.meta.url)('./lvmsnap.cjs');\n");
 const kb = (f) => `${(statSync(new URL(`../dist/${f}`, import.meta.url)).size / 1024).toFixed(0)} KB`;
 if (process.env.LVMSNAP_BUILD_QUIET !== '1') {
-  console.log(`dist/lvmsnap.mjs ${kb('lvmsnap.mjs')} (apply, plan, status, and the CLI of the others); on demand: ${Object.keys(entries).map((n) => `${n} ${kb(`chunks/${n}.mjs`)}`).join(', ')}`);
+  console.log(`dist/lvmsnap.cjs ${kb('lvmsnap.cjs')} (apply, plan, status, and the CLI of the others); on demand: ${Object.keys(entries).map((n) => `${n} ${kb(`chunks/${n}.cjs`)}`).join(', ')}`);
 }
 
 // The man page and shell completions, generated from the same command registry as --help
