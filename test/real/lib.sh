@@ -37,7 +37,7 @@ STATE_DIR=/var/lib/lvmsnap
 JOURNAL=$STATE_DIR/$VG/$SNAP.json
 LOCK=/run/lock/lvmsnap/$VG-$SNAP.lock
 SHIM_DIR=/run/lvmsnap-shim
-CLI=${LVMSNAP_CLI:-$VM_REPO/bin/lvmsnap.mjs}
+CLI=${LVMSNAP_CLI:-$VM_REPO/bin/lvmsnap.cjs}
 # Targets: the tmp-file chain (VG full) and VG free space, both mounted at /media/snap.
 T_TMP=(--vg "$VG" --lv "$LV" --tmp-file "$TMPF" --mountpoint "$MNT")
 T_FREE=(--vg "$VG" --lv "$LV" --mountpoint "$MNT")
