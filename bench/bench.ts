@@ -1,6 +1,9 @@
 // npm run bench: simulated crash-injected scenarios per minute (one core), and CLI start-up time
-// against a bare node start. Prints figures; asserts nothing (speed is shown, not tested).
+// side by side with a bare node start. Prints figures; asserts nothing (speed is shown, not tested).
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { applyOn, crashScenarioArb, initialSystem, runOps, targetOf } from '../test/property/harness.js';
 
@@ -23,29 +26,51 @@ async function scenariosPerMinute(seconds: number): Promise<{ scenarios: number;
   return { scenarios, applies, perMinute: Math.round((scenarios / elapsed) * 60) };
 }
 
-function medianMs(argv: string[], runs: number): number {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    const r = spawnSync(argv[0]!, argv.slice(1), { stdio: 'ignore' });
-    times.push(performance.now() - t0);
-    if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status}`);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
-}
-
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 10);
 console.log(`Simulated scenarios (crash injected, ${seconds} s on one core)...`);
 const s = await scenariosPerMinute(seconds);
 console.log(`  ${s.scenarios} scenarios, ${s.applies} lvmsnap runs: ${s.perMinute.toLocaleString('en')} scenarios/minute (target >= 10,000)`);
 
-const bin = new URL('../bin/lvmsnap.mjs', import.meta.url).pathname;
+// ---- CLI start-up, side by side in one run: the cases alternate, so load on the machine hits all alike.
+const bin = new URL('../bin/lvmsnap.cjs', import.meta.url).pathname;
 const runs = Number(process.env['BENCH_RUNS'] ?? 21);
-const bare = medianMs([process.execPath, '-e', '0'], runs);
-const version = medianMs([process.execPath, bin, '--version'], runs);
-const help = medianMs([process.execPath, bin, '--help'], runs);
-console.log(`CLI start (median of ${runs}, same run):`);
-console.log(`  node -e 0              ${bare.toFixed(1)} ms`);
-console.log(`  lvmsnap --version      ${version.toFixed(1)} ms  (${(version / bare).toFixed(2)}x bare node; target < 2.5x)`);
-console.log(`  lvmsnap --help         ${help.toFixed(1)} ms  (${(help / bare).toFixed(2)}x bare node; help layout: a separate chunk)`);
+const dir = mkdtempSync(join(tmpdir(), 'lvmsnap-bench-'));
+const sim = join(dir, 'system.json');
+writeFileSync(sim, JSON.stringify({ simpleSystem: { vgFreeBytes: 0, fstype: 'xfs' } }));
+const target = ['--vg', 'vg0', '--lv', 'root', '--size', '64M', '--tmp-file', '/var/space/cow.img', '--mountpoint', '/media/snap'];
+const cases: { name: string; argv: string[]; env?: Record<string, string>; note: string }[] = [
+  { name: 'node -e 0', argv: ['-e', '0'], note: 'the floor' },
+  { name: 'lvmsnap --version', argv: [bin, '--version'], note: '' },
+  { name: 'lvmsnap --help', argv: [bin, '--help'], note: 'target <= 2x' },
+  { name: 'lvmsnap apply --help', argv: [bin, 'apply', '--help'], note: '' },
+  { name: 'lvmsnap status (no-op, simulator)', argv: [bin, 'status', ...target], env: { LVMSNAP_SIMULATOR: sim }, note: 'also loads the simulator' },
+];
+// CPU time (user+sys) is what a slow or busy machine multiplies; /usr/bin/time measures it per child.
+const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+const wall = cases.map(() => [] as number[]);
+const cpu = cases.map(() => [] as number[]);
+for (let round = -1; round < runs; round++) {
+  for (const [i, c] of cases.entries()) {
+    const cmd = timeBin ? [timeBin, '-f', '%U %S', '-o', join(dir, 'time'), process.execPath, ...c.argv] : [process.execPath, ...c.argv];
+    const t0 = performance.now();
+    const r = spawnSync(cmd[0]!, cmd.slice(1), { stdio: 'ignore', env: { ...process.env, ...c.env } });
+    const ms = performance.now() - t0;
+    if (r.status !== 0) throw new Error(`${c.argv.join(' ')} exited ${r.status}`);
+    if (round < 0) continue; // warm-up round
+    wall[i]!.push(ms);
+    if (timeBin) cpu[i]!.push(readFileSync(join(dir, 'time'), 'utf8').trim().split(' ').reduce((a, x) => a + Number(x) * 1000, 0));
+  }
+}
+rmSync(dir, { recursive: true, force: true });
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+console.log(`CLI start-up (medians of ${runs} alternating runs, same run; ratio to node -e 0):`);
+console.log(`  ${''.padEnd(36)}${'wall'.padStart(10)}${timeBin ? 'cpu (user+sys)'.padStart(24) : ''}`);
+for (const [i, c] of cases.entries()) {
+  const w = median(wall[i]!);
+  const line = `  ${c.name.padEnd(36)}${w.toFixed(0).padStart(7)} ms ${(w / median(wall[0]!)).toFixed(2)}x`;
+  const p = timeBin ? `${median(cpu[i]!).toFixed(0).padStart(10)} ms ${(median(cpu[i]!) / median(cpu[0]!)).toFixed(2)}x` : '';
+  console.log(`${line}${p}   ${c.note}`);
+}
+const size = (f: string) => `${(statSync(new URL(`../dist/${f}`, import.meta.url)).size / 1024).toFixed(0)} KB`;
+const chunks = readdirSync(new URL('../dist/chunks', import.meta.url)).filter((f) => f.endsWith('.cjs'));
+console.log(`Loaded by apply/plan/status: dist/lvmsnap.cjs ${size('lvmsnap.cjs')} (one file); on demand: ${chunks.map((f) => `${f} ${size(`chunks/${f}`)}`).join(', ')}`);

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Node >= 22.1 keeps compiled code between runs (faster start-up); older Node runs without it.
+// Same as bin/lvmsnap.cjs, for callers that name this file; starting through an ES module costs Node
+// some milliseconds more, so bin/lvmsnap.cjs is the installed command.
 import module from 'node:module';
 
 try {

@@ -42,10 +42,12 @@ export const Mountpoint: Resource = {
     if (created) return view('Mountpoint', dir, 'partial', { type: 'directory' }, 'directory created by lvmsnap, nothing mounted');
     return view('Mountpoint', dir, 'absent', st ? { type: 'directory' } : null);
   },
-  create(f) {
+  create(f, _v, rebuilt = false) {
     const dir = f.target.mountpoint!;
     const steps: Step[] = [];
-    if (!f.snap.paths[dir]) steps.push({ type: 'journal', set: { createdMountpoint: dir } }, exec(mkdirArgv(dir)));
+    // In a rebuild (invalid snapshot) destroy ran first and may have removed the directory.
+    const dirGone = !f.snap.paths[dir] || (rebuilt && removesDir(f));
+    if (dirGone) steps.push({ type: 'journal', set: { createdMountpoint: dir } }, exec(mkdirArgv(dir)));
     const lvPath = `/dev/${f.target.vg}/${f.target.snapshot}`;
     steps.push(exec(mountArgv(f.snap.originFstype!, mountOptions(f.target, f.snap.originFstype)!, lvPath, dir)));
     return steps;
@@ -54,9 +56,11 @@ export const Mountpoint: Resource = {
     const dir = f.target.mountpoint!;
     const steps: Step[] = [];
     if (v.status === 'present' || v.status === 'degraded') steps.push(exec(umountArgv(dir)));
-    const created = f.snap.journal?.createdMountpoint === dir;
-    if (f.snap.paths[dir] && (created || f.target.removeMountpoint)) steps.push(exec(rmdirArgv(dir)));
-    if (created) steps.push({ type: 'journal', set: {}, clear: ['createdMountpoint'] });
+    if (f.snap.paths[dir] && removesDir(f)) steps.push(exec(rmdirArgv(dir)));
+    if (f.snap.journal?.createdMountpoint === dir) steps.push({ type: 'journal', set: {}, clear: ['createdMountpoint'] });
     return steps;
   },
 };
+
+/** destroy removes the directory: lvmsnap created it (journaled), or --remove-mountpoint asks for it. */
+const removesDir = (f: Facts): boolean => f.snap.journal?.createdMountpoint === f.target.mountpoint || f.target.removeMountpoint;

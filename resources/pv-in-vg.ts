@@ -4,13 +4,16 @@
 import { lvActivateArgv, pvcreateArgv, pvForTag, pvTagArgv, OWNER_TAG, vgextendArgv, vgreduceArgv, vgreduceMissingArgv } from '../src/commands.js';
 import type { Facts } from '../src/facts.js';
 import { lvmsnapPvUuid } from '../src/pv-uuid.js';
-import type { ObservedPv } from '../src/types.js';
+import type { ObservedPv, Step } from '../src/types.js';
 import { exec, view, type Resource } from './resource.js';
 
 const facts = (pv: ObservedPv) => ({ uuid: pv.uuid, device: pv.name, vg: pv.vg, tags: pv.tags, peCount: pv.peCount, peAllocCount: pv.peAllocCount, missing: pv.missing });
 
 const isOurs = (f: Facts, pv: ObservedPv): boolean =>
   pv.uuid === lvmsnapPvUuid(f.target) || (pv.tags.includes(OWNER_TAG) && pv.tags.includes(pvForTag(f.target.snapshot)));
+
+/** The journal records that the origin is to be reactivated (an interrupted recovery after a reboot). */
+const originPending = (f: Facts): boolean => f.snap.journal?.reactivateOrigin === f.target.lv;
 
 /** Our PV after its device vanished (a reboot, a detached loop): missing, in our VG. */
 export const missingOurPv = (f: Facts): ObservedPv | undefined =>
@@ -22,6 +25,9 @@ export const PvInVg: Resource = {
     if (f.target.tmpFile === undefined) return view('PvInVg', '-', 'unused');
     const missing = missingOurPv(f);
     if (missing) return view('PvInVg', missing.uuid, 'degraded', facts(missing), 'the PV is missing (its loop device is gone, e.g. after a reboot)');
+    if (originPending(f))
+      return view('PvInVg', `${f.target.vg}/${f.target.lv}`, 'degraded', { originActive: f.origin?.active ?? null },
+        f.origin?.active === false ? `the missing PV is removed, but ${f.target.vg}/${f.target.lv} is yet to be reactivated` : 'an interrupted recovery after a reboot is not yet recorded as finished');
     const pv = f.boundLoop && f.tmpFileOurs ? f.loopPv : undefined;
     const id = `${f.target.vg}:${f.loopName ?? '(loop device)'}`;
     if (!pv) return view('PvInVg', id, 'absent');
@@ -37,10 +43,22 @@ export const PvInVg: Resource = {
     return [exec(pvcreateArgv(dev, lvmsnapPvUuid(f.target))), exec(vgextendArgv(f.target.vg, dev)), tag];
   },
   destroy(f, v) {
-    // Never --force: on a VG with a missing PV, --force removes partial LVs, the origin among them.
-    // After a reboot the origin stayed inactive (partial): bring it back once the missing PV is gone.
-    if (v.status === 'degraded')
-      return [exec(vgreduceMissingArgv(f.target.vg)), ...(f.origin && !f.origin.active ? [exec(lvActivateArgv(f.target.vg, f.target.lv))] : [])];
+    if (v.status === 'degraded') {
+      // Never --force: on a VG with a missing PV, --force removes partial LVs, the origin among them.
+      // After a reboot the origin stayed inactive (partial): bring it back once the missing PV is gone.
+      // Once the PV is gone nothing shows why the origin is inactive, so the journal says so first: a
+      // run killed between vgreduce and lvchange still reactivates it on the next absent.
+      const inactive = f.origin !== undefined && !f.origin.active;
+      const pending = originPending(f);
+      const steps: Step[] = [];
+      if (missingOurPv(f)) {
+        if (inactive && !pending) steps.push({ type: 'journal', set: { reactivateOrigin: f.target.lv } });
+        steps.push(exec(vgreduceMissingArgv(f.target.vg)));
+      }
+      if (inactive) steps.push(exec(lvActivateArgv(f.target.vg, f.target.lv)));
+      if (inactive || pending) steps.push({ type: 'journal', set: {}, clear: ['reactivateOrigin'] });
+      return steps;
+    }
     // An orphan PV label on our loop device goes away with the file; nothing to do in LVM.
     if (f.loopPv?.vg === null) return [];
     return [exec(vgreduceArgv(f.target.vg, f.boundLoop!.name))];

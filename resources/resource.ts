@@ -14,8 +14,10 @@ export interface Resource {
    * Steps that take the resource from `view` (absent or partial) to present, assuming every upstream
    * resource is present. Contract: after any prefix of these steps, observe() classifies the result as
    * absent, partial or present, never foreign, so a rerun in either direction converges.
+   * `rebuilt`: this plan destroys the resource first (view.status is then 'absent'), so what was
+   * observed of it (a file, a directory) is gone by the time these steps run.
    */
-  create(f: Facts, view: ResourceView): readonly Step[];
+  create(f: Facts, view: ResourceView, rebuilt?: boolean): readonly Step[];
   /**
    * Steps that take the resource from present, partial or degraded to absent, assuming every downstream
    * resource is already absent. Never touches a foreign object. Same prefix contract as create.

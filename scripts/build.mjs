@@ -1,26 +1,82 @@
-// Bundles the CLI into one ESM file: a single module graph starts much faster than hundreds of files.
+// Bundles the CLI. Start-up time is parse/compile time, so the hot path (apply, plan, status) is ONE
+// CommonJS file, dist/lvmsnap.cjs, with nothing in it that those commands do not run (CommonJS: Node
+// loads one big ES module measurably slower than the same code as a script). What only some runs need
+// is a separate bundle under dist/chunks/, loaded by a dynamic import() (LAZY below) that the bundle
+// turns into require(). Any other dynamic import() stays inside the file that imports it (esbuild
+// inlines it, evaluated only when reached). bin/lvmsnap.cjs is the entry.
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-await build({
-  entryPoints: ['src/cli/bin.ts'],
-  outdir: 'dist',
-  entryNames: 'lvmsnap',
-  chunkNames: 'chunks/[name]-[hash]',
-  outExtension: { '.js': '.mjs' },
-  // Dynamic imports (simulator, YAML, pino, the help layout) become chunks loaded only when needed.
-  splitting: true,
+
+// Specifier as written in a dynamic import() -> [bundle name, entry]. Each bundle gets its own copy of
+// any source module it shares with the main file, so only plain data, HostPort objects and functions
+// may cross: never an lvmsnap error class that the CLI checks with instanceof, never module state.
+// A 'virtual:' entry is the module text given in VIRTUAL: the package's own CommonJS exports, which is
+// what import() of it gives in Node (default = module.exports).
+const LAZY = {
+  yaml: ['yaml', 'virtual:yaml'], // YAML configs only (JSON configs use JSON.parse)
+  pino: ['pino', 'virtual:pino'], // -v / --log-file only
+  './help.js': ['help', 'src/cli/help.ts'], // --help only
+  '../sim/lazy.js': ['sim', 'src/sim/lazy.ts'], // LVMSNAP_SIMULATOR, and rehearsing a --check plan
+  './sim/lazy.js': ['sim', 'src/sim/lazy.ts'],
+  '../reboot/index.js': ['reboot', 'src/reboot/index.ts'], // check reboot, recover
+};
+
+const VIRTUAL = {
+  'virtual:yaml': "module.exports = require('yaml');",
+  'virtual:pino': "module.exports = require('pino');",
+};
+
+const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
-  format: 'esm',
+  format: 'cjs',
+  // import() of a lazy bundle becomes require(): the ES module loader is never started.
+  supported: { 'dynamic-import': false },
   minifySyntax: true,
   sourcemap: 'linked',
+  outExtension: { '.js': '.cjs' },
   define: { LVMSNAP_VERSION: JSON.stringify(pkg.version) },
-  // Bundled CommonJS deps (pino) call require(); give ESM output one.
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: 'warning',
+};
+
+/** Dynamic imports listed in LAZY resolve to their separate bundle (a path relative to the importer's output). */
+const lazyPlugin = (fromChunks) => ({
+  name: 'lazy-bundles',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (args) => {
+      if (args.path in VIRTUAL) return { path: args.path, namespace: 'virtual' };
+      const lazy = args.kind === 'dynamic-import' ? LAZY[args.path] : undefined;
+      return lazy ? { path: `${fromChunks ? '.' : './chunks'}/${lazy[0]}.cjs`, external: true } : undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: 'virtual' }, (args) => ({ contents: VIRTUAL[args.path], resolveDir: process.cwd() }));
+  },
 });
+
+await build({ ...common, entryPoints: { lvmsnap: 'src/cli/bin.ts' }, outdir: 'dist', plugins: [lazyPlugin(false)] });
+const entries = Object.fromEntries(Object.values(LAZY));
+await build({ ...common, entryPoints: entries, outdir: 'dist/chunks', plugins: [lazyPlugin(true)] });
+
+const main = readFileSync(new URL('../dist/lvmsnap.cjs', import.meta.url), 'utf8');
+// Every require of a chunk must sit inside a function (loaded on demand), never at the top level.
+if (/^\S.*require\("\.\/chunks\//m.test(main)) throw new Error('build: dist/lvmsnap.cjs loads a chunk at start-up; the hot path must be one file');
+// For callers that still name the ES module entry of earlier builds (bin/lvmsnap.mjs, test/real).
+writeFileSync(new URL('../dist/lvmsnap.mjs', import.meta.url), "// Compatibility entry: runs the CommonJS bundle (faster to start).\nimport { createRequire } from 'node:module';\n\ncreateRequire(import.meta.url)('./lvmsnap.cjs');\n");
+const kb = (f) => `${(statSync(new URL(`../dist/${f}`, import.meta.url)).size / 1024).toFixed(0)} KB`;
+if (process.env.LVMSNAP_BUILD_QUIET !== '1') {
+  console.log(`dist/lvmsnap.cjs ${kb('lvmsnap.cjs')} (apply, plan, status, and the CLI of the others); on demand: ${Object.keys(entries).map((n) => `${n} ${kb(`chunks/${n}.cjs`)}`).join(', ')}`);
+}
+
+// The man page and shell completions, generated from the same command registry as --help
+// (scripts/docs.ts, bundled to a temporary module because this script runs without a TS loader).
+const gen = new URL('../dist/.docs-gen.mjs', import.meta.url);
+await build({ entryPoints: ['scripts/docs.ts'], outfile: gen.pathname, bundle: true, platform: 'node', target: 'node20', format: 'esm', logLevel: 'warning' });
+try {
+  (await import(gen.href)).writeDocs(new URL('../dist', import.meta.url).pathname, pkg.version);
+} finally {
+  rmSync(gen, { force: true });
+}

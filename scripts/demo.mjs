@@ -8,7 +8,7 @@ import { join } from 'node:path';
 const dir = mkdtempSync(join(tmpdir(), 'lvmsnap-demo-'));
 const state = join(dir, 'system.json');
 writeFileSync(state, JSON.stringify({ simpleSystem: { vgFreeBytes: 0, fstype: 'xfs' } }));
-const bin = new URL('../bin/lvmsnap.mjs', import.meta.url).pathname;
+const bin = new URL('../bin/lvmsnap.cjs', import.meta.url).pathname;
 const target = ['--vg', 'vg0', '--lv', 'root', '--size', '64M', '--tmp-file', '/var/space/lvmsnap-cow.img', '--mountpoint', '/media/snap'];
 
 const steps = [

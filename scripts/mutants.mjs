@@ -1,5 +1,5 @@
 // npm run mutants: breaks the reconciler on purpose, once per invariant, and checks that the matching
-// property test catches it. Each mutant is applied to the working tree, tested, then reverted.
+// property test (or the exhaustive exploration of crash states) catches it. Each mutant is applied to the working tree, tested, then reverted.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 
@@ -50,8 +50,50 @@ const MUTANTS = [
     property: 'after a reboot that lost the loop PV',
     why: 'does not reactivate the origin after removing the missing PV',
     file: 'resources/pv-in-vg.ts',
-    from: '...(f.origin && !f.origin.active ? [exec(lvActivateArgv(f.target.vg, f.target.lv))] : [])',
+    from: 'if (inactive) steps.push(exec(lvActivateArgv(f.target.vg, f.target.lv)));',
     to: '',
+  },
+  {
+    property: 'one recover leaves no lvmsnap object',
+    why: 'recover does not recognise an untagged PV by its derived UUID (crash between vgextend and pvchange)',
+    file: 'src/reboot/discover.ts',
+    from: 'if (byUuid) byUuid.pvs.push(pv);',
+    to: 'if (byUuid && false) byUuid.pvs.push(pv);',
+  },
+  {
+    property: 'one recover leaves no lvmsnap object',
+    why: 'recover ignores the mountpoint directory the journal says lvmsnap created',
+    file: 'src/reboot/discover.ts',
+    from: 'const mountpoint = d.journal?.createdMountpoint ?? mount?.target;',
+    to: 'const mountpoint = mount?.target;',
+  },
+  {
+    property: 'every reachable state converges both ways',
+    why: 're-creates the tmp file under a stale journal identity (no fresh intent first)',
+    file: 'resources/tmp-file.ts',
+    from: 'if (!st) return rec?.ino === undefined && rec?.dev === undefined ? [allocate, record] : [intent, allocate, record];',
+    to: 'if (!st) return [allocate, record];',
+  },
+  {
+    property: 'every reachable state converges both ways',
+    why: 'does not journal the origin\'s pending reactivation before vgreduce --removemissing',
+    file: 'resources/pv-in-vg.ts',
+    from: "if (inactive && !pending) steps.push({ type: 'journal', set: { reactivateOrigin: f.target.lv } });",
+    to: '',
+  },
+  {
+    property: 'every reachable state converges both ways',
+    why: 'counts an invalid snapshot\'s extents as used when rebuilding it',
+    file: 'src/preflight.ts',
+    from: 'old && (dev === null || old.devices.every((d) => d === dev)) ? Math.ceil(old.sizeBytes / f.vg!.extentSize) : 0',
+    to: '0',
+  },
+  {
+    property: 'every reachable state converges both ways',
+    why: 'does not make the mountpoint directory again after a rebuild removed it',
+    file: 'resources/mountpoint.ts',
+    from: '(rebuilt && removesDir(f))',
+    to: 'false',
   },
 ];
 
@@ -67,7 +109,9 @@ for (const m of MUTANTS) {
     const r = spawnSync('npx', ['vitest', 'run', 'test/property', '-t', m.property], {
       encoding: 'utf8', env: { ...process.env, PROPERTY_RUNS: process.env.PROPERTY_RUNS ?? '500' },
     });
-    const killed = r.status !== 0 && /Property failed/.test(r.stdout + r.stderr);
+    // A property's counterexample, or an assertion of the exhaustive exploration (not a timeout or crash).
+    const out = (r.stdout + r.stderr).replace(/\x1b\[[0-9;]*m/g, ''); // vitest colours its output
+    const killed = r.status !== 0 && /Property failed|AssertionError: after \[/.test(out);
     if (!killed) survived++;
     console.log(`${killed ? 'caught  ' : 'SURVIVED'}  ${m.property}  <- ${m.why}`);
   } finally {

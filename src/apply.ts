@@ -1,8 +1,6 @@
 // Runs a plan's steps in order. The only module with side effects on the system (through the host port).
-import { statArgv } from './commands.js';
 import { ApplyFailed, CommandFailed, LvmsnapError } from './errors.js';
 import { journalPath } from './journal.js';
-import { parseStat } from './parse/stat.js';
 import type { HostPort } from './port.js';
 import type { Journal, Plan, PlannedChange, Step, Target } from './types.js';
 import { mutatingChanges } from './plan.js';
@@ -22,13 +20,13 @@ interface ApplyCtx {
 
 async function writeJournal(ctx: ApplyCtx, next: Journal): Promise<void> {
   const path = journalPath(ctx.target);
-  const empty = next.tmpFile === undefined && next.createdMountpoint === undefined;
+  const empty = next.tmpFile === undefined && next.createdMountpoint === undefined && next.reactivateOrigin === undefined;
   if (empty) await ctx.host.removeFile(path);
   else await ctx.host.writeFile(path, `${JSON.stringify(next, null, 2)}\n`);
   ctx.journal = empty ? null : next;
 }
 
-const base = (t: Target): Journal => ({ version: 1, vg: t.vg, snapshot: t.snapshot });
+const base = (t: Target): Journal => ({ version: 1, vg: t.vg, snapshot: t.snapshot, lv: t.lv });
 
 // Exhaustive: adding a Step type without a runner is a type error.
 const RUNNERS: { [T in Step['type']]: StepRunner<T> } = {
@@ -42,11 +40,8 @@ const RUNNERS: { [T in Step['type']]: StepRunner<T> } = {
     await writeJournal(ctx, next as unknown as Journal);
   },
   async recordFileIdentity(step, ctx) {
-    const argv = statArgv([step.path]);
-    const r = await ctx.host.run(argv, { mutating: false });
-    if (r.exitCode !== 0) throw new CommandFailed(argv, r.exitCode, r.stderr);
-    const st = parseStat(r.stdout)[0];
-    if (!st) throw new CommandFailed(argv, r.exitCode, `no stat output for ${step.path}`);
+    const st = await ctx.host.lstat(step.path);
+    if (!st) throw new LvmsnapError(`the tmp file ${step.path} vanished right after it was created`);
     await writeJournal(ctx, { ...(ctx.journal ?? base(ctx.target)), tmpFile: { path: step.path, dev: st.dev, ino: st.ino } });
   },
 };

@@ -5,17 +5,23 @@ export const OWNER_TAG = 'lvmsnap';
 /** Second PV tag naming the snapshot a loop PV serves, so a missing PV can be traced after a reboot. */
 export const pvForTag = (snapshot: string): string => `lvmsnap_for_${snapshot}`;
 
-// ---- read-only observation ----
+// ---- read-only observation (mounts, loop bindings, stat and free space come from the kernel: HostPort) ----
 export const fullreportArgv = (): string[] => ['lvm', 'fullreport', '--units', 'b', '--nosuffix', '--reportformat', 'json'];
-export const losetupListArgv = (): string[] => ['losetup', '--list', '--json'];
+/** Only when the kernel shows no unbound loop device (LOOP_CTL_GET_FREE then adds one). */
 export const losetupFindArgv = (): string[] => ['losetup', '--find'];
+/** State of systemd units (the shutdown guard); one KEY=VALUE block per unit. */
+export const systemctlShowArgv = (units: readonly string[]): string[] => ['systemctl', 'show', '--property=Id,LoadState,ActiveState', '--', ...units];
+export const blkidTypeArgv = (device: string): string[] => ['blkid', '--probe', '--output', 'value', '--match-tag', 'TYPE', '--', device];
+
+// ---- tools whose answers the kernel reads replaced: lvmsnap no longer runs them, but the real tier's
+// state capture (test/real/lib.sh) and the differential check compare the simulator's answers to these ----
+export const losetupListArgv = (): string[] => ['losetup', '--list', '--json'];
 /** util-linux's default columns lack MAJ:MIN, which matches a mount to an LV reliably. */
 export const findmntArgv = (): string[] => ['findmnt', '--json', '--output', 'TARGET,SOURCE,FSTYPE,OPTIONS,MAJ:MIN'];
 /** One line per existing path: name, type, dev, ino, size, mount point. Missing paths go to stderr. */
 export const STAT_FORMAT = '%n\t%F\t%d\t%i\t%s\t%m\n';
 export const statArgv = (paths: readonly string[]): string[] => ['stat', '--printf', STAT_FORMAT, '--', ...paths];
 export const dfArgv = (dir: string): string[] => ['df', '--block-size=1', '--output=source,fstype,avail,target', '--', dir];
-export const blkidTypeArgv = (device: string): string[] => ['blkid', '--probe', '--output', 'value', '--match-tag', 'TYPE', '--', device];
 
 // ---- mutating ----
 export const fallocateArgv = (path: string, bytes: number): string[] => ['fallocate', '--length', String(bytes), '--', path];
@@ -41,6 +47,8 @@ export const lvcreateSnapshotArgv = (vg: string, lv: string, snapshot: string, b
 /** Brings the origin back after a reboot left it inactive (partial) because of a missing loop PV. */
 export const lvActivateArgv = (vg: string, lv: string): string[] => ['lvchange', '--activate', 'y', `${vg}/${lv}`];
 export const lvremoveArgv = (vg: string, lv: string): string[] => ['lvremove', '--yes', `${vg}/${lv}`];
+/** Starts lvmsnap's shutdown guard, whose stop (at shutdown) runs `lvmsnap recover`. */
+export const systemctlStartArgv = (unit: string): string[] => ['systemctl', 'start', '--', unit];
 export const mkdirArgv = (path: string): string[] => ['mkdir', '--', path];
 export const rmdirArgv = (path: string): string[] => ['rmdir', '--', path];
 export const mountArgv = (fstype: string, options: string, source: string, target: string): string[] =>

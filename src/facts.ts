@@ -50,6 +50,17 @@ export function isMountOf(m: ObservedMount, lv: ObservedLv): boolean {
   return (lv.majMin !== null && m.majMin === lv.majMin) || m.source === lv.dmPath || m.source === lv.path;
 }
 
+const holds = (target: string, path: string): boolean =>
+  target === '/' || path === target || path.startsWith(`${target}/`);
+
+/** The mount holding a path (stat's %m, df's "Mounted on"): the longest mount point containing it,
+ *  the last one stacked there when several are. Paths are taken literally (no symlinks resolved). */
+export function mountHolding(mounts: readonly ObservedMount[], path: string): ObservedMount | undefined {
+  let best: ObservedMount | undefined;
+  for (const m of mounts) if (holds(m.target, path) && (!best || m.target.length >= best.target.length)) best = m;
+  return best;
+}
+
 /** The mount that is visible at a target (the last one stacked there). */
 export function mountAt(snap: SystemSnapshot, target: string): ObservedMount | undefined {
   return snap.mounts.filter((m) => m.target === target).at(-1);

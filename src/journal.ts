@@ -25,6 +25,10 @@ function validateJournal(data: unknown): { issues: string[]; journal: Journal } 
   if (data['version'] !== 1) issues.push(`version: expected 1, got ${JSON.stringify(data['version'])}`);
   for (const k of ['vg', 'snapshot'] as const) if (!isName(data[k])) issues.push(`${k}: expected a non-empty string`);
   const out: Record<string, unknown> = { version: data['version'], vg: data['vg'], snapshot: data['snapshot'] };
+  if (data['lv'] !== undefined) {
+    if (!isName(data['lv'])) issues.push('lv: expected a non-empty string');
+    out['lv'] = data['lv'];
+  }
   const tf = data['tmpFile'];
   if (tf !== undefined) {
     if (!isRecord(tf)) issues.push('tmpFile: expected an object');
@@ -42,6 +46,10 @@ function validateJournal(data: unknown): { issues: string[]; journal: Journal } 
   if (data['createdMountpoint'] !== undefined) {
     if (!isName(data['createdMountpoint'])) issues.push('createdMountpoint: expected a non-empty string');
     out['createdMountpoint'] = data['createdMountpoint'];
+  }
+  if (data['reactivateOrigin'] !== undefined) {
+    if (!isName(data['reactivateOrigin'])) issues.push('reactivateOrigin: expected a non-empty string');
+    out['reactivateOrigin'] = data['reactivateOrigin'];
   }
   return { issues, journal: out as unknown as Journal };
 }

@@ -1,7 +1,7 @@
 // Test hook for the real-LVM tier: LVMSNAP_TEST_KILL_AFTER=k sends this process SIGKILL right after its
 // k-th mutating operation (a changing command, or a journal write/remove), exactly as the simulator's
 // crash injection counts them. Not for production use; without the variable it is never installed.
-import type { CommandResult, HostPort, LockResult, PipeInput, PipeOptions, PipeOutput, PipeResult, PipeStage, RunOptions } from './port.js';
+import type { CommandResult, FileStat, HostPort, LockResult, PipeInput, PipeOptions, PipeOutput, PipeResult, PipeStage, RunOptions, SysfsLoop } from './port.js';
 
 export class KillSwitchHost implements HostPort {
   private done = 0;
@@ -23,8 +23,13 @@ export class KillSwitchHost implements HostPort {
   }
   async writeFile(path: string, data: string): Promise<void> { await this.inner.writeFile(path, data); this.tick(); }
   async removeFile(path: string): Promise<void> { await this.inner.removeFile(path); this.tick(); }
+  listDir(path: string): Promise<string[]> { return this.inner.listDir(path); }
   readFile(path: string): Promise<string | null> { return this.inner.readFile(path); }
   lock(path: string): Promise<LockResult> { return this.inner.lock(path); }
   unlock(path: string): Promise<void> { return this.inner.unlock(path); }
+  readMountinfo(): Promise<string> { return this.inner.readMountinfo(); }
+  readLoopSysfs(): Promise<SysfsLoop[]> { return this.inner.readLoopSysfs(); }
+  lstat(path: string): Promise<FileStat | null> { return this.inner.lstat(path); }
+  statfsAvail(path: string): Promise<number | null> { return this.inner.statfsAvail(path); }
   uid(): number { return this.inner.uid(); }
 }

@@ -1,16 +1,15 @@
-// One observation pass: runs the read-only commands (as few and as concurrently as possible) and parses
-// them into a SystemSnapshot for the planner. Never changes anything.
+// One observation pass: one LVM report (the only process, plus blkid or losetup --find in rare states)
+// and what the kernel already exposes (mountinfo, sysfs loop devices, lstat, statfs), parsed into a
+// SystemSnapshot for the planner. Never changes anything.
 import { posix } from 'node:path';
-import {
-  blkidTypeArgv, dfArgv, findmntArgv, fullreportArgv, losetupFindArgv, losetupListArgv, statArgv,
-} from './commands.js';
+import { blkidTypeArgv, fullreportArgv, losetupFindArgv, systemctlShowArgv } from './commands.js';
 import { CommandFailed, LvmsnapError } from './errors.js';
+import { mountHolding } from './facts.js';
 import { journalPath, parseJournal } from './journal.js';
-import {
-  parseBlkidType, parseDf, parseFindmnt, parseFullreport, parseLosetupFind, parseLosetupList, parseStat,
-} from './parse/index.js';
+import { parseBlkidType, parseFullreport, parseLosetupFind, parseMountinfo, parseSysfsLoops, parseSystemctlShow } from './parse/index.js';
+import { guardUnitFor, SYSTEMD_RUN_DIR } from './systemd-units.js';
 import type { CommandResult, HostPort } from './port.js';
-import type { ObservedLoop, ObservedLv, ObservedMount, ObservedPath, SystemSnapshot, Target } from './types.js';
+import type { GuardState, ObservedFs, ObservedLoop, ObservedLv, ObservedMount, ObservedPath, SystemSnapshot, Target } from './types.js';
 
 export interface ObserveOptions {
   /** Called with the stderr of a command that succeeded but warned (e.g. lvm about a missing PV). */
@@ -33,33 +32,42 @@ export async function observe(host: HostPort, target: Target, opts: ObserveOptio
   const statPaths = unique([target.tmpFile, tmpDir, target.mountpoint, mountParent]);
   const jPath = journalPath(target);
 
-  // Phase 1: everything that depends on nothing else.
-  const [report, loops, mounts, paths, journal] = await Promise.all([
+  // Phase 1: everything that depends on nothing else. The LVM report is the one process; the
+  // kernel reads finish while it runs.
+  const [report, mounts, loops, stats, journal, systemdDir] = await Promise.all([
     run(fullreportArgv()).then((r) => parseFullreport(r.stdout)),
-    run(losetupListArgv()).then((r) => parseLosetupList(r.stdout)),
-    run(findmntArgv()).then((r) => parseFindmnt(r.stdout)),
-    statPaths.length === 0
-      ? Promise.resolve<Record<string, ObservedPath>>({})
-      : run(statArgv(statPaths), [0, 1]).then((r) => byPath(parseStat(r.stdout))), // 1: some path is missing
+    host.readMountinfo().then(parseMountinfo),
+    host.readLoopSysfs().then(parseSysfsLoops),
+    Promise.all(statPaths.map(async (p) => [p, await host.lstat(p)] as const)),
     host.readFile(jPath).then((text) => (text === null ? null : parseJournal(text, jPath))),
+    // With a tmp file: is systemd PID 1 (then present starts the shutdown guard)?
+    target.tmpFile !== undefined ? host.lstat(SYSTEMD_RUN_DIR) : Promise.resolve(null),
   ]);
   if (journal && (journal.vg !== target.vg || journal.snapshot !== target.snapshot)) {
     throw new LvmsnapError(`journal ${jPath} is for ${journal.vg}/${journal.snapshot}, not ${target.vg}/${target.snapshot}`);
   }
+  const paths: Record<string, ObservedPath> = {};
+  for (const [path, st] of stats) {
+    // stat(1)'s %m: the mount point of the filesystem holding the path.
+    if (st) paths[path] = { path, ...st, mountPoint: mountHolding(mounts, path)?.target ?? '/' };
+  }
+  const bound: readonly ObservedLoop[] = loops.bound.map(({ name, backFile, backFileDeleted }) => ({ name, backFile, backFileDeleted }));
 
-  // Phase 2: commands needed only in some states.
+  // Phase 2: reads needed only in some states.
   const origin = report.lvs.find((lv) => lv.vg === target.vg && lv.name === target.lv);
   const originMount = origin ? findLvMount(origin, mounts) : undefined;
   const needFreeLoop =
-    target.tmpFile !== undefined && target.loopDevice === undefined && !boundLoop(loops, target.tmpFile);
+    target.tmpFile !== undefined && target.loopDevice === undefined && !boundLoop(bound, target.tmpFile);
   const needBlkid = target.mountpoint !== undefined && origin?.active === true && originMount === undefined;
 
-  const [tmpFs, freeLoop, blkidType] = await Promise.all([
-    tmpDir !== undefined && paths[tmpDir]?.type === 'directory'
-      ? run(dfArgv(tmpDir)).then((r) => parseDf(r.stdout))
-      : null,
-    needFreeLoop ? findFreeLoop(host) : null,
+  const systemd = systemdDir?.type === 'directory';
+  const [tmpFs, freeLoop, blkidType, guard] = await Promise.all([
+    tmpDir !== undefined && paths[tmpDir]?.type === 'directory' ? tmpFsOf(host, tmpDir, mounts) : null,
+    // The kernel hands out the lowest unbound device (LOOP_CTL_GET_FREE), as `losetup --find` does.
+    // Only when none exists is losetup asked: the kernel then adds a device (or there is none).
+    needFreeLoop ? (loops.free[0] ?? findFreeLoop(host)) : null,
     needBlkid ? run(blkidTypeArgv(origin!.dmPath), [0, 2]).then((r) => parseBlkidType(r.stdout)) : null,
+    target.tmpFile === undefined ? undefined : observeGuard(run, guardUnitFor(target.tmpFile), systemd),
   ]);
 
   return {
@@ -67,14 +75,30 @@ export async function observe(host: HostPort, target: Target, opts: ObserveOptio
     vgs: report.vgs,
     pvs: report.pvs,
     lvs: report.lvs,
-    loops,
+    loops: bound,
     mounts,
     paths,
     tmpFs,
     freeLoop,
     originFstype: originMount?.fstype ?? blkidType,
     journal,
+    ...(guard !== undefined ? { guard } : {}),
   };
+}
+
+/** The guard unit's state; systemctl is asked only when systemd runs. */
+async function observeGuard(run: (argv: string[]) => Promise<CommandResult>, unit: string, systemd: boolean): Promise<GuardState> {
+  if (!systemd) return { running: false, unit, load: 'unknown', active: 'unknown' };
+  const [u] = parseSystemctlShow((await run(systemctlShowArgv([unit]))).stdout, [unit]);
+  return { running: true, unit, load: u!.load, active: u!.active };
+}
+
+/** df's answer for the tmp file's directory: statfs for the free space, mountinfo for the rest. */
+async function tmpFsOf(host: HostPort, dir: string, mounts: readonly ObservedMount[]): Promise<ObservedFs | null> {
+  const avail = await host.statfsAvail(dir);
+  const m = mountHolding(mounts, dir);
+  if (avail === null || !m) return null;
+  return { source: m.source, fstype: m.fstype, availBytes: avail, target: m.target };
 }
 
 /** The mount of an LV: same device number, or source naming its device (btrfs shows "dev[/subvol]"). */

@@ -1,5 +1,6 @@
 // The one port through which lvmsnap touches the host. The real implementation (src/host-real.ts) is
-// the only module that imports execa or node:fs; tests and the demo inject the simulator instead.
+// the only module that spawns processes or imports node:fs; tests and the demo inject the simulator instead.
+import type { PathType } from './types.js';
 
 export interface CommandResult {
   readonly argv: readonly string[];
@@ -54,6 +55,21 @@ export interface PipeResult {
   readonly ms: number;
 }
 
+/** What lstat(2) says about a path (a symlink is not followed: its type is 'other'). */
+export interface FileStat {
+  readonly type: PathType;
+  readonly dev: number;
+  readonly ino: number;
+  readonly size: number;
+}
+
+/** One /sys/block/loopN directory: file path relative to it ("dev", "size", "loop/backing_file", ...)
+ *  -> content as the kernel prints it. The loop/ files are there only while the device is bound. */
+export interface SysfsLoop {
+  readonly name: string;
+  readonly files: Readonly<Record<string, string>>;
+}
+
 export type LockResult = { readonly acquired: true } | { readonly acquired: false; readonly holder: string };
 
 export interface HostPort {
@@ -63,6 +79,8 @@ export interface HostPort {
   readFile(path: string): Promise<string | null>;
   /** Atomically replace a small state file, creating its directory. */
   writeFile(path: string, data: string): Promise<void>;
+  /** Names of the entries of a state directory (files and subdirectories), sorted; [] when it does not exist. */
+  listDir(path: string): Promise<string[]>;
   /** Remove a small state file if it exists. */
   removeFile(path: string): Promise<void>;
   /** Take an exclusive lock at path (stale locks of dead processes are taken over). */
@@ -74,6 +92,18 @@ export interface HostPort {
    * Never throws for a failing stage: callers look at each stage's exit code.
    */
   pipe(stages: readonly PipeStage[], input: PipeInput, output: PipeOutput, opts: PipeOptions): Promise<PipeResult>;
+
+  // ---- observation without processes: what the kernel already exposes (src/observe.ts) ----
+  /** Contents of /proc/self/mountinfo. */
+  readMountinfo(): Promise<string>;
+  /** Every /sys/block/loopN: dev, size and, when bound, the files of its loop/ directory. */
+  readLoopSysfs(): Promise<SysfsLoop[]>;
+  /** lstat(2) of a path; null when it does not exist (ENOENT, ENOTDIR). */
+  lstat(path: string): Promise<FileStat | null>;
+  /** Bytes available to unprivileged users on the filesystem holding path (statfs f_bavail × f_bsize,
+   *  as df's Avail); null when the path does not exist. */
+  statfsAvail(path: string): Promise<number | null>;
+
   /** Effective uid of this process. */
   uid(): number;
 }

@@ -4,6 +4,7 @@ import { posix } from 'node:path';
 import { mountOptions } from '../resources/mountpoint.js';
 import { missingOurPv } from '../resources/pv-in-vg.js';
 import { extentsOnFile, isMountOf, mountAt, type Facts } from './facts.js';
+import type { PlanContext } from './plan.js';
 import type { DesiredState, PlannedChange, ResourceKind, ResourceView } from './types.js';
 
 const fmt = (bytes: number): string => {
@@ -14,7 +15,7 @@ const fmt = (bytes: number): string => {
   return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[u]}`;
 };
 
-export function preflight(state: DesiredState, f: Facts, views: readonly ResourceView[], changes: readonly PlannedChange[]): string[] {
+export function preflight(state: DesiredState, f: Facts, views: readonly ResourceView[], changes: readonly PlannedChange[], ctx: PlanContext = {}): string[] {
   const t = f.target;
   const out: string[] = [];
   const will = (kind: ResourceKind, action: 'create' | 'destroy') => changes.some((c) => c.kind === kind && c.action === action);
@@ -31,7 +32,12 @@ export function preflight(state: DesiredState, f: Facts, views: readonly Resourc
   if (mnt && mnt !== t.mountpoint)
     out.push(`lvmsnap's journal records a mountpoint it created at ${mnt}, but this run names ${t.mountpoint ?? 'none'}: pass --mountpoint ${mnt}`);
 
-  if (state === 'present' && views[2]?.status === 'degraded')
+  const pending = f.snap.journal?.reactivateOrigin;
+  if (pending && pending !== t.lv)
+    out.push(`lvmsnap's journal records that ${t.vg}/${pending} is to be reactivated, but this run names --lv ${t.lv}: run "lvmsnap apply --state absent" with --lv ${pending} first`);
+  if (state === 'present' && views[2]?.status === 'degraded' && !missingOurPv(f))
+    out.push(`an interrupted recovery after a reboot is unfinished (${views[2]!.reason}): run "lvmsnap apply --state absent" with this target first; it finishes it`);
+  else if (state === 'present' && views[2]?.status === 'degraded')
     out.push(`lvmsnap's loop PV of ${t.vg} is missing (was the host rebooted?): run "lvmsnap apply --state absent" with this target first; it removes the snapshot and the missing PV without --force and reactivates ${t.vg}/${t.lv}`);
   if (state === 'present') {
     if (!f.origin) out.push(`logical volume "${t.vg}/${t.lv}" not found: check the name with "lvs ${t.vg}"`);
@@ -40,27 +46,35 @@ export function preflight(state: DesiredState, f: Facts, views: readonly Resourc
 
   if (will('Snapshot', 'create') && f.snapshotBytes !== null) {
     const need = f.snapshotBytes;
+    // A rebuild (invalid snapshot) removes the old snapshot first: its extents are free again by then.
+    const old = will('Snapshot', 'destroy') && f.snapshotLv ? f.snapshotLv : undefined;
+    const freedOn = (dev: string | null): number =>
+      old && (dev === null || old.devices.every((d) => d === dev)) ? Math.ceil(old.sizeBytes / f.vg!.extentSize) : 0;
     if (t.tmpFile === undefined) {
-      const free = f.vg.freeExtents * f.vg.extentSize;
+      const free = (f.vg.freeExtents + freedOn(null)) * f.vg.extentSize;
       if (free < need)
         out.push(`snapshot needs ${fmt(need)} but volume group ${t.vg} has ${fmt(free)} free: use a smaller --size, or --tmp-file PATH to borrow the space from a file`);
     } else {
-      // An orphan PV reports no extents yet: count what the file will give once it is in the VG.
-      const pv = f.loopPv && f.loopPv.vg === t.vg && views[2]?.status !== 'absent' ? f.loopPv : undefined;
-      const extents = pv ? pv.peCount - pv.peAllocCount : extentsOnFile(f.tmpFileBytes ?? 0, f.vg.extentSize);
+      // An orphan PV reports no extents yet, and a PV this plan re-creates starts empty: count what the
+      // file will give once it is in the VG.
+      const pv = f.loopPv && f.loopPv.vg === t.vg && views[2]?.status !== 'absent' && !will('PvInVg', 'destroy') ? f.loopPv : undefined;
+      const extents = pv ? pv.peCount - pv.peAllocCount + freedOn(pv.name) : extentsOnFile(f.tmpFileBytes ?? 0, f.vg.extentSize);
       if (extents * f.vg.extentSize < need)
         out.push(`snapshot needs ${fmt(need)} but the tmp file provides ${fmt(extents * f.vg.extentSize)}: raise --tmp-file-size or leave it at its default`);
     }
   }
 
   if (t.tmpFile !== undefined) out.push(...tmpFileChecks(f, will('TmpFile', 'create')));
+  const g = f.snap.guard;
+  if (state === 'present' && t.tmpFile !== undefined && g?.running && g.load !== 'loaded')
+    out.push(`systemd runs but lvmsnap's shutdown guard ${g.unit} cannot be loaded (${g.load}): run "lvmsnap systemd install" first, so that a normal shutdown removes the loop PV (a loop PV must never survive a reboot)`);
   if (will('LoopDevice', 'create') && f.loopName === null) out.push('no free loop device (losetup --find found none): free one or pass --loop-device');
   if (will('Mountpoint', 'create')) out.push(...mountChecks(f));
   if (will('Snapshot', 'destroy') && f.snapshotLv) {
     const elsewhere = f.snap.mounts.filter((m) => isMountOf(m, f.snapshotLv!) && m.target !== t.mountpoint);
     for (const m of elsewhere) out.push(`${t.vg}/${t.snapshot} is also mounted at ${m.target}, which lvmsnap did not do: unmount it first`);
   }
-  if (will('PvInVg', 'destroy')) out.push(...pvRemovalChecks(f, views[2]!));
+  if (will('PvInVg', 'destroy')) out.push(...pvRemovalChecks(f, views[2]!, ctx));
   return out;
 }
 
@@ -95,15 +109,19 @@ function mountChecks(f: Facts): string[] {
   return out;
 }
 
-function pvRemovalChecks(f: Facts, v: ResourceView): string[] {
+function pvRemovalChecks(f: Facts, v: ResourceView, ctx: PlanContext): string[] {
   const t = f.target;
   const lvs = f.snap.lvs.filter((lv) => lv.vg === t.vg && lv.name !== t.snapshot);
   if (v.status === 'degraded') {
-    const pv = missingOurPv(f)!;
+    const pv = missingOurPv(f);
+    // Only the origin's reactivation is left (an interrupted recovery): no vgreduce will run.
+    if (!pv) return [];
     const out: string[] = [];
-    if (f.vg!.missingPvCount > 1)
-      out.push(`volume group ${t.vg} is missing ${f.vg!.missingPvCount} PVs, not only lvmsnap's ${pv.uuid}: lvmsnap will not run vgreduce --removemissing; restore the other PVs first`);
-    const users = lvs.filter((lv) => lv.devices.includes('[unknown]'));
+    // recover removes other chains' missing PVs in the same run: they are not "other" PVs here.
+    const others = f.snap.pvs.filter((p) => p.vg === t.vg && p.missing && p.uuid !== pv.uuid && !ctx.siblingPvs?.has(p.uuid));
+    if (others.length > 0)
+      out.push(`volume group ${t.vg} is missing ${others.length + 1} PVs, not only lvmsnap's ${pv.uuid}: lvmsnap will not run vgreduce --removemissing; restore the other PVs first`);
+    const users = lvs.filter((lv) => lv.devices.includes('[unknown]') && !ctx.siblingSnapshots?.has(lv.name));
     if (users.length > 0)
       out.push(`LVs ${users.map((l) => l.name).join(', ')} have extents on a missing PV; removing it would delete them: lvmsnap will not do that`);
     return out;

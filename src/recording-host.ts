@@ -1,5 +1,5 @@
 // Wraps any HostPort to record and log every command: the --json "commands" list and the pino log.
-import type { CommandResult, HostPort, LockResult, PipeInput, PipeOptions, PipeOutput, PipeResult, PipeStage, RunOptions } from './port.js';
+import type { CommandResult, FileStat, HostPort, LockResult, PipeInput, PipeOptions, PipeOutput, PipeResult, PipeStage, RunOptions, SysfsLoop } from './port.js';
 
 export interface CommandRecord {
   readonly argv: readonly string[];
@@ -34,9 +34,15 @@ export class RecordingHost implements HostPort {
     return r;
   }
   readFile(path: string): Promise<string | null> { return this.inner.readFile(path); }
+  listDir(path: string): Promise<string[]> { return this.inner.listDir(path); }
   writeFile(path: string, data: string): Promise<void> { return this.inner.writeFile(path, data); }
   removeFile(path: string): Promise<void> { return this.inner.removeFile(path); }
   lock(path: string): Promise<LockResult> { return this.inner.lock(path); }
   unlock(path: string): Promise<void> { return this.inner.unlock(path); }
+  // Kernel reads are not commands: they cost no process and are not listed.
+  readMountinfo(): Promise<string> { return this.inner.readMountinfo(); }
+  readLoopSysfs(): Promise<SysfsLoop[]> { return this.inner.readLoopSysfs(); }
+  lstat(path: string): Promise<FileStat | null> { return this.inner.lstat(path); }
+  statfsAvail(path: string): Promise<number | null> { return this.inner.statfsAvail(path); }
   uid(): number { return this.inner.uid(); }
 }

@@ -106,7 +106,7 @@ const FIELDS: Readonly<Record<string, { check: Check<unknown>; default?: unknown
 };
 
 /** Field names of a target (camelCase), as accepted in config files. */
-export const TARGET_FIELDS: readonly string[] = Object.keys(FIELDS);
+const TARGET_FIELDS: readonly string[] = Object.keys(FIELDS);
 
 /** Validates a config/flags object; throws one UsageError listing every problem, each naming its field. */
 export function toTarget(input: unknown, source: string): Target {

@@ -2,7 +2,8 @@
 // They run the real engine on the simulator, independent of fast-check's seed; each names its seed.
 import { describe, expect, it } from 'vitest';
 import { journalPath } from '../src/journal.js';
-import { applyOn, applyOp, comparable, initialSystem, runOps, targetOf, TMP_FILE, type Scenario } from './property/harness.js';
+import { reboot } from '../src/sim/drift.js';
+import { applyOn, applyOp, comparable, initialSystem, mutatingRuns, originLv, runOps, targetOf, TMP_FILE, type Scenario } from './property/harness.js';
 
 const MiB = 1024 * 1024;
 const noForeign = { lv: false, file: false, loop: false, mount: false };
@@ -60,5 +61,37 @@ describe('crash windows found by the property suites', () => {
       const again = await applyOn(present.system, t, 'present');
       expect(again.report!.changed).toBe(false);
     }
+  });
+
+  // Found by exploring every reachable state: after a reboot lost the loop PV, an absent killed between
+  // `vgreduce --removemissing` and `lvchange --activate y` left the origin inactive for good: with the
+  // missing PV gone nothing showed why it was inactive, so the next absent did not reactivate it.
+  it('after a reboot, absent killed at any step: the next absent still reactivates the origin and removes everything', async () => {
+    const scn: Scenario = {
+      sys: { vgFreeBytes: 0, originBytes: 40 * MiB, fstype: 'ext4', originMounted: true, tmpDirFs: 'tmpfs', tmpDirBytes: 200 * MiB },
+      useTmp: true, useMount: true, sizeMiB: 8, pinLoop: false, foreign: noForeign, ops: [applyOp('present')],
+    };
+    const t = targetOf(scn);
+    const start = initialSystem(scn);
+    const booted = reboot((await runOps(start, t, scn.ops)).system);
+    expect(originLv(booted).active).toBe(false);
+    const full = await applyOn(booted, t, 'absent');
+    const total = full.calls.filter((c) => c.mutating).length;
+    const killedAfter: string[] = [];
+    for (let k = 1; k < total; k++) {
+      const killed = await applyOn(booted, t, 'absent', k);
+      expect(killed.crashed).toBe(true);
+      killedAfter.push(killed.calls.filter((c) => c.mutating).at(-1)!.argv[0]!);
+      const r = await applyOn(killed.system, t, 'absent');
+      expect(r.report!.planned.plan.refusals, `k=${k}`).toEqual([]);
+      expect(r.report!.error).toBeUndefined();
+      expect(originLv(r.system).active, `k=${k}: origin left inactive`).toBe(true);
+      for (const c of mutatingRuns(r.calls)) expect(c.argv).not.toContain('--force');
+      // Everything but the origin's mount (a boot mounts it; lvmsnap does not) is as before lvmsnap ran.
+      const { mounts: _m, ...now } = comparable(r.system);
+      const { mounts: _m0, ...before } = comparable(start);
+      expect(now, `k=${k}`).toEqual(before);
+    }
+    expect(killedAfter).toContain('vgreduce');
   });
 });

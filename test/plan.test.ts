@@ -59,6 +59,18 @@ describe('degraded resources are rebuilt with their dependents', () => {
   it('an invalid, mounted snapshot: unmount, remove, recreate, remount', () => {
     const s = withEdits(prefix['loop']!(), edits.pv({ peAllocCount: 15 }), edits.snapshot({ snapshotInvalid: true }), J({ createdMountpoint: '/mnt/snap' }), edits.mountDir(), edits.mounted());
     expect(summary('present', tmpTarget, s).changes).toEqual([...destroys('Mountpoint', 'Snapshot'), ...creates('Snapshot', 'Mountpoint')]);
+    // The tmp-file PV is full (its one free extent is short of the 60 MiB): the old snapshot's extents
+    // are freed first, so no refusal. The directory lvmsnap created is removed by the rebuild, then made again.
+    const { plan } = makePlan('present', tmpTarget, s);
+    expect(plan.refusals).toEqual([]);
+    expect(mutatingChanges(plan).flatMap((c) => c.steps.map((st) => (st.type === 'exec' ? st.argv[0] : st.type)))).toEqual([
+      'umount', 'rmdir', 'journal', 'lvremove', 'lvcreate', 'journal', 'mkdir', 'mount',
+    ]);
+  });
+  it('an invalid snapshot in a directory lvmsnap did not create: the directory stays, no mkdir', () => {
+    const s = withEdits(prefix['loop']!(), edits.pv({ peAllocCount: 15 }), edits.snapshot({ snapshotInvalid: true }), edits.mountDir(), edits.mounted());
+    const { plan } = makePlan('present', tmpTarget, s);
+    expect(mutatingChanges(plan).flatMap((c) => c.steps.map((st) => (st.type === 'exec' ? st.argv[0] : st.type)))).toEqual(['umount', 'lvremove', 'lvcreate', 'mount']);
   });
   it('after a reboot lost the loop PV: remove the snapshot, then vgreduce --removemissing (never --force)', () => {
     const s = withEdits(baseSnap(0), edits.file(), J(), edits.pv({ name: '[unknown]', missing: true, peAllocCount: 15 }),
@@ -74,10 +86,22 @@ describe('degraded resources are rebuilt with their dependents', () => {
       edits.snapshot({ devices: ['[unknown]'], active: false, majMin: null }),
       (x) => ({ ...x, lvs: x.lvs.map((l) => (l.name === 'root' ? { ...l, active: false, majMin: null } : l)), vgs: [{ ...x.vgs[0]!, partial: true, missingPvCount: 1 }] }));
     const { plan } = makePlan('absent', tmpTarget, s);
-    expect(mutatingChanges(plan).flatMap((c) => c.steps.map((st) => (st.type === 'exec' ? st.argv.join(' ') : st.type)))).toEqual([
-      'lvremove --yes vg0/root-lvmsnap', 'vgreduce --yes --removemissing vg0', 'lvchange --activate y vg0/root', 'journal',
+    const steps = (p: typeof plan) => mutatingChanges(p).flatMap((c) => c.steps.map((st) => (st.type === 'exec' ? st.argv.join(' ') : st.type === 'journal' ? `journal ${JSON.stringify(st.set)} -${st.clear ?? ''}` : st.type)));
+    // The journal records the pending reactivation before vgreduce removes the only other evidence.
+    expect(steps(plan)).toEqual([
+      'lvremove --yes vg0/root-lvmsnap', 'journal {"reactivateOrigin":"root"} -', 'vgreduce --yes --removemissing vg0', 'lvchange --activate y vg0/root',
+      'journal {} -reactivateOrigin', 'journal {} -tmpFile',
     ]);
     expect(makePlan('present', tmpTarget, s).plan.refusals.join('\n')).toMatch(/loop PV of vg0 is missing \(was the host rebooted\?\): run "lvmsnap apply --state absent"/);
+
+    // Killed right after vgreduce: the missing PV is gone, the journal still says to reactivate the origin.
+    const afterVgreduce = withEdits(s, J({ tmpFile: { path: FILE }, reactivateOrigin: 'root' }),
+      (x) => ({ ...x, pvs: x.pvs.filter((p) => !p.missing), lvs: x.lvs.filter((l) => l.name === 'root'), vgs: [{ ...x.vgs[0]!, partial: false, missingPvCount: 0 }] }));
+    expect(steps(makePlan('absent', tmpTarget, afterVgreduce).plan)).toEqual(['lvchange --activate y vg0/root', 'journal {} -reactivateOrigin', 'journal {} -tmpFile']);
+    expect(makePlan('present', tmpTarget, afterVgreduce).plan.refusals.join('\n')).toMatch(/interrupted recovery after a reboot is unfinished .* run "lvmsnap apply --state absent"/);
+    // Killed after lvchange: only the record is left to clear.
+    const afterLvchange = withEdits(afterVgreduce, (x) => ({ ...x, lvs: x.lvs.map((l) => ({ ...l, active: true, majMin: '253:0' })) }));
+    expect(steps(makePlan('absent', tmpTarget, afterLvchange).plan)).toEqual(['journal {} -reactivateOrigin', 'journal {} -tmpFile']);
   });
 });
 

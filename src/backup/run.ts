@@ -3,10 +3,10 @@
 // manifest, renames it into place, brings the chain absent and prunes. Any failure or signal removes the
 // partial file and its companions and takes the chain down; the error says what is left.
 import { posix } from 'node:path';
-import { dfArgv, statArgv } from '../commands.js';
+import { statArgv } from '../commands.js';
 import { runApply, runStatus, type EngineDeps } from '../engine.js';
 import { BackupFailed, BackupRefused, LockHeld, LvmsnapError, UsageError } from '../errors.js';
-import { parseDf, parseStat } from '../parse/index.js';
+import { parseStat } from '../parse/index.js';
 import type { HostPort, PipeResult } from '../port.js';
 import type { Target } from '../types.js';
 import { archivesOf, leftoversOf, listDir, must, probeTools, removeIfPresent, rename, sha256Of, usedBytes } from './files.js';
@@ -139,7 +139,8 @@ async function check(host: HostPort, req: BackupRequest, deps: BackupDeps): Prom
   const sourceBytes = def.source === 'device' ? origin.sizeBytes : fsUsed;
   const previous = archivesOf(entries, prefix, req.format).sort((a, b) => b.name.localeCompare(a.name))[0];
   const estimate = previous ? Math.ceil(previous.size * 1.2) : Math.ceil((sourceBytes ?? origin.sizeBytes) * def.ratio);
-  const avail = parseDf((await must(host, dfArgv(req.dest), false)).stdout).availBytes;
+  const avail = await host.statfsAvail(req.dest);
+  if (avail === null) throw new BackupRefused(`cannot read the free space of ${req.dest}`);
   if (estimate > avail) {
     throw new BackupRefused(
       `not enough room in ${req.dest}: the archive needs about ${human(estimate)} (${previous ? `the last one, ${previous.name}, plus 20 %` : `${def.ratio * 100} % of ${human(sourceBytes ?? origin.sizeBytes)}`}), ` +

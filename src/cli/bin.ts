@@ -1,9 +1,9 @@
 // Process entry: picks the host (real, or the simulator for the demo), wires signals, sets the exit code.
-// Everything apply/plan/status need is bundled into this one file; the simulator, the crash switch, YAML,
-// pino and the help layout are chunks loaded only when asked for.
-import type { EngineDeps } from '../engine.js';
+// Everything apply/plan/status need is bundled into this one file; the simulator, YAML, pino and the
+// help layout are separate bundles loaded only when asked for (scripts/build.mjs).
 import { RealHost } from '../host-real.js';
 import type { HostPort } from '../port.js';
+import { rehearse } from '../rehearse.js';
 import { main } from './main.js';
 
 declare const LVMSNAP_VERSION: string;
@@ -23,7 +23,7 @@ async function start(): Promise<number> {
   let host: HostPort = new RealHost();
   let save: (() => Promise<void>) | undefined;
   if (simFile) {
-    const sim = await import('../sim/persisted.js');
+    const sim = await import('../sim/lazy.js');
     const loaded = await sim.loadSimHost(simFile);
     host = loaded.host;
     save = loaded.save;
@@ -33,8 +33,6 @@ async function start(): Promise<number> {
     const { KillSwitchHost } = await import('../kill-switch.js');
     host = new KillSwitchHost(host, killAfter);
   }
-  // The simulator is loaded only when a --check plan is rehearsed.
-  const rehearse: EngineDeps['rehearse'] = async (...a) => (await import('../rehearse.js')).rehearse(...a);
   const code = await main(argv, {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),

@@ -3,11 +3,13 @@
 import { apply } from './apply.js';
 import { backup } from './backup.js';
 import { backupsList, backupsPrune, backupsRestore, backupsVerify } from './backups.js';
+import { checkReboot } from './check-reboot.js';
 import { plan } from './plan.js';
+import { recover } from './recover.js';
 import type { CommandSpec, FlagSpec } from './spec.js';
 import { status } from './status.js';
 
-export const REGISTRY: readonly CommandSpec[] = [apply, plan, status, backup, backupsList, backupsPrune, backupsVerify, backupsRestore];
+export const REGISTRY: readonly CommandSpec[] = [apply, plan, status, checkReboot, recover, backup, backupsList, backupsPrune, backupsVerify, backupsRestore];
 
 /** Flags every invocation understands, before or after the command. */
 export const GLOBAL_FLAGS: readonly FlagSpec[] = [
@@ -27,4 +29,14 @@ export const PROGRAM = {
     ['plan --config /etc/lvmsnap/root.yaml', 'what would change, rehearsed; nothing changed'],
     ['backup --vg vg0 --lv root --dest /backup --keep-daily 7 --keep-weekly 4', 'snapshot, archive (tar.zst), verify, remove the snapshot, rotate'],
   ] as const,
+  /** For the man page (FILES, ENVIRONMENT, SEE ALSO). */
+  files: [
+    ['/var/lib/lvmsnap/VG/SNAPSHOT.json', 'the journal: what lvmsnap created for this snapshot (the tmp file with its device and inode, a mountpoint directory); removed when all of it is gone (--state-dir changes the directory)'],
+    ['/run/lock/lvmsnap/VG-SNAPSHOT.lock', 'held while a run changes this snapshot; a second run exits 3 or waits (--wait)'],
+    ['/etc/lvmsnap/*.yaml', 'target files for --config, by convention (YAML or JSON, field names in camelCase: vg, lv, size, mountpoint, tmpFile, ...)'],
+  ] as const,
+  environment: [
+    ['LVMSNAP_SIMULATOR', 'run against the built-in simulated LVM host kept in this JSON file instead of the real system (demos and tests; no root needed)'],
+  ] as const,
+  seeAlso: ['lvm(8)', 'lvcreate(8)', 'lvmsnapshot(7)', 'losetup(8)', 'mount(8)'] as const,
 } as const;

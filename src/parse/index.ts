@@ -1,7 +1,10 @@
-// Pure parsers of the read-only commands' output (see src/commands.ts). No I/O here.
+// Pure parsers of the read-only commands' output (see src/commands.ts) and of the kernel's views
+// (/proc/self/mountinfo, /sys/block/loop*) the host port reads. No I/O here.
 export { parseFullreport, type Fullreport } from './fullreport.js';
 export { parseLosetupList, parseLosetupFind } from './losetup.js';
 export { parseFindmnt } from './findmnt.js';
 export { parseStat } from './stat.js';
-export { parseDf } from './df.js';
 export { parseBlkidType } from './blkid.js';
+export { parseSystemctlShow, type UnitState } from './systemctl.js';
+export { parseMountinfo } from './mountinfo.js';
+export { parseSysfsLoops, type SysfsLoopInfo, type SysfsLoops } from './sysfs-loop.js';

@@ -22,8 +22,11 @@ const WRONG_FS = (target: string, dev: string): string =>
 /** Options as /proc/mounts shows them. */
 function kernelOptions(fstype: string, opts: readonly string[]): string {
   const out = [opts.includes('ro') ? 'ro' : 'rw'];
-  for (const o of ['nosuid', 'nodev', 'noexec', 'sync', 'dirsync']) if (opts.includes(o)) out.push(o);
-  out.push(opts.includes('noatime') ? 'noatime' : opts.includes('strictatime') ? 'strictatime' : 'relatime');
+  for (const o of ['nosuid', 'nodev', 'noexec']) if (opts.includes(o)) out.push(o);
+  // strictatime is the absence of the other two: the kernel shows no word for it.
+  if (!opts.includes('strictatime')) out.push(opts.includes('noatime') ? 'noatime' : 'relatime');
+  // sync and dirsync are superblock flags: the kernel lists them after the per-mount options.
+  for (const o of ['sync', 'dirsync']) if (opts.includes(o)) out.push(o);
   const specific = opts.filter((o) => !GENERIC.has(o));
   if (fstype === 'ext4') {
     if (specific.some((o) => o === 'noload' || o === 'norecovery')) out.push('norecovery');

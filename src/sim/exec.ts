@@ -5,6 +5,7 @@ import { dd, fallocate, mkdir, rm, rmdir } from './cmd-fs.js';
 import { find, mv, sha256sum, versionProbe } from './cmd-backup.js';
 import { mount, umount } from './cmd-mount.js';
 import { pvchange, pvcreate, vgextend, vgreduce } from './cmd-pv.js';
+import { systemctl } from './cmd-systemd.js';
 import { notModelled, ok, settle, type ExecOutput, type Handler } from './ops.js';
 import { blkid, df, findmnt, stat } from './report-host.js';
 import { fullreport } from './report-lvm.js';
@@ -47,6 +48,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   lvcreate,
   lvremove,
   lvchange,
+  systemctl,
   mv,
   sha256sum,
   find,

@@ -1,8 +1,9 @@
 // SimHost: a HostPort backed by the pure simulator, with a command log, a kernel log and crash injection.
-import type { CommandResult, HostPort, LockResult, PipeInput, PipeOptions, PipeOutput, PipeResult, PipeStage, RunOptions } from '../port.js';
 import { simPipe } from './cmd-backup.js';
+import type { CommandResult, FileStat, HostPort, LockResult, PipeInput, PipeOptions, PipeOutput, PipeResult, PipeStage, RunOptions, SysfsLoop } from '../port.js';
 import { REMOVE, edit } from './edit.js';
 import { exec } from './exec.js';
+import { lstat, mountinfo, statfsAvail, sysfsLoops } from './kernel-views.js';
 import { normPath, type SimSystem } from './state.js';
 
 /** Thrown by every SimHost call once the simulated process has been "killed". */
@@ -23,7 +24,7 @@ export interface SimHostOptions {
 }
 
 export interface SimCall {
-  readonly op: 'run' | 'pipe' | 'readFile' | 'writeFile' | 'removeFile' | 'lock' | 'unlock';
+  readonly op: 'run' | 'pipe' | 'readFile' | 'listDir' | 'writeFile' | 'removeFile' | 'lock' | 'unlock' | KernelRead;
   readonly argv: readonly string[];
   readonly mutating: boolean;
   readonly exitCode: number;
@@ -32,6 +33,9 @@ export interface SimCall {
   /** Wall-clock time the simulator took (CommandResult.ms is always 0 for reproducibility). */
   readonly elapsedMs: number;
 }
+
+/** Reads of what the kernel exposes (no process): their answer is recorded as stdout (JSON but mountinfo). */
+export type KernelRead = 'readMountinfo' | 'readLoopSysfs' | 'lstat' | 'statfsAvail';
 
 let nextPid = 4000;
 const livePids = new Set<number>();
@@ -96,6 +100,16 @@ export class SimHost implements HostPort {
     return data;
   }
 
+  async listDir(path: string): Promise<string[]> {
+    this.alive(`listDir ${path}`);
+    const t0 = performance.now();
+    const dir = `${normPath(path)}/`;
+    const names = new Set<string>();
+    for (const p of Object.keys(this.current.stateFiles)) if (p.startsWith(dir)) names.add(p.slice(dir.length).split('/')[0]!);
+    this.record('listDir', [path], false, {}, t0);
+    return [...names].sort();
+  }
+
   async writeFile(path: string, data: string): Promise<void> {
     this.alive(`writeFile ${path}`);
     const t0 = performance.now();
@@ -135,6 +149,32 @@ export class SimHost implements HostPort {
     const p = normPath(path);
     if (this.current.locks[p]?.pid === this.pid) this.current = edit(this.current, { locks: { [p]: REMOVE } });
     this.record('unlock', [path], false, {}, t0);
+  }
+
+  async readMountinfo(): Promise<string> {
+    return this.kernelRead('readMountinfo', [], () => mountinfo(this.current), (t) => t);
+  }
+
+  async readLoopSysfs(): Promise<SysfsLoop[]> {
+    return this.kernelRead('readLoopSysfs', [], () => sysfsLoops(this.current), JSON.stringify);
+  }
+
+  async lstat(path: string): Promise<FileStat | null> {
+    return this.kernelRead('lstat', [path], () => lstat(this.current, path), JSON.stringify);
+  }
+
+  async statfsAvail(path: string): Promise<number | null> {
+    return this.kernelRead('statfsAvail', [path], () => statfsAvail(this.current, path), JSON.stringify);
+  }
+
+  private kernelRead<T>(op: KernelRead, args: readonly string[], read: () => T, show: (v: T) => string): T {
+    this.alive([op, ...args].join(' '));
+    const t0 = performance.now();
+    // Someone else's changes land before any look at the system, as before a run().
+    if (this.opts.beforeRun) this.current = this.opts.beforeRun(this.current, [op, ...args], this.commands.length);
+    const v = read();
+    this.record(op, args, false, { exitCode: v === null ? 1 : 0, stdout: show(v) }, t0);
+    return v;
   }
 
   uid(): number {

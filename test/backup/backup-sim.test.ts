@@ -104,6 +104,11 @@ class FailingHost implements HostPort {
   lock(p: string) { return this.inner.lock(p); }
   unlock(p: string) { return this.inner.unlock(p); }
   uid() { return this.inner.uid(); }
+  listDir(p: string) { return this.inner.listDir(p); }
+  readMountinfo() { return this.inner.readMountinfo(); }
+  readLoopSysfs() { return this.inner.readLoopSysfs(); }
+  lstat(p: string) { return this.inner.lstat(p); }
+  statfsAvail(p: string) { return this.inner.statfsAvail(p); }
 }
 
 describe('a failure or a crash at every step', () => {

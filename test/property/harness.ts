@@ -108,7 +108,9 @@ export async function applyOn(system: SimSystem, target: Target, state: DesiredS
   }
 }
 
-export const PROPERTY_TIMEOUT = 120_000;
+/** Per-property timeout: 10 min for the default runs, scaled up for PROPERTY_RUNS long runs. */
+// Generous: a busy CI machine runs these several times slower; a real hang still fails.
+export const PROPERTY_TIMEOUT = 600_000 * Math.max(1, Number(process.env['PROPERTY_RUNS'] ?? 2000) / 2000);
 export const originLv = (s: SimSystem) => Object.values(s.lvs).find((l) => l.vg === 'vg0' && l.name === 'root')!;
 export const snapshotLv = (s: SimSystem) => Object.values(s.lvs).find((l) => l.vg === 'vg0' && l.name === 'root-lvmsnap');
 /** lvmsnap's own snapshot (tagged), not a user's LV that merely has the name. */

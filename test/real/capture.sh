@@ -20,6 +20,7 @@ LVMSNAP_VM_OUT_DIR=$tmp/out "$HERE/vm.sh" "$HERE/tools/capture-guest.sh" present
 LVMSNAP_VM_OUT_DIR=$tmp/out "$HERE/vm.sh" "$HERE/tools/capture-guest.sh" missing "$CLI_BIN"
 
 expected=(present.fullreport.json present.lvs.json present.losetup.json present.findmnt.json
+	kernel.mountinfo kernel.sysfs-loop.txt kernel-extras.mountinfo kernel-extras.sysfs-loop.txt
 	missing-pv.fullreport.json missing-pv.fullreport.stderr missing-pv.pvs.json vm-index.txt)
 for f in "${expected[@]}"; do
 	[[ -s $tmp/out/$f ]] || { echo "fixtures:capture: $f was not captured" >&2; exit 1; }
@@ -29,5 +30,5 @@ for f in "$tmp"/out/*; do
 	install -m 0644 "$f" "$DEST/$(basename "$f")"
 done
 # The lvmsnap-made fixtures stay read-only, as before.
-chmod 0444 "$DEST"/present.* "$DEST"/missing-pv.*
+chmod 0444 "$DEST"/present.* "$DEST"/missing-pv.* "$DEST"/kernel.* "$DEST"/kernel-extras.*
 echo "fixtures:capture: $(find "$tmp/out" -type f | wc -l) files refreshed in $DEST"

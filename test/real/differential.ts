@@ -19,7 +19,9 @@
 //   4. the --json documents (apply, status, or the pre-plan error object);
 //   5. the end state: LVs, PVs, VG extents, loop devices, mounts at lvmsnap's paths, the tmp file and
 //      the journal, parsed from the real tools' output with lvmsnap's own parsers and from the
-//      simulator's answers to the same commands.
+//      simulator's answers to the same commands; and the kernel views lvmsnap itself reads
+//      (/proc/self/mountinfo, /sys/block/loop*: bindings with offset, size, autoclear, free devices)
+//      against the simulator's (when the trace has them: lib.sh's capture_state).
 // Setup and event steps compare the end state too (the simulator's layout and reboot model).
 //
 // Normalized (these must differ between a VM and a model, nothing else is):
@@ -35,9 +37,12 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import * as C from '../../src/commands.js';
-import { parseFindmnt, parseFullreport, parseLosetupList, parseStat } from '../../src/parse/index.js';
+import { parseFindmnt, parseFullreport, parseLosetupList, parseMountinfo, parseStat, parseSysfsLoops } from '../../src/parse/index.js';
+import type { SysfsLoop } from '../../src/port.js';
 import { rehearse } from '../../src/rehearse.js';
 import { SimHost } from '../../src/sim/host.js';
+import { mountinfo, sysfsLoops } from '../../src/sim/kernel-views.js';
+import { parseHeadDump } from '../parse/kernel-fixtures.js';
 import { addFile, addFilesystem, addLv, drift, exec, simpleSystem, type SimSystem } from '../../src/sim/model.js';
 
 const MiB = 1024 * 1024;
@@ -124,7 +129,8 @@ const line = (argv: readonly string[]): string => argv.join(' ');
 
 // ---- end-state summaries --------------------------------------------------------------------------
 
-interface Raw { fullreport: string; losetup: string; findmnt: string; stat: string; journal: string | null }
+/** kernel: what lvmsnap reads itself (mountinfo, sysfs loops); states captured before lib.sh did have none. */
+interface Raw { fullreport: string; losetup: string; findmnt: string; stat: string; journal: string | null; kernel: { mountinfo: string; loops: SysfsLoop[] } | null }
 
 function summarize(raw: Raw): Record<string, unknown> {
   const r = parseFullreport(raw.fullreport);
@@ -147,6 +153,20 @@ function summarize(raw: Raw): Record<string, unknown> {
       .sort((a, b) => a.target.localeCompare(b.target)),
     paths: Object.fromEntries(parseStat(raw.stat).map((p) => [p.path, p.type === 'directory' ? 'directory' : `${p.type} ${p.size}`])),
     journal,
+    ...(raw.kernel ? kernelSummary(raw.kernel) : {}),
+  };
+}
+
+/** The kernel views lvmsnap observes through: mounts at lvmsnap's paths, loop bindings and free devices. */
+function kernelSummary(k: NonNullable<Raw['kernel']>): Record<string, unknown> {
+  const loops = parseSysfsLoops(k.loops);
+  return {
+    kernelMounts: parseMountinfo(k.mountinfo)
+      .filter((m) => MOUNT_TARGETS.includes(m.target))
+      .map((m) => ({ target: m.target, source: m.source, fstype: m.fstype, ...(m.target === MNT ? { options: m.options.join(',') } : {}) }))
+      .sort((a, b) => a.target.localeCompare(b.target)),
+    kernelLoops: loops.bound.map(({ majMin: _m, ...l }) => l),
+    freeLoops: loops.free,
   };
 }
 
@@ -158,10 +178,14 @@ function realRaw(stateDir: string): Raw | null {
     findmnt: read(join(stateDir, 'findmnt.json'))!,
     stat: read(join(stateDir, 'stat.txt')) ?? '',
     journal: read(join(stateDir, 'journal.json')),
+    kernel: existsSync(join(stateDir, 'mountinfo'))
+      ? { mountinfo: read(join(stateDir, 'mountinfo'))!, loops: parseHeadDump(read(join(stateDir, 'sysfs-loop.txt')) ?? '', join(stateDir, 'sysfs-loop.txt')) }
+      : null,
   };
 }
 
-function simRaw(s: SimSystem): Raw {
+/** withKernel: only when the real capture has the kernel views too (older traces do not). */
+function simRaw(s: SimSystem, withKernel: boolean): Raw {
   const out = (argv: string[]) => exec(s, argv).result.stdout;
   return {
     fullreport: out(C.fullreportArgv()),
@@ -169,6 +193,7 @@ function simRaw(s: SimSystem): Raw {
     findmnt: out(C.findmntArgv()),
     stat: out(C.statArgv(STAT_PATHS)),
     journal: s.stateFiles[JOURNAL] ?? null,
+    kernel: withKernel ? { mountinfo: mountinfo(s), loops: sysfsLoops(s) } : null,
   };
 }
 
@@ -310,7 +335,7 @@ class Replayer {
     if (!raw) return;
     const d: string[] = [];
     try {
-      diff(summarize(raw), summarize(simRaw(sim)), 'state', d);
+      diff(summarize(raw), summarize(simRaw(sim, raw.kernel !== null)), 'state', d);
     } catch (err) {
       d.push(`cannot summarize: ${(err as Error).message}`);
     }
@@ -387,7 +412,7 @@ class Replayer {
     if (raw) {
       const d: string[] = [];
       try {
-        diff(summarize(raw), summarize(simRaw(host.system)), 'state', d);
+        diff(summarize(raw), summarize(simRaw(host.system, raw.kernel !== null)), 'state', d);
       } catch (err) {
         d.push(`cannot summarize: ${(err as Error).message}`);
       }

@@ -22,10 +22,10 @@ prepare_cli() { # [LOGFILE]
 	}
 	CLI_DIR=$WORK/cli/$stamp
 	mkdir -p "$CLI_DIR/bin"
-	cp -r "$REPO/dist" "$CLI_DIR/dist" && cp "$REPO/bin/lvmsnap.mjs" "$CLI_DIR/bin/lvmsnap.mjs" ||
+	cp -r "$REPO/dist" "$CLI_DIR/dist" && cp "$REPO/bin/lvmsnap.cjs" "$CLI_DIR/bin/lvmsnap.cjs" ||
 		cannot_run "cannot copy the build to $CLI_DIR"
-	[[ -f $CLI_DIR/dist/lvmsnap.mjs ]] || cannot_run "the build has no dist/lvmsnap.mjs"
-	CLI_BIN=$CLI_DIR/bin/lvmsnap.mjs
+	[[ -f $CLI_DIR/dist/lvmsnap.cjs ]] || cannot_run "the build has no dist/lvmsnap.cjs"
+	CLI_BIN=$CLI_DIR/bin/lvmsnap.cjs
 	# Keep the last few private builds only (others may still be in use by a concurrent run).
 	find "$WORK/cli" -mindepth 1 -maxdepth 1 -type d -mmin +60 -exec rm -rf {} + 2>/dev/null || true
 }

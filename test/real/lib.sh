@@ -37,7 +37,7 @@ STATE_DIR=/var/lib/lvmsnap
 JOURNAL=$STATE_DIR/$VG/$SNAP.json
 LOCK=/run/lock/lvmsnap/$VG-$SNAP.lock
 SHIM_DIR=/run/lvmsnap-shim
-CLI=${LVMSNAP_CLI:-$VM_REPO/bin/lvmsnap.mjs}
+CLI=${LVMSNAP_CLI:-$VM_REPO/bin/lvmsnap.cjs}
 # Targets: the tmp-file chain (VG full) and VG free space, both mounted at /media/snap.
 T_TMP=(--vg "$VG" --lv "$LV" --tmp-file "$TMPF" --mountpoint "$MNT")
 T_FREE=(--vg "$VG" --lv "$LV" --mountpoint "$MNT")
@@ -248,6 +248,9 @@ capture_state() { # DIR
 	losetup --list --json >"$d/losetup.json" 2>&1 || true
 	findmnt --json --output TARGET,SOURCE,FSTYPE,OPTIONS,MAJ:MIN >"$d/findmnt.json" 2>&1 || true
 	stat --printf "$STAT_FORMAT" -- "${STAT_PATHS[@]}" >"$d/stat.txt" 2>/dev/null || true
+	# What lvmsnap itself reads instead of findmnt and losetup (compared with the simulator's views).
+	cat /proc/self/mountinfo >"$d/mountinfo" 2>&1 || true
+	head -v -n 1000 -- /sys/block/loop*/dev /sys/block/loop*/size /sys/block/loop*/loop/* >"$d/sysfs-loop.txt" 2>/dev/null || true
 	dmsetup table 2>&1 | sort >"$d/dmsetup.txt" || true
 	{ find "$SPACE" /media "$STATE_DIR" /run/lock/lvmsnap -mindepth 1 \( -type d -name lost+found -prune \) -o \
 		-printf '%p %y %m %u %s\n' 2>/dev/null || true; } | sort >"$d/files.txt"

@@ -346,6 +346,7 @@ on_exit() {
 		log "interrupted: stopping the VM"
 		kill "$QEMU_PID" "${STREAM_PIDS[@]}" 2>/dev/null || true
 		wait "$QEMU_PID" "${STREAM_PIDS[@]}" 2>/dev/null || true
+		copy_out || true # the units that finished before the interruption still count
 	fi
 	[[ -z ${RUN:-} ]] && return
 	if [[ $KEEP == 1 ]]; then

@@ -1,5 +1,6 @@
 // Create-then-destroy returns the model to where it started, and random command sequences (with
-// drift) never break the model's invariants or the project's parsers.
+// drift) never break the model's invariants or the project's parsers, and the kernel views always
+// agree with the tools.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as C from '../../src/commands.js';
@@ -8,6 +9,7 @@ import {
   drift, exec, fsInfo, pvMissing, simpleSystem, withoutCounters, type SimSystem,
 } from '../../src/sim/model.js';
 import { MIB, SNAP, TMP, TMP_BYTES, forward, reverse, runOk } from './helpers.js';
+import { expectKernelViewsAgree } from './kernel-agree.js';
 
 describe('create then destroy', () => {
   it.each([
@@ -66,7 +68,8 @@ function checkInvariants(s: SimSystem): void {
 }
 
 describe('random sequences', () => {
-  it('never throw, keep the model consistent, and stay parseable', () => {
+  // Its own timeout: about 15 s on an idle 2-core machine, several times that when the machine is shared.
+  it('never throw, keep the model consistent, and stay parseable', { timeout: 120_000 }, () => {
     fc.assert(fc.property(fc.array(fc.nat(POOL.length - 1), { maxLength: 30 }), fc.boolean(), (picks, xfs) => {
       let s = simpleSystem(xfs ? { fstype: 'xfs' } : {});
       for (const i of picks) {
@@ -74,6 +77,7 @@ describe('random sequences', () => {
         s = typeof step === 'function' ? step(s) : exec(s, step).system;
         checkInvariants(s);
       }
+      expectKernelViewsAgree(s); // once per sequence: its end state (sequences have random lengths)
     }), { numRuns: 300 });
   });
 });

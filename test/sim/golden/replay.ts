@@ -6,9 +6,11 @@ import {
   addDirs, addDisk, addFile, addFilesystem, addLv, addVg, emptySystem, simpleSystem,
   type AddLvOptions, type EmptySystemOptions, type SimpleSystemOptions,
 } from '../../../src/sim/build.js';
+import { withSystemd } from '../../../src/sim/cmd-systemd.js';
 import * as drift from '../../../src/sim/drift.js';
 import { exec } from '../../../src/sim/exec.js';
 import { childrenOf, fsInfo, lookup, mountAt } from '../../../src/sim/fsview.js';
+import { lstat, mountinfo, statfsAvail, sysfsLoops } from '../../../src/sim/kernel-views.js';
 import { SimHost, SimulatedCrash } from '../../../src/sim/host.js';
 import type { SimFs, SimSystem } from '../../../src/sim/state.js';
 
@@ -22,6 +24,8 @@ export type Step =
   | { op: 'addLv'; vg: string; name: string; bytes: number; opts: AddLvOptions }
   | { op: 'addFilesystem'; fs: SimFs; target: string; options: string; fstab: boolean }
   | { op: 'exec'; argv: string[] }
+  /** systemd becomes PID 1 with these unit files (cmd-systemd.ts withSystemd). */
+  | { op: 'systemd'; unitFiles: string[] }
   | { op: 'drift'; fn: 'reboot' }
   | { op: 'drift'; fn: 'unmount' | 'deleteFile'; path: string }
   | { op: 'drift'; fn: 'detachLoop'; path: string; force: boolean }
@@ -35,6 +39,8 @@ export type Step =
   | { op: 'readFile' | 'removeFile' | 'lock' | 'unlock'; path: string }
   | { op: 'writeFile'; path: string; data: string }
   | { op: 'uid' }
+  | { op: 'readMountinfo' | 'readLoopSysfs' }
+  | { op: 'lstat' | 'statfsAvail'; path: string }
   | { op: 'endHost' };
 
 export interface Sequence { readonly name: string; readonly steps: readonly Step[] }
@@ -75,10 +81,15 @@ const QUERIES = [
   ['mountAt', '/media/snap/x'], ['lookup', '/srv/a/f.img'],
 ] as const;
 
+const KERNEL_PATHS = [TMP, '/media/snap', '/var/space', '/dev/loop0', '/dev/vg0/root', '/mnt/root', '/srv/a/f.img', '/nope'];
+
 /** One 10-hex-digit hash per read (outputs, the system identity) so a difference points at its read. */
 function reads(s: SimSystem): string[] {
   const outs: unknown[] = READS.map((argv) => { const r = exec(s, argv); return [r.result, r.system === s]; });
   for (const [fn, arg] of QUERIES) outs.push({ fsInfo, lookup, childrenOf, mountAt }[fn](s, arg) ?? null);
+  // The kernel views (HostPort reads without a process), appended so the older reads keep their place.
+  outs.push(mountinfo(s), sysfsLoops(s));
+  for (const p of KERNEL_PATHS) outs.push([lstat(s, p), statfsAvail(s, p)]);
   return outs.map((o) => hash(JSON.stringify(o)).slice(0, 10));
 }
 
@@ -93,6 +104,7 @@ function pure(s: SimSystem, step: Step): { system: SimSystem; out?: unknown } {
     case 'addLv': return { system: addLv(s, step.vg, step.name, step.bytes, step.opts) };
     case 'addFilesystem': return { system: addFilesystem(s, step.fs, step.target, step.options, step.fstab) };
     case 'exec': { const r = exec(s, step.argv); return { system: r.system, out: r.result }; }
+    case 'systemd': return { system: withSystemd(s, step.unitFiles) };
     case 'drift': return { system: driftStep(s, step) };
     case 'reads': return { system: s, out: reads(s) };
     default: throw new Error(`not a pure step: ${step.op}`);
@@ -124,6 +136,10 @@ async function hostStep(h: SimHost, step: Step): Promise<unknown> {
       case 'lock': return await h.lock(step.path);
       case 'unlock': return (await h.unlock(step.path)) ?? null;
       case 'uid': return h.uid();
+      case 'readMountinfo': return await h.readMountinfo();
+      case 'readLoopSysfs': return await h.readLoopSysfs();
+      case 'lstat': return await h.lstat(step.path);
+      case 'statfsAvail': return await h.statfsAvail(step.path);
       default: throw new Error(`not a host step: ${step.op}`);
     }
   } catch (err) {

@@ -8,7 +8,7 @@ import * as drift from '../../../src/sim/drift.js';
 import { exec } from '../../../src/sim/exec.js';
 import { SimHost, SimulatedCrash } from '../../../src/sim/host.js';
 import { lvFsId, type SimSystem } from '../../../src/sim/state.js';
-import type { CommandResult, HostPort, LockResult, RunOptions, PipeResult } from '../../../src/port.js';
+import type { CommandResult, FileStat, HostPort, LockResult, PipeResult, RunOptions, SysfsLoop } from '../../../src/port.js';
 import type { DesiredState, Target } from '../../../src/types.js';
 import {
   MOUNTPOINT, OTHER_FILE, TMP_FILE, applyOp, scenarioArb, targetOf, type Op, type Scenario,
@@ -25,10 +25,15 @@ class Recorder implements HostPort {
     return this.inner.run(argv, opts);
   }
   readFile(path: string): Promise<string | null> { this.steps.push({ op: 'readFile', path }); return this.inner.readFile(path); }
+  listDir(path: string): Promise<string[]> { return this.inner.listDir(path); }
   writeFile(path: string, data: string): Promise<void> { this.steps.push({ op: 'writeFile', path, data }); return this.inner.writeFile(path, data); }
   removeFile(path: string): Promise<void> { this.steps.push({ op: 'removeFile', path }); return this.inner.removeFile(path); }
   lock(path: string): Promise<LockResult> { this.steps.push({ op: 'lock', path }); return this.inner.lock(path); }
   unlock(path: string): Promise<void> { this.steps.push({ op: 'unlock', path }); return this.inner.unlock(path); }
+  readMountinfo(): Promise<string> { this.steps.push({ op: 'readMountinfo' }); return this.inner.readMountinfo(); }
+  readLoopSysfs(): Promise<SysfsLoop[]> { this.steps.push({ op: 'readLoopSysfs' }); return this.inner.readLoopSysfs(); }
+  lstat(path: string): Promise<FileStat | null> { this.steps.push({ op: 'lstat', path }); return this.inner.lstat(path); }
+  statfsAvail(path: string): Promise<number | null> { this.steps.push({ op: 'statfsAvail', path }); return this.inner.statfsAvail(path); }
   uid(): number { this.steps.push({ op: 'uid' }); return this.inner.uid(); }
   pipe(): Promise<PipeResult> { throw new Error('the golden traces run no pipelines'); }
 }

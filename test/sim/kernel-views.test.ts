@@ -1,0 +1,56 @@
+// The simulator's kernel views (mountinfo, sysfs loops, lstat, statfs: what lvmsnap reads without a
+// process) agree with its tools (findmnt, losetup, stat, df: what lvmsnap ran before, and what the real
+// tier's state capture still runs), on fixed systems here and after random command sequences in
+// roundtrip.test.ts.
+import { describe, expect, it } from 'vitest';
+import * as C from '../../src/commands.js';
+import { mountinfo, statfsAvail, sysfsLoops } from '../../src/sim/kernel-views.js';
+import { SimHost } from '../../src/sim/host.js';
+import { addFilesystem, drift, exec, simpleSystem } from '../../src/sim/model.js';
+import { TMP, forward, runOk } from './helpers.js';
+import { expectKernelViewsAgree } from './kernel-agree.js';
+
+describe('simulated kernel views', () => {
+  it('agree with the simulated tools before, during and after a chain, and after drift', () => {
+    let s = simpleSystem();
+    expectKernelViewsAgree(s);
+    for (const step of forward()) {
+      s = runOk(s, step);
+      expectKernelViewsAgree(s);
+    }
+    expectKernelViewsAgree(drift.deleteFile(drift.unmount(s, '/media/snap'), TMP)); // "(deleted)" back file
+    expectKernelViewsAgree(drift.detachLoop(s, '/dev/loop0', false)); // lazily detached: autoclear
+    expectKernelViewsAgree(drift.reboot(s));
+  });
+
+  it('escape paths in mountinfo and list options as the kernel splits them', () => {
+    let s = exec(simpleSystem(), C.mkdirArgv('/media/a dir')).system;
+    s = addFilesystem(s, { id: 'x', source: 'tmpfs', fstype: 'tmpfs', majMin: '0:61', sizeBytes: 2 ** 20, baseUsed: 0, volatile: true, fallocate: true, rootIno: 1 },
+      '/media/a dir', 'rw,nosuid,relatime,size=1024k,inode64', false);
+    const line = mountinfo(s).split('\n').find((l) => l.includes('0:61'))!;
+    expect(line).toMatch(/^\d+ \d+ 0:61 \/ \/media\/a\\040dir rw,nosuid,relatime - tmpfs tmpfs rw,size=1024k,inode64$/);
+    expectKernelViewsAgree(s);
+  });
+
+  it('mount order: a later mount comes later, its parent is the mount it sits on', () => {
+    const s = runOk(simpleSystem(), ...forward());
+    const lines = mountinfo(s).trim().split('\n').map((l) => l.split(' '));
+    const id = (t: string) => lines.find((f) => f[4] === t)![0];
+    expect(lines.at(-1)![4]).toBe('/media/snap');
+    expect(lines.find((f) => f[4] === '/media/snap')![1]).toBe(id('/'));
+    expect(lines.find((f) => f[4] === '/media/snap')!.slice(5)).toEqual(['ro,relatime', '-', 'ext4', '/dev/mapper/vg0-root_snap', 'ro,norecovery']);
+  });
+
+  it('SimHost answers the reads, records them, and lets drift land before them', async () => {
+    const s = runOk(simpleSystem(), ...forward());
+    const host = new SimHost(s, { beforeRun: (sys, argv) => (argv[0] === 'lstat' ? drift.deleteFile(sys, TMP) : sys) });
+    expect(await host.readMountinfo()).toBe(mountinfo(s));
+    expect(await host.readLoopSysfs()).toEqual(sysfsLoops(s));
+    expect(await host.lstat(TMP)).toBeNull(); // deleted just before the look
+    expect(await host.statfsAvail('/var/space')).toBe(statfsAvail(host.system, '/var/space'));
+    expect(host.calls.map((c) => [c.op, c.argv.join(' '), c.exitCode])).toEqual([
+      ['readMountinfo', '', 0], ['readLoopSysfs', '', 0], ['lstat', TMP, 1], ['statfsAvail', '/var/space', 0],
+    ]);
+    expect(host.commands).toEqual([]); // none of them is a process
+  });
+});
