@@ -51,7 +51,7 @@ OUT_DIR=${LVMSNAP_VM_OUT_DIR:-}
 CONSOLE=${LVMSNAP_VM_CONSOLE:-0}
 KEEP=${LVMSNAP_VM_KEEP:-0}
 
-PACKAGES=(qemu-system-x86 lvm2 busybox-static cpio kmod xfsprogs e2fsprogs strace jq gcc libc6-dev)
+PACKAGES=(qemu-system-x86 lvm2 busybox-static cpio kmod xfsprogs e2fsprogs strace jq gcc libc6-dev zstd)
 
 # Modules the guest needs; their symbol dependencies are added from
 # modules.dep. crc32c_generic is listed because ext4/xfs request "crc32c"
