@@ -7,7 +7,8 @@
 import { build } from 'esbuild';
 import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 
-rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+// Only this build's outputs: dist/lvmsnap and dist/lvmsnap.cjs (npm run package) survive a rebuild.
+for (const old of ['chunks', 'lvmsnap.mjs', 'lvmsnap.mjs.map']) rmSync(new URL(`../dist/${old}`, import.meta.url), { recursive: true, force: true });
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
