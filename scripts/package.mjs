@@ -5,6 +5,7 @@
 //                     injected as a single-executable-application blob (node --experimental-sea-config +
 //                     postject). Runs without Node installed. The blob carries V8's code cache of the bundle
 //                     (useCodeCache): start-up skips compiling it (see `npm run bench`).
+//   dist/lvmsnap.bundled.json  the node version and the npm packages inside both (for copyright notices).
 // The regular build (scripts/build.mjs, code-split ESM) stays the one used from a checkout.
 import { build } from 'esbuild';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -30,7 +31,7 @@ mkdirSync(work, { recursive: true });
 
 /** The one-file CommonJS bundle. SEA runs a CommonJS script whose require() only sees built-in modules. */
 async function bundle(outfile, banner) {
-  await build({
+  return build({
     entryPoints: [join(root, 'src/cli/bin.ts')],
     outfile,
     bundle: true,
@@ -46,13 +47,28 @@ async function bundle(outfile, banner) {
       'import.meta.url': '__lvmsnap_import_meta_url',
     },
     banner: { js: `${banner}var __lvmsnap_import_meta_url = require('node:url').pathToFileURL(__filename).href;` },
+    metafile: true,
     logLevel: 'warning',
   });
 }
 
+/** name, version and license of every npm package whose code is in the bundle (for the .deb's copyright file). */
+function bundledPackages(metafile) {
+  const seen = new Map();
+  for (const input of Object.keys(metafile.inputs)) {
+    const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (!m || seen.has(m[1])) continue;
+    const dir = input.slice(0, m.index + m[0].length);
+    const meta = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8'));
+    seen.set(m[1], { name: meta.name, version: meta.version, license: meta.license ?? 'UNKNOWN' });
+  }
+  return [...seen.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
 const cjs = join(dist, 'lvmsnap.cjs');
-await bundle(cjs, '#!/usr/bin/env node\n');
+const { metafile } = await bundle(cjs, '#!/usr/bin/env node\n');
 chmodSync(cjs, 0o755);
+writeFileSync(join(dist, 'lvmsnap.bundled.json'), `${JSON.stringify({ node: process.version, packages: bundledPackages(metafile) }, null, 1)}\n`);
 // The SEA main script gets no shebang line (it is compiled as a function body, not a file).
 const seaMain = join(work, 'main.cjs');
 await bundle(seaMain, '');
