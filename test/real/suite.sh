@@ -8,6 +8,8 @@
 #   foreign:KIND            KIND lv|file|loop|mount
 #   bad-input               relative paths, invalid names, missing VG/LV, sizes that do not fit
 #   lock                    two runs at once on the same snapshot (and a third with --wait)
+#   deb                     apt-get install the .deb (--deb PATH, default dist/lvmsnap_<version>_amd64.deb)
+#                           with node hidden, present -> status -> absent with /usr/sbin/lvmsnap, purge
 #   crash:CHAIN[:FROM[:TO]] kill present/absent after k = FROM..TO mutating operations (default:
 #                           from 1 until a run completes without being killed)
 #   reboot-1 / reboot-2     the two boots of the reboot scenario (persistent /dev/vda and /dev/vdb)
@@ -26,6 +28,7 @@ while (($#)); do
 	case $1 in
 	--shim) export LVMSNAP_SHIM=$2; shift 2 ;;
 	--cli) export LVMSNAP_CLI=$2; shift 2 ;;
+	--deb) export LVMSNAP_DEB=$2; shift 2 ;;
 	--prev) PREV_DIR=$2; shift 2 ;;
 	*) break ;;
 	esac
@@ -91,6 +94,7 @@ for spec in "$@"; do
 	foreign) unit "foreign-$a" scen_foreign "$a" ;;
 	bad-input) run_bad_input ;;
 	lock) unit lock scen_lock ;;
+	deb) unit deb scen_deb ;;
 	crash) run_crash "$a" "${b:-1}" "${c:-0}" ;;
 	reboot-1) unit reboot-boot1 scen_reboot_boot1 ;;
 	reboot-2) unit reboot-boot2 scen_reboot_boot2 "$PREV_DIR" ;;
