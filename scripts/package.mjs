@@ -7,19 +7,25 @@
 //                     (useCodeCache): start-up skips compiling it (see `npm run bench`).
 //   dist/lvmsnap.bundled.json  the node version and the npm packages inside both (for copyright notices).
 // The regular build (scripts/build.mjs, code-split ESM) stays the one used from a checkout.
+//
+//   node scripts/package.mjs [--out DIR] [--bundle-only]
+//     --out          where the files go (default dist)
+//     --bundle-only  only DIR/lvmsnap.cjs (the tests check that the SEA's main script is complete)
 import { build } from 'esbuild';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { createRequire, isBuiltin } from 'node:module';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 
 const root = new URL('..', import.meta.url).pathname;
-const dist = join(root, 'dist');
+const { values: opt } = parseArgs({ options: { out: { type: 'string', default: join(root, 'dist') }, 'bundle-only': { type: 'boolean', default: false } } });
+const dist = opt.out;
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 // LVMSNAP_NO_CODE_CACHE=1 builds without the code cache (to measure what it buys).
 const useCodeCache = process.env['LVMSNAP_NO_CODE_CACHE'] !== '1';
 
-if (process.platform !== 'linux' || process.arch !== 'x64') {
+if (!opt['bundle-only'] && (process.platform !== 'linux' || process.arch !== 'x64')) {
   throw new Error(`package: the executable is built from this node binary, which must be linux/x64 (this one is ${process.platform}/${process.arch})`);
 }
 if (Number(process.versions.node.split('.')[0]) < 20) throw new Error(`package: needs Node >= 20 (single executable applications), this is ${process.version}`);
@@ -33,6 +39,7 @@ mkdirSync(work, { recursive: true });
 async function bundle(outfile, banner) {
   return build({
     entryPoints: [join(root, 'src/cli/bin.ts')],
+    absWorkingDir: root,
     outfile,
     bundle: true,
     splitting: false,
@@ -68,7 +75,14 @@ function bundledPackages(metafile) {
 const cjs = join(dist, 'lvmsnap.cjs');
 const { metafile } = await bundle(cjs, '#!/usr/bin/env node\n');
 chmodSync(cjs, 0o755);
+// SEA's require() sees built-in modules only: anything else left outside the bundle would fail at run time.
+const outside = Object.values(metafile.outputs).flatMap((o) => o.imports).filter((i) => i.external && !isBuiltin(i.path));
+if (outside.length > 0) throw new Error(`package: the bundle imports modules it does not contain: ${outside.map((i) => i.path).join(', ')}`);
 writeFileSync(join(dist, 'lvmsnap.bundled.json'), `${JSON.stringify({ node: process.version, packages: bundledPackages(metafile) }, null, 1)}\n`);
+if (opt['bundle-only']) {
+  rmSync(work, { recursive: true, force: true });
+  process.exit(0);
+}
 // The SEA main script gets no shebang line (it is compiled as a function body, not a file).
 const seaMain = join(work, 'main.cjs');
 await bundle(seaMain, '');
