@@ -26,8 +26,8 @@ export function benchExecutable(runs: number): void {
     ['node -e 0', [process.execPath, '-e', '0']],
     ['dist/lvmsnap --version', [exe, '--version']],
     ['dist/lvmsnap apply (converged)', [exe, ...apply]],
-    ['node dist/lvmsnap.cjs apply (converged)', [process.execPath, join(root, 'dist/lvmsnap.cjs'), ...apply]],
-    ['node bin/lvmsnap.mjs apply (converged)', [process.execPath, join(root, 'bin/lvmsnap.mjs'), ...apply]],
+    ['node dist/lvmsnap-standalone.cjs apply (converged)', [process.execPath, join(root, 'dist/lvmsnap-standalone.cjs'), ...apply]],
+    ['node bin/lvmsnap.cjs apply (converged)', [process.execPath, join(root, 'bin/lvmsnap.cjs'), ...apply]],
   ];
   const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
   const cpuFile = join(dir, 'cpu');

@@ -1,5 +1,5 @@
 // npm run package: the two one-file builds of lvmsnap for installing it as a system tool.
-//   dist/lvmsnap.cjs  one CommonJS file (no chunks, all dynamic imports bundled in) for hosts with Node >= 20;
+//   dist/lvmsnap-standalone.cjs  one CommonJS file (no chunks: every lazy part bundled in) for hosts with Node >= 20;
 //                     also the main script of the executable below.
 //   dist/lvmsnap      a self-contained x86_64 Linux executable: a copy of this node binary with the bundle
 //                     injected as a single-executable-application blob (node --experimental-sea-config +
@@ -10,7 +10,7 @@
 //
 //   node scripts/package.mjs [--out DIR] [--bundle-only]
 //     --out          where the files go (default dist)
-//     --bundle-only  only DIR/lvmsnap.cjs (the tests check that the SEA's main script is complete)
+//     --bundle-only  only DIR/lvmsnap-standalone.cjs (the tests check that the SEA's main script is complete)
 import { build } from 'esbuild';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -72,7 +72,7 @@ function bundledPackages(metafile) {
   return [...seen.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
-const cjs = join(dist, 'lvmsnap.cjs');
+const cjs = join(dist, 'lvmsnap-standalone.cjs');
 const { metafile } = await bundle(cjs, '#!/usr/bin/env node\n');
 chmodSync(cjs, 0o755);
 // SEA's require() sees built-in modules only: anything else left outside the bundle would fail at run time.
@@ -119,4 +119,4 @@ const got = execFileSync(exe, ['--version'], { encoding: 'utf8', env: { PATH: '/
 if (got !== pkg.version) throw new Error(`package: dist/lvmsnap --version printed ${JSON.stringify(got)}, package.json says ${pkg.version}`);
 const mib = (f) => (readFileSync(f).length / 1048576).toFixed(1);
 console.log(`dist/lvmsnap      ${mib(exe)} MiB  self-contained executable (node ${process.version}${stripped ? ', stripped' : ''}, code cache ${useCodeCache ? 'on' : 'off'})`);
-console.log(`dist/lvmsnap.cjs  ${mib(cjs)} MiB  one-file bundle for hosts with Node >= 20`);
+console.log(`dist/lvmsnap-standalone.cjs  ${mib(cjs)} MiB  one-file bundle for hosts with Node >= 20`);

@@ -1,5 +1,5 @@
 // The one-file CommonJS bundle (scripts/package.mjs --bundle-only): the main script of the self-contained
-// executable and dist/lvmsnap.cjs. SEA's require() sees only built-in modules, so every lazily loaded
+// executable and dist/lvmsnap-standalone.cjs. SEA's require() sees only built-in modules, so every lazily loaded
 // part (help, simulator, pino, YAML) must be inside this one file: run each of them from it.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'lvmsnap-bundle-'));
   const r = spawnSync(process.execPath, [join(root, 'scripts/package.mjs'), '--out', dir, '--bundle-only'], { encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(0);
-  cjs = join(dir, 'lvmsnap.cjs');
+  cjs = join(dir, 'lvmsnap-standalone.cjs');
 }, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

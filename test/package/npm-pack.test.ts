@@ -26,7 +26,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('npm pack', () => {
   it('packs the built CLI, man page, completions and packaging files, without source maps or sources', () => {
-    for (const f of ['bin/lvmsnap.mjs', 'dist/lvmsnap.mjs', 'dist/lvmsnap.8', 'dist/completion/lvmsnap.bash', 'dist/completion/_lvmsnap',
+    for (const f of ['bin/lvmsnap.cjs', 'bin/lvmsnap.mjs', 'dist/lvmsnap.cjs', 'dist/lvmsnap.mjs', 'dist/lvmsnap.8', 'dist/completion/lvmsnap.bash', 'dist/completion/_lvmsnap',
       'packaging/systemd/lvmsnap-guard@.service', 'packaging/systemd/lvmsnap-recover.service', 'packaging/examples/lvmsnap.yaml', 'LICENSE', 'README.md', 'package.json']) {
       expect(files, f).toContain(f);
     }
@@ -41,7 +41,7 @@ describe('npm pack', () => {
 
   it('npm install -g gives a working lvmsnap on PATH and links lvmsnap(8)', () => {
     const bin = join(prefix, 'bin/lvmsnap');
-    expect(readlinkSync(bin)).toBe('../lib/node_modules/lvmsnap/bin/lvmsnap.mjs');
+    expect(readlinkSync(bin)).toBe('../lib/node_modules/lvmsnap/bin/lvmsnap.cjs');
     expect(execFileSync(bin, ['--version'], { encoding: 'utf8' })).toBe(`${pkg.version}\n`);
     expect(existsSync(join(prefix, 'share/man/man8/lvmsnap.8'))).toBe(true);
     const sim = join(dir, 'system.json');
