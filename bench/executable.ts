@@ -47,11 +47,11 @@ export function benchExecutable(runs: number): void {
   const median = (t: number[]) => [...t].sort((a, b) => a - b)[Math.floor(t.length / 2)]!;
   const exeSize = (statSync(exe).size / 1048576).toFixed(1);
   console.log(`Self-contained executable (dist/lvmsnap, ${exeSize} MiB; median of ${runs}, alternating, same run; goal: within 1.5x of node -e 0):`);
-  console.log(`  ${''.padEnd(42)} ${'wall'.padStart(9)}          ${timeBin ? 'CPU (user+sys)' : ''}`);
+  console.log(`  ${''.padEnd(50)} ${'wall'.padStart(9)}          ${timeBin ? 'CPU (user+sys)' : ''}`);
   cases.forEach(([name], k) => {
     const w = median(wall[k]!);
     const ratio = (v: number, base: number) => (k === 0 ? '       ' : `(${(v / base).toFixed(2)}x)`);
     const c = timeBin ? `${median(cpu[k]!).toFixed(0).padStart(6)} ms ${ratio(median(cpu[k]!), median(cpu[0]!))}` : '';
-    console.log(`  ${name.padEnd(42)} ${w.toFixed(1).padStart(7)} ms ${ratio(w, median(wall[0]!))}  ${c}`);
+    console.log(`  ${name.padEnd(50)} ${w.toFixed(1).padStart(7)} ms ${ratio(w, median(wall[0]!))}  ${c}`);
   });
 }
