@@ -74,3 +74,6 @@ for (const [i, c] of cases.entries()) {
 const size = (f: string) => `${(statSync(new URL(`../dist/${f}`, import.meta.url)).size / 1024).toFixed(0)} KB`;
 const chunks = readdirSync(new URL('../dist/chunks', import.meta.url)).filter((f) => f.endsWith('.cjs'));
 console.log(`Loaded by apply/plan/status: dist/lvmsnap.cjs ${size('lvmsnap.cjs')} (one file); on demand: ${chunks.map((f) => `${f} ${size(`chunks/${f}`)}`).join(', ')}`);
+
+const { benchExecutable } = await import('./executable.js');
+benchExecutable(runs);

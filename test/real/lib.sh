@@ -204,13 +204,15 @@ lvmsnap() {
 }
 
 _cli_run() { # STEP KILL ARGS...
-	local step=$1 kill=$2 t0 rc=0
+	local step=$1 kill=$2 t0 rc=0 CLI_RUN=(node "$CLI")
+	# A JavaScript file runs under node; anything else (the installed executable) runs itself.
+	[[ $CLI == *.mjs || $CLI == *.cjs || $CLI == *.js ]] || CLI_RUN=("$CLI")
 	shift 2
 	t0=$(now_ms)
 	# The subshell's own stderr is dropped: it only carries bash's "Killed" notice for killed runs.
 	(env PATH="$SHIM_DIR:$PATH" LVMSNAP_SHIM_DIR="$SHIM_DIR" LVMSNAP_SHIM_LOG="$step/cmds" \
 		${kill:+LVMSNAP_TEST_KILL_AFTER=$kill} \
-		node "$CLI" "$@" </dev/null >"$step/stdout" 2>"$step/stderr") 2>/dev/null || rc=$?
+		"${CLI_RUN[@]}" "$@" </dev/null >"$step/stdout" 2>"$step/stderr") 2>/dev/null || rc=$?
 	echo $(($(now_ms) - t0)) >"$step/ms"
 	echo "$rc" >"$step/rc"
 }

@@ -47,6 +47,12 @@ command -v jq >/dev/null || cannot_run "jq is needed (the guest uses the host's)
 say "building the CLI and the command recorder (results: $RESULTS)"
 prepare_cli "$RESULTS/build.log"
 prepare_shim
+# The deb scenario installs the package built from this checkout (executable + .deb, ~1-3 min of CPU).
+DEB=
+if jq -e '.specs | index("deb")' "${LVMSNAP_REAL_TIER:-$HERE/tier.json}" >/dev/null; then
+	say "building the self-contained executable and the .deb for the deb scenario"
+	prepare_deb "$RESULTS/package.log"
+fi
 
 # ---- VM jobs -------------------------------------------------------------------------------------
 SCHEDULE=$(node --import tsx "$HERE/schedule.ts" plan) || cannot_run "test/real/schedule.ts plan failed"
@@ -64,7 +70,7 @@ vm_job() {
 	mkdir -p "$RESULTS/$name"
 	t0=$(date +%s)
 	env LVMSNAP_VM_CPUS=1 LVMSNAP_VM_OUT_DIR="$RESULTS/$name" LVMSNAP_VM_TIMEOUT="$timeout" "${envs[@]}" \
-		"$HERE/vm.sh" "$HERE/suite.sh" --shim "$SHIM" --cli "$CLI_BIN" "$@" \
+		"$HERE/vm.sh" "$HERE/suite.sh" --shim "$SHIM" --cli "$CLI_BIN" ${DEB:+--deb "$DEB"} "$@" \
 		> >(tee "$RESULTS/$name.log" | sed -u "s/^/[$name] /") 2>&1 || rc=$?
 	echo "$rc" >"$RESULTS/$name.rc"
 	echo "$(($(date +%s) - t0)) $timeout $expected $rc" >"$RESULTS/$name.boot"

@@ -8,6 +8,8 @@
 #   foreign:KIND            KIND lv|file|loop|mount
 #   bad-input               relative paths, invalid names, missing VG/LV, sizes that do not fit
 #   lock                    two runs at once on the same snapshot (and a third with --wait)
+#   deb                     apt-get install the .deb (--deb PATH, default dist/lvmsnap_<version>_amd64.deb)
+#                           with node hidden, present -> status -> absent with /usr/sbin/lvmsnap, purge
 #   crash:CHAIN[:FROM[:TO]] kill present/absent after k = FROM..TO mutating operations (default:
 #                           from 1 until a run completes without being killed)
 #   backup                  backup/restore/verify/prune on real LVM, SIGTERM and SIGKILL midway (issue 9)
@@ -27,6 +29,7 @@ while (($#)); do
 	case $1 in
 	--shim) export LVMSNAP_SHIM=$2; shift 2 ;;
 	--cli) export LVMSNAP_CLI=$2; shift 2 ;;
+	--deb) export LVMSNAP_DEB=$2; shift 2 ;;
 	--prev) PREV_DIR=$2; shift 2 ;;
 	*) break ;;
 	esac
@@ -92,6 +95,7 @@ for spec in "$@"; do
 	foreign) unit "foreign-$a" scen_foreign "$a" ;;
 	bad-input) run_bad_input ;;
 	lock) unit lock scen_lock ;;
+	deb) unit deb scen_deb ;;
 	crash) run_crash "$a" "${b:-1}" "${c:-0}" ;;
 	backup) unit backup scen_backup ;;
 	reboot-1) unit reboot-boot1 scen_reboot_boot1 ;;

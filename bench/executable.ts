@@ -1,0 +1,57 @@
+// The self-contained executable's start-up (npm run package builds dist/lvmsnap), against a bare
+// `node -e 0`, measured alternately in the same run: `--version`, and a converged `apply` (nothing to
+// do) on the simulated host, which loads and runs the whole hot path. The one-file bundle under node
+// and the regular build are shown for comparison. Goal: the executable within 1.5x of node -e 0.
+// Besides wall time, the CPU time (user + sys, from /usr/bin/time when the host has it): on a busy
+// machine it is the steadier of the two.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+
+export function benchExecutable(runs: number): void {
+  const exe = join(root, 'dist/lvmsnap');
+  if (!existsSync(exe)) throw new Error('bench: dist/lvmsnap is missing (npm run package builds it)');
+  const dir = mkdtempSync(join(tmpdir(), 'lvmsnap-bench-'));
+  const sim = join(dir, 'system.json');
+  writeFileSync(sim, JSON.stringify({ simpleSystem: { vgFreeBytes: 0, fstype: 'xfs' } }));
+  const env = { ...process.env, LVMSNAP_SIMULATOR: sim };
+  const apply = ['apply', '--state', 'present', '--vg', 'vg0', '--lv', 'root', '--size', '64M', '--tmp-file', '/var/space/lvmsnap-cow.img', '--mountpoint', '/media/snap'];
+  const first = spawnSync(exe, apply, { env, encoding: 'utf8' });
+  if (first.status !== 0) throw new Error(`bench: the first apply failed (exit ${first.status}): ${first.stderr}`);
+
+  const cases: [string, string[]][] = [
+    ['node -e 0', [process.execPath, '-e', '0']],
+    ['dist/lvmsnap --version', [exe, '--version']],
+    ['dist/lvmsnap apply (converged)', [exe, ...apply]],
+    ['node dist/lvmsnap-standalone.cjs apply (converged)', [process.execPath, join(root, 'dist/lvmsnap-standalone.cjs'), ...apply]],
+    ['node bin/lvmsnap.cjs apply (converged)', [process.execPath, join(root, 'bin/lvmsnap.cjs'), ...apply]],
+  ];
+  const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+  const cpuFile = join(dir, 'cpu');
+  const wall = cases.map((): number[] => []);
+  const cpu = cases.map((): number[] => []);
+  for (let i = 0; i < runs; i++) {
+    cases.forEach(([name, argv], k) => {
+      const cmd = timeBin ? [timeBin, '-o', cpuFile, '-f', '%U %S', ...argv] : argv;
+      const t0 = performance.now();
+      const r = spawnSync(cmd[0]!, cmd.slice(1), { stdio: 'ignore', env });
+      wall[k]!.push(performance.now() - t0);
+      if (r.status !== 0) throw new Error(`bench: ${name} exited ${r.status}`);
+      if (timeBin) cpu[k]!.push(readFileSync(cpuFile, 'utf8').trim().split(/\s+/).reduce((a, b) => a + Number(b) * 1000, 0));
+    });
+  }
+  rmSync(dir, { recursive: true, force: true });
+  const median = (t: number[]) => [...t].sort((a, b) => a - b)[Math.floor(t.length / 2)]!;
+  const exeSize = (statSync(exe).size / 1048576).toFixed(1);
+  console.log(`Self-contained executable (dist/lvmsnap, ${exeSize} MiB; median of ${runs}, alternating, same run; goal: within 1.5x of node -e 0):`);
+  console.log(`  ${''.padEnd(50)} ${'wall'.padStart(9)}          ${timeBin ? 'CPU (user+sys)' : ''}`);
+  cases.forEach(([name], k) => {
+    const w = median(wall[k]!);
+    const ratio = (v: number, base: number) => (k === 0 ? '       ' : `(${(v / base).toFixed(2)}x)`);
+    const c = timeBin ? `${median(cpu[k]!).toFixed(0).padStart(6)} ms ${ratio(median(cpu[k]!), median(cpu[0]!))}` : '';
+    console.log(`  ${name.padEnd(50)} ${w.toFixed(1).padStart(7)} ms ${ratio(w, median(wall[0]!))}  ${c}`);
+  });
+}

@@ -1,0 +1,122 @@
+// npm run package: the two one-file builds of lvmsnap for installing it as a system tool.
+//   dist/lvmsnap-standalone.cjs  one CommonJS file (no chunks: every lazy part bundled in) for hosts with Node >= 20;
+//                     also the main script of the executable below.
+//   dist/lvmsnap      a self-contained x86_64 Linux executable: a copy of this node binary with the bundle
+//                     injected as a single-executable-application blob (node --experimental-sea-config +
+//                     postject). Runs without Node installed. The blob carries V8's code cache of the bundle
+//                     (useCodeCache): start-up skips compiling it (see `npm run bench`).
+//   dist/lvmsnap.bundled.json  the node version and the npm packages inside both (for copyright notices).
+// The regular build (scripts/build.mjs, code-split ESM) stays the one used from a checkout.
+//
+//   node scripts/package.mjs [--out DIR] [--bundle-only]
+//     --out          where the files go (default dist)
+//     --bundle-only  only DIR/lvmsnap-standalone.cjs (the tests check that the SEA's main script is complete)
+import { build } from 'esbuild';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire, isBuiltin } from 'node:module';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const root = new URL('..', import.meta.url).pathname;
+const { values: opt } = parseArgs({ options: { out: { type: 'string', default: join(root, 'dist') }, 'bundle-only': { type: 'boolean', default: false } } });
+const dist = opt.out;
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+// LVMSNAP_NO_CODE_CACHE=1 builds without the code cache (to measure what it buys).
+const useCodeCache = process.env['LVMSNAP_NO_CODE_CACHE'] !== '1';
+
+if (!opt['bundle-only'] && (process.platform !== 'linux' || process.arch !== 'x64')) {
+  throw new Error(`package: the executable is built from this node binary, which must be linux/x64 (this one is ${process.platform}/${process.arch})`);
+}
+if (Number(process.versions.node.split('.')[0]) < 20) throw new Error(`package: needs Node >= 20 (single executable applications), this is ${process.version}`);
+
+mkdirSync(dist, { recursive: true });
+const work = join(dist, '.sea');
+rmSync(work, { recursive: true, force: true });
+mkdirSync(work, { recursive: true });
+
+/** The one-file CommonJS bundle. SEA runs a CommonJS script whose require() only sees built-in modules. */
+async function bundle(outfile, banner) {
+  return build({
+    entryPoints: [join(root, 'src/cli/bin.ts')],
+    absWorkingDir: root,
+    outfile,
+    bundle: true,
+    splitting: false,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minify: true,
+    legalComments: 'none',
+    define: {
+      LVMSNAP_VERSION: JSON.stringify(pkg.version),
+      // ESM dependencies (yargs) read import.meta.url; CommonJS has none, give them this file's URL.
+      'import.meta.url': '__lvmsnap_import_meta_url',
+    },
+    banner: { js: `${banner}var __lvmsnap_import_meta_url = require('node:url').pathToFileURL(__filename).href;` },
+    metafile: true,
+    logLevel: 'warning',
+  });
+}
+
+/** name, version and license of every npm package whose code is in the bundle (for the .deb's copyright file). */
+function bundledPackages(metafile) {
+  const seen = new Map();
+  for (const input of Object.keys(metafile.inputs)) {
+    const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (!m || seen.has(m[1])) continue;
+    const dir = input.slice(0, m.index + m[0].length);
+    const meta = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8'));
+    seen.set(m[1], { name: meta.name, version: meta.version, license: meta.license ?? 'UNKNOWN' });
+  }
+  return [...seen.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+const cjs = join(dist, 'lvmsnap-standalone.cjs');
+const { metafile } = await bundle(cjs, '#!/usr/bin/env node\n');
+chmodSync(cjs, 0o755);
+// SEA's require() sees built-in modules only: anything else left outside the bundle would fail at run time.
+const outside = Object.values(metafile.outputs).flatMap((o) => o.imports).filter((i) => i.external && !isBuiltin(i.path));
+if (outside.length > 0) throw new Error(`package: the bundle imports modules it does not contain: ${outside.map((i) => i.path).join(', ')}`);
+writeFileSync(join(dist, 'lvmsnap.bundled.json'), `${JSON.stringify({ node: process.version, packages: bundledPackages(metafile) }, null, 1)}\n`);
+if (opt['bundle-only']) {
+  rmSync(work, { recursive: true, force: true });
+  process.exit(0);
+}
+// The SEA main script gets no shebang line (it is compiled as a function body, not a file).
+const seaMain = join(work, 'main.cjs');
+await bundle(seaMain, '');
+
+const blob = join(work, 'sea-prep.blob');
+const seaConfig = join(work, 'sea-config.json');
+writeFileSync(seaConfig, JSON.stringify({ main: seaMain, output: blob, disableExperimentalSEAWarning: true, useCodeCache, useSnapshot: false }, null, 1));
+const prep = spawnSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+if (prep.status !== 0) throw new Error(`package: node --experimental-sea-config failed (exit ${prep.status}):\n${prep.stdout}${prep.stderr}`);
+
+const exe = join(dist, 'lvmsnap');
+rmSync(exe, { force: true });
+// Strip the copy before injecting (node ships with its symbol tables: ~12 MiB less; the blob goes into
+// a note segment afterwards, which strip would keep anyway). Without binutils the copy stays as it is.
+let stripped = true;
+try {
+  execFileSync('strip', ['--strip-all', process.execPath, '-o', exe], { stdio: ['ignore', 'ignore', 'pipe'] });
+} catch (err) {
+  if (err.code !== 'ENOENT') throw err;
+  stripped = false;
+  copyFileSync(process.execPath, exe);
+}
+chmodSync(exe, 0o755);
+const postject = createRequire(import.meta.url).resolve('postject/dist/cli.js');
+// LIEF warns about node's unnamed note sections on every run; those lines are noise, anything else is shown.
+const inject = spawnSync(process.execPath, [postject, exe, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+const noise = /^warning: Can't find string offset for section name/;
+const stderr = inject.stderr.split('\n').filter((l) => l.trim() !== '' && !noise.test(l));
+if (stderr.length > 0) process.stderr.write(`${stderr.join('\n')}\n`);
+if (inject.status !== 0) throw new Error(`package: postject exited ${inject.status}`);
+rmSync(work, { recursive: true, force: true });
+
+const got = execFileSync(exe, ['--version'], { encoding: 'utf8', env: { PATH: '/nonexistent' } }).trim();
+if (got !== pkg.version) throw new Error(`package: dist/lvmsnap --version printed ${JSON.stringify(got)}, package.json says ${pkg.version}`);
+const mib = (f) => (readFileSync(f).length / 1048576).toFixed(1);
+console.log(`dist/lvmsnap      ${mib(exe)} MiB  self-contained executable (node ${process.version}${stripped ? ', stripped' : ''}, code cache ${useCodeCache ? 'on' : 'off'})`);
+console.log(`dist/lvmsnap-standalone.cjs  ${mib(cjs)} MiB  one-file bundle for hosts with Node >= 20`);

@@ -1,0 +1,141 @@
+# shellcheck shell=bash
+# The Debian package on a guest without Node.js (issue 11):
+#   scen_deb    (spec "deb"; the .deb is $LVMSNAP_DEB, default $VM_REPO/dist/lvmsnap_<version>_amd64.deb,
+#                built on the host by `npm run package:deb`)
+# 1. apt-get install ./lvmsnap_*.deb: the executable, man page, units, hooks, completions at their
+#    paths; lvmsnap-recover.service enabled (the guest has no systemd running: deb-systemd-helper
+#    links it all the same).
+# 2. node hidden (an empty, non-executable file bind-mounted over every node on PATH) and proven not
+#    runnable; then the core scenario with the installed /usr/sbin/lvmsnap (tmp-file chain, VG full):
+#    present (checked with LVM's own tools), status, a refused `apt-get remove` while the loop PV
+#    exists (the prerm), absent back to the start state.
+# 3. apt-get purge: every file the package listed is gone (directories only where another package
+#    owns them), and nothing else changed in the places a package or lvmsnap writes to.
+
+# Where dpkg, the maintainer scripts and lvmsnap may write (apt's own caches, logs and database excluded).
+deb_tree() {
+	find /etc /lib/systemd /usr/lib/dracut /usr/share/initramfs-tools /usr/share/doc /usr/share/man/man8 \
+		/usr/share/bash-completion /usr/share/zsh /usr/share/lintian /usr/sbin /usr/local /var/lib \
+		\( -path /var/lib/dpkg -o -path /var/lib/apt -o -path /var/lib/lvm -o -path /etc/lvm \) -prune \
+		-o -printf '%p %y %m\n' 2>/dev/null | sort
+}
+
+deb_hide_node() {
+	local n hidden=() rc=0
+	: >/tmp/no-node
+	chmod 0644 /tmp/no-node
+	while read -r n; do
+		mount --bind /tmp/no-node "$n"
+		hidden+=("$n")
+	done < <(type -ap node | sort -u)
+	((${#hidden[@]} > 0)) || fail "no node on PATH to hide ($PATH): the scenario would prove nothing"
+	hash -r
+	! command -v node >/dev/null || fail "node is still on PATH: $(command -v node)"
+	/usr/bin/env node -e 0 >/dev/null 2>&1 || rc=$?
+	((rc != 0)) || fail "node -e 0 still runs"
+	echo "  node hidden (${hidden[*]}): 'node -e 0' exits $rc"
+}
+
+# Undoes deb_hide_node (also from outside the subshell that hid it): every bind mount of /tmp/no-node.
+deb_unhide_node() {
+	local t
+	while read -r t; do umount "$t" 2>/dev/null || true; done < <(findmnt -rn -o TARGET | grep -E '/node$' || true)
+}
+
+scen_deb() {
+	local rc=0 pid
+	# The body runs in its own errexit subshell so that node comes back (and the package goes) even
+	# when it fails: later specs of the same boot need node.
+	scen_deb_body &
+	pid=$!
+	wait "$pid" || rc=$?
+	deb_unhide_node
+	if ((rc != 0)) && dpkg-query -W lvmsnap >/dev/null 2>&1; then
+		LVMSNAP_REMOVE_ANYWAY=1 apt-get purge -y -q lvmsnap >/dev/null 2>&1 || true
+	fi
+	return "$rc"
+}
+
+scen_deb_body() {
+	local version deb f line T=("${T_TMP[@]}")
+	version=$(jq -r .version "$VM_REPO/package.json")
+	deb=${LVMSNAP_DEB:-$VM_REPO/dist/lvmsnap_${version}_amd64.deb}
+	[[ -f $deb ]] || fail "$deb does not exist: build it on the host first (npm run package && npm run package:deb)"
+	! dpkg-query -W lvmsnap >/dev/null 2>&1 || fail "lvmsnap is already installed in the guest"
+	teardown_all
+	deb_tree >/tmp/deb-before.txt
+
+	# ---- install ----
+	echo "  apt-get install $deb"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$deb" >/tmp/deb-install.log 2>&1 ||
+		fail "apt-get install failed: $(tail -n 5 /tmp/deb-install.log)"
+	assert_eq "install ok installed $version" "$(dpkg-query -W -f '${Status} ${Version}' lvmsnap)" "package status"
+	dpkg -L lvmsnap | sort >/tmp/deb-files.txt
+	for f in /usr/sbin/lvmsnap /usr/share/man/man8/lvmsnap.8.gz /lib/systemd/system/lvmsnap-guard@.service \
+		/lib/systemd/system/lvmsnap-recover.service /usr/share/initramfs-tools/hooks/lvmsnap \
+		/usr/share/initramfs-tools/scripts/local-top/lvmsnap /usr/lib/dracut/modules.d/90lvmsnap/module-setup.sh \
+		/usr/lib/dracut/modules.d/90lvmsnap/lvmsnap-recover.sh /etc/molly-guard/run.d/30-lvmsnap \
+		/usr/share/bash-completion/completions/lvmsnap /usr/share/zsh/vendor-completions/_lvmsnap \
+		/usr/share/doc/lvmsnap/examples/lvmsnap.yaml /usr/share/doc/lvmsnap/copyright; do
+		grep -qxF "$f" /tmp/deb-files.txt || fail "dpkg -L lvmsnap does not list $f"
+		[[ -f $f ]] || fail "$f is not installed"
+	done
+	for f in /usr/sbin/lvmsnap /usr/share/initramfs-tools/hooks/lvmsnap /usr/share/initramfs-tools/scripts/local-top/lvmsnap \
+		/usr/lib/dracut/modules.d/90lvmsnap/module-setup.sh /etc/molly-guard/run.d/30-lvmsnap; do
+		[[ -x $f ]] || fail "$f is not executable"
+	done
+	assert_eq /usr/share/man/man8/lvmsnap.8.gz "$(man -w lvmsnap)" "man -w lvmsnap"
+	zcat /usr/share/man/man8/lvmsnap.8.gz | grep -q '^\.TH' || fail "the man page has no .TH header"
+	assert_eq /lib/systemd/system/lvmsnap-recover.service "$(readlink /etc/systemd/system/sysinit.target.wants/lvmsnap-recover.service)" \
+		"lvmsnap-recover.service enabled (sysinit.target.wants link)"
+	[[ ! -e /etc/systemd/system/multi-user.target.wants/lvmsnap-guard@.service ]] || fail "the guard template was enabled"
+	[[ $(dpkg-query -W -f '${Conffiles}' lvmsnap) == *' /etc/molly-guard/run.d/30-lvmsnap '* ]] || fail "the molly-guard script is not a conffile"
+
+	# ---- the installed executable, without node ----
+	deb_hide_node
+	assert_eq /usr/sbin/lvmsnap "$(command -v lvmsnap)" "lvmsnap on PATH"
+	assert_eq "$version" "$(/usr/sbin/lvmsnap --version)" "lvmsnap --version"
+	CLI=/usr/sbin/lvmsnap
+	setup_system ext4 full
+	normalize_state "$STEP/state" >/tmp/start.dump
+	write_before
+
+	lvmsnap --expect 0 -- apply --state present "${T[@]}" --json
+	assert_json '.changed' true "present with the installed executable"
+	check_real_present ext4 tmp
+	check_snapshot_content "$MNT"
+	lvmsnap --expect 0 -- status "${T[@]}" --json
+	assert_json '.state' present "status with the installed executable"
+
+	# Removing the package now would leave a loop PV nothing tears down: the prerm refuses.
+	rc=0
+	DEBIAN_FRONTEND=noninteractive apt-get remove -y -q lvmsnap >/tmp/deb-remove.log 2>&1 || rc=$?
+	((rc != 0)) || fail "apt-get remove succeeded while lvmsnap's loop PV was in use"
+	grep -q "not removing lvmsnap while its loop PV" /tmp/deb-remove.log || fail "no refusal message: $(tail -n 5 /tmp/deb-remove.log)"
+	# (apt has set the selection to deinstall; what counts is that dpkg still has it installed)
+	assert_eq installed "$(dpkg-query -W -f '${Status}' lvmsnap | awk '{ print $3 }')" "package state after the refused remove"
+	[[ -x /usr/sbin/lvmsnap ]] || fail "/usr/sbin/lvmsnap is gone after the refused remove"
+
+	lvmsnap --expect 0 -- apply --state absent "${T[@]}" --json
+	assert_json '.changed' true "absent with the installed executable"
+	dump_after /tmp/end.dump
+	assert_same_file /tmp/start.dump /tmp/end.dump "absent returns the system to its start state"
+	deb_unhide_node
+	# No teardown before the purge: lvmsnap's state dir stays for the purge to remove.
+
+	# ---- purge ----
+	echo "  apt-get purge lvmsnap"
+	DEBIAN_FRONTEND=noninteractive apt-get purge -y -q lvmsnap >/tmp/deb-purge.log 2>&1 ||
+		fail "apt-get purge failed: $(tail -n 5 /tmp/deb-purge.log)"
+	[[ $(dpkg-query -W -f '${Status}' lvmsnap 2>/dev/null) != *" installed" ]] || fail "lvmsnap is still installed"
+	while read -r f; do
+		[[ -e $f || -L $f ]] || continue
+		[[ -d $f && ! -L $f ]] && dpkg -S "$f" >/dev/null 2>&1 && continue
+		fail "purge left $f behind"
+	done </tmp/deb-files.txt
+	deb_tree >/tmp/deb-after.txt
+	diff /tmp/deb-before.txt /tmp/deb-after.txt >/tmp/deb-tree.diff ||
+		fail "install + purge changed the system: $(head -n 10 /tmp/deb-tree.diff | tr '\n' ' ')"
+	echo "  purge left nothing behind ($(wc -l </tmp/deb-files.txt) paths listed by dpkg -L, $(wc -l </tmp/deb-before.txt) paths compared)"
+	teardown_all
+}
