@@ -1,2 +1,10 @@
 #!/usr/bin/env node
-import '../dist/lvmsnap.mjs';
+// Node >= 22.1 keeps compiled code between runs (faster start-up); older Node runs without it.
+import module from 'node:module';
+
+try {
+  module.enableCompileCache?.();
+} catch {
+  /* no writable cache directory: run uncached */
+}
+await import('../dist/lvmsnap.mjs');

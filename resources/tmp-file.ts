@@ -1,5 +1,22 @@
 // TmpFile: the regular file that lends copy-on-write space. Ours only if the journal recorded it before
 // it was created (and, once known, its device and inode still match).
+//
+// Ownership invariant (holds after every single step, so in every crash window). The journal's tmpFile
+// record is in one of three states:
+//   none                   no file of lvmsnap's is at the path: anything there is foreign.
+//   intent {path}          written while the path did not exist, before lvmsnap creates the file: a file
+//                          at the path is lvmsnap's (created after the intent), none means not created yet.
+//   identity {path,dev,ino} only the file with this dev/ino is lvmsnap's; any other file is foreign.
+//                          With no file at the path the record is stale (our file was removed by an
+//                          interrupted absent or by someone else): nothing is ours there any more.
+// So lvmsnap creates a file only when the journal holds a bare intent for the path, written after the
+// path was observed missing: a stale identity is replaced by a fresh intent first (otherwise a crash
+// between the allocation and recordFileIdentity leaves our new file under the old identity, foreign to
+// us forever). Identity is only ever recorded from a stat of a file that is ours under intent, and is
+// dropped only when the file was observed missing, never while a file exists: an existing file thus
+// never moves from foreign to ours. Residual risk, accepted: under a bare intent, a file someone else
+// puts at the path before lvmsnap's allocation runs is indistinguishable from ours (dd has conv=excl,
+// fallocate has no exclusive mode).
 import { fallocateArgv, rmFileArgv, zeroFillArgv } from '../src/commands.js';
 import type { Facts } from '../src/facts.js';
 import type { ResourceView, Step } from '../src/types.js';
@@ -38,14 +55,18 @@ export const TmpFile: Resource = {
     const st = f.snap.paths[path];
     const allocate: Step =
       allocationMethod(f) === 'fallocate' ? exec(fallocateArgv(path, bytes)) : exec(zeroFillArgv(path, bytes), true);
-    if (v.status === 'partial') {
-      // The journal already names the file. A complete file only needs its identity recorded;
-      // a short one (interrupted zero fill) is redone.
-      if (!st) return [allocate, { type: 'recordFileIdentity', path }];
-      if (st.size >= bytes) return [{ type: 'recordFileIdentity', path }];
-      return [exec(rmFileArgv(path)), allocate, { type: 'recordFileIdentity', path }];
-    }
-    return [{ type: 'journal', set: { tmpFile: { path } } }, allocate, { type: 'recordFileIdentity', path }];
+    const record: Step = { type: 'recordFileIdentity', path };
+    const intent: Step = { type: 'journal', set: { tmpFile: { path } } };
+    // Absent: no file, or one this plan removes first (a rebuild); either way no record survives.
+    if (v.status === 'absent') return [intent, allocate, record];
+    // Partial: the journal names the path. No file: make sure the record is a bare intent before the
+    // allocation (a stale identity is replaced, see the invariant above).
+    const rec = f.snap.journal?.tmpFile;
+    if (!st) return rec?.ino === undefined && rec?.dev === undefined ? [allocate, record] : [intent, allocate, record];
+    // Our file under a bare intent: a complete one only needs its identity recorded; a short one
+    // (interrupted zero fill) is redone.
+    if (st.size >= bytes) return [record];
+    return [exec(rmFileArgv(path)), allocate, record];
   },
   destroy(f, v) {
     const path = f.target.tmpFile!;

@@ -11,7 +11,7 @@ await build({
   entryNames: 'lvmsnap',
   chunkNames: 'chunks/[name]-[hash]',
   outExtension: { '.js': '.mjs' },
-  // Dynamic imports (simulator, pino, execa, the CLI itself) become chunks loaded only when needed.
+  // Dynamic imports (simulator, YAML, pino, the help layout) become chunks loaded only when needed.
   splitting: true,
   bundle: true,
   platform: 'node',
@@ -20,7 +20,7 @@ await build({
   minifySyntax: true,
   sourcemap: 'linked',
   define: { LVMSNAP_VERSION: JSON.stringify(pkg.version) },
-  // Bundled CommonJS deps (yargs helpers, pino) call require(); give ESM output one.
+  // Bundled CommonJS deps (pino) call require(); give ESM output one.
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: 'warning',
 });

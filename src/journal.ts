@@ -1,6 +1,5 @@
-// Where lvmsnap writes down what it created, and how that file is read back (zod-validated).
+// Where lvmsnap writes down what it created, and how that file is read back (validated field by field).
 import { posix } from 'node:path';
-import { z } from 'zod';
 import { LvmsnapError } from './errors.js';
 import type { Journal, Target } from './types.js';
 
@@ -15,15 +14,37 @@ export class JournalCorrupt extends LvmsnapError {
   }
 }
 
-const count = z.number().int().nonnegative();
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+const isName = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const JournalSchema = z.object({
-  version: z.literal(1),
-  vg: z.string().min(1),
-  snapshot: z.string().min(1),
-  tmpFile: z.object({ path: z.string().min(1), dev: count.optional(), ino: count.optional() }).optional(),
-  createdMountpoint: z.string().min(1).optional(),
-});
+/** Checks a parsed journal; returns the problems (each naming its field) and the journal without unknown keys. */
+function validateJournal(data: unknown): { issues: string[]; journal: Journal } {
+  const issues: string[] = [];
+  if (!isRecord(data)) return { issues: ['(root): expected an object'], journal: null as unknown as Journal };
+  if (data['version'] !== 1) issues.push(`version: expected 1, got ${JSON.stringify(data['version'])}`);
+  for (const k of ['vg', 'snapshot'] as const) if (!isName(data[k])) issues.push(`${k}: expected a non-empty string`);
+  const out: Record<string, unknown> = { version: data['version'], vg: data['vg'], snapshot: data['snapshot'] };
+  const tf = data['tmpFile'];
+  if (tf !== undefined) {
+    if (!isRecord(tf)) issues.push('tmpFile: expected an object');
+    else {
+      if (!isName(tf['path'])) issues.push('tmpFile.path: expected a non-empty string');
+      const t: Record<string, unknown> = { path: tf['path'] };
+      for (const k of ['dev', 'ino'] as const) {
+        if (tf[k] === undefined) continue;
+        if (!isCount(tf[k])) issues.push(`tmpFile.${k}: expected a non-negative integer`);
+        t[k] = tf[k];
+      }
+      out['tmpFile'] = t;
+    }
+  }
+  if (data['createdMountpoint'] !== undefined) {
+    if (!isName(data['createdMountpoint'])) issues.push('createdMountpoint: expected a non-empty string');
+    out['createdMountpoint'] = data['createdMountpoint'];
+  }
+  return { issues, journal: out as unknown as Journal };
+}
 
 /**
  * Parse a journal's text. An empty (or blank) file means no journal: null.
@@ -37,10 +58,7 @@ export function parseJournal(text: string, file = 'journal'): Journal | null {
   } catch (err) {
     throw new JournalCorrupt(file, `invalid JSON (${(err as Error).message})`);
   }
-  const result = JournalSchema.safeParse(data);
-  if (!result.success) {
-    const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new JournalCorrupt(file, issues.join('; '));
-  }
-  return result.data;
+  const { issues, journal } = validateJournal(data);
+  if (issues.length > 0) throw new JournalCorrupt(file, issues.join('; '));
+  return journal;
 }

@@ -1,7 +1,5 @@
-// The desired target from flags or a YAML/JSON config file, validated with zod. Errors name the field.
+// The desired target from flags or a YAML/JSON config file, validated field by field. Errors name the field.
 import { posix } from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
 import { UsageError } from './errors.js';
 import type { SizeSpec, Target } from './types.js';
 
@@ -42,70 +40,127 @@ export function lvmNameProblem(name: string, what: 'VG' | 'LV'): string | null {
   return null;
 }
 
-const lvmName = (what: 'VG' | 'LV') =>
-  z.string().superRefine((v, ctx) => {
-    const p = lvmNameProblem(v, what);
-    if (p) ctx.addIssue({ code: 'custom', message: `"${v}" is not a valid LVM ${what} name: it ${p}` });
-  });
+// ---- validation: plain checks (no schema library on the start-up path); every message names the field.
 
-const absPath = z.string().refine((p) => p.startsWith('/') && posix.normalize(p) === p && p !== '/' && !p.endsWith('/'), {
-  message: 'must be an absolute, normalized path (like /mnt/snap), not / and without a trailing /',
-});
+type Check<T> = (v: unknown) => { ok: true; value: T } | { ok: false; message: string };
 
-const sizeField = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  const s = parseSize(typeof v === 'number' ? `${v}b` : v);
-  if (!s) ctx.addIssue({ code: 'custom', message: `"${v}" is not a size: use 512M, 4G or 25%ORIGIN` });
-  return s as SizeSpec;
-});
+const kindOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+const ok = <T>(value: T) => ({ ok: true as const, value });
+const bad = (message: string) => ({ ok: false as const, message });
 
-const bytesField = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  const b = parseBytes(typeof v === 'number' ? `${v}b` : v);
-  if (b === null) ctx.addIssue({ code: 'custom', message: `"${v}" is not a size: use 512M or 4G` });
-  return b as number;
-});
+const str = (v: unknown) => (typeof v === 'string' ? null : bad(`expected a string, got ${kindOf(v)}`));
 
-export const TargetSchema = z
-  .object({
-    vg: lvmName('VG'),
-    lv: lvmName('LV'),
-    snapshot: lvmName('LV').optional(),
-    size: sizeField.default({ kind: 'percentOrigin', percent: 20 }),
-    mountpoint: absPath.optional(),
-    mountOptions: z.string().regex(/^[A-Za-z0-9_=.,:-]+$/, 'must be a comma-separated option list').optional(),
-    tmpFile: absPath.optional(),
-    tmpFileSize: bytesField.optional(),
-    loopDevice: z.string().regex(/^\/dev\/loop\d+$/, 'must look like /dev/loop3').optional(),
-    allocate: z.enum(['auto', 'fallocate', 'zero']).default('auto'),
-    removeMountpoint: z.boolean().default(false),
-    stateDir: absPath.default('/var/lib/lvmsnap'),
-  })
-  .strict()
-  .superRefine((t, ctx) => {
-    if (t.tmpFile === undefined && t.tmpFileSize !== undefined) ctx.addIssue({ code: 'custom', path: ['tmpFileSize'], message: 'needs tmpFile' });
-    if (t.tmpFile === undefined && t.loopDevice !== undefined) ctx.addIssue({ code: 'custom', path: ['loopDevice'], message: 'needs tmpFile' });
-    if ((t.snapshot ?? `${t.lv}-lvmsnap`) === t.lv) ctx.addIssue({ code: 'custom', path: ['snapshot'], message: 'must differ from the origin LV name' });
-    if (t.mountpoint !== undefined && t.tmpFile !== undefined && (t.tmpFile + '/').startsWith(t.mountpoint + '/'))
-      ctx.addIssue({ code: 'custom', path: ['tmpFile'], message: 'must not be inside the mountpoint' });
-  });
+const lvmName = (what: 'VG' | 'LV'): Check<string> => (v) => {
+  const notString = str(v);
+  if (notString) return notString;
+  const p = lvmNameProblem(v as string, what);
+  return p ? bad(`"${v as string}" is not a valid LVM ${what} name: it ${p}`) : ok(v as string);
+};
 
-export type TargetInput = z.input<typeof TargetSchema>;
+const absPath: Check<string> = (v) => {
+  const notString = str(v);
+  if (notString) return notString;
+  const p = v as string;
+  return p.startsWith('/') && posix.normalize(p) === p && p !== '/' && !p.endsWith('/')
+    ? ok(p)
+    : bad('must be an absolute, normalized path (like /mnt/snap), not / and without a trailing /');
+};
 
+const matching = (re: RegExp, message: string): Check<string> => (v) => str(v) ?? (re.test(v as string) ? ok(v as string) : bad(message));
+
+const sizeOrNumber = (v: unknown): string | null => (typeof v === 'number' ? `${v}b` : typeof v === 'string' ? v : null);
+
+const sizeField: Check<SizeSpec> = (v) => {
+  const text = sizeOrNumber(v);
+  if (text === null) return bad(`expected a size like 512M, 4G or 25%ORIGIN, got ${kindOf(v)}`);
+  const s = parseSize(text);
+  return s ? ok(s) : bad(`"${String(v)}" is not a size: use 512M, 4G or 25%ORIGIN`);
+};
+
+const bytesField: Check<number> = (v) => {
+  const text = sizeOrNumber(v);
+  if (text === null) return bad(`expected a size like 512M or 4G, got ${kindOf(v)}`);
+  const b = parseBytes(text);
+  return b === null ? bad(`"${String(v)}" is not a size: use 512M or 4G`) : ok(b);
+};
+
+const oneOf = <T extends string>(...choices: T[]): Check<T> => (v) =>
+  typeof v === 'string' && (choices as string[]).includes(v) ? ok(v as T) : bad(`expected one of ${choices.map((c) => `"${c}"`).join(', ')}, got ${typeof v === 'string' ? `"${v}"` : kindOf(v)}`);
+
+const bool: Check<boolean> = (v) => (typeof v === 'boolean' ? ok(v) : bad(`expected true or false, got ${kindOf(v)}`));
+
+/** Each field of a Target: its check and its default (absent = required, undefined = optional). */
+const FIELDS: Readonly<Record<string, { check: Check<unknown>; default?: unknown; required?: true }>> = {
+  vg: { check: lvmName('VG'), required: true },
+  lv: { check: lvmName('LV'), required: true },
+  snapshot: { check: lvmName('LV') },
+  size: { check: sizeField, default: { kind: 'percentOrigin', percent: 20 } },
+  mountpoint: { check: absPath },
+  mountOptions: { check: matching(/^[A-Za-z0-9_=.,:-]+$/, 'must be a comma-separated option list') },
+  tmpFile: { check: absPath },
+  tmpFileSize: { check: bytesField },
+  loopDevice: { check: matching(/^\/dev\/loop\d+$/, 'must look like /dev/loop3') },
+  allocate: { check: oneOf('auto', 'fallocate', 'zero'), default: 'auto' },
+  removeMountpoint: { check: bool, default: false },
+  stateDir: { check: absPath, default: '/var/lib/lvmsnap' },
+};
+
+/** Field names of a target (camelCase), as accepted in config files. */
+export const TARGET_FIELDS: readonly string[] = Object.keys(FIELDS);
+
+/** Validates a config/flags object; throws one UsageError listing every problem, each naming its field. */
 export function toTarget(input: unknown, source: string): Target {
-  const r = TargetSchema.safeParse(input);
-  if (!r.success) {
-    const lines = r.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message}`);
-    throw new UsageError(`invalid target in ${source}:\n  ${lines.join('\n  ')}`);
+  const problems: string[] = [];
+  const fail = (): never => {
+    throw new UsageError(`invalid target in ${source}:\n  ${problems.join('\n  ')}`);
+  };
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    problems.push(`(top level): expected a mapping of fields, got ${kindOf(input)}`);
+    fail();
   }
-  const t = r.data;
-  const snapshot = t.snapshot ?? `${t.lv}-lvmsnap`;
+  const given = input as Record<string, unknown>;
+  const t: Record<string, unknown> = {};
+  for (const [field, f] of Object.entries(FIELDS)) {
+    const v = given[field];
+    if (v === undefined) {
+      if (f.required) problems.push(`${field}: required`);
+      else if ('default' in f) t[field] = f.default;
+      continue;
+    }
+    const r = f.check(v);
+    if (r.ok) t[field] = r.value;
+    else problems.push(`${field}: ${r.message}`);
+  }
+  const unknown = Object.keys(given).filter((k) => !(k in FIELDS));
+  if (unknown.length > 0) problems.push(`(top level): Unrecognized ${unknown.length === 1 ? 'key' : 'keys'}: ${unknown.map((k) => `"${k}"`).join(', ')} (known: ${TARGET_FIELDS.join(', ')})`);
+  if (problems.length === 0) {
+    if (t['tmpFile'] === undefined && t['tmpFileSize'] !== undefined) problems.push('tmpFileSize: needs tmpFile');
+    if (t['tmpFile'] === undefined && t['loopDevice'] !== undefined) problems.push('loopDevice: needs tmpFile');
+    if (t['snapshot'] === t['lv']) problems.push('snapshot: must differ from the origin LV name');
+    const mnt = t['mountpoint'] as string | undefined;
+    const tmp = t['tmpFile'] as string | undefined;
+    if (mnt !== undefined && tmp !== undefined && `${tmp}/`.startsWith(`${mnt}/`)) problems.push('tmpFile: must not be inside the mountpoint');
+  }
+  if (problems.length > 0) fail();
+  const snapshot = (t['snapshot'] as string | undefined) ?? `${t['lv'] as string}-lvmsnap`;
   const snapProblem = lvmNameProblem(snapshot, 'LV');
   if (snapProblem) throw new UsageError(`invalid target in ${source}:\n  snapshot: "${snapshot}" is not a valid LVM LV name: it ${snapProblem}`);
-  return { ...t, snapshot } as Target;
+  return { ...t, snapshot } as unknown as Target;
 }
 
-export function parseConfigText(text: string, file: string): unknown {
+/** JSON configs are parsed with JSON.parse; the YAML parser is loaded only for YAML. */
+export async function parseConfigText(text: string, file: string): Promise<unknown> {
   try {
-    return file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    if (file.endsWith('.json')) return JSON.parse(text);
+    if (text.trimStart().startsWith('{')) {
+      try {
+        return JSON.parse(text);
+      } catch {
+        /* flow-style YAML: the YAML parser decides */
+      }
+    }
+    const { parse } = await import('yaml');
+    return parse(text);
   } catch (err) {
     throw new UsageError(`cannot read config ${file}: ${(err as Error).message.split('\n')[0]}`, { cause: err });
   }

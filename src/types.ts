@@ -114,7 +114,7 @@ export interface Journal {
   readonly version: 1;
   readonly vg: string;
   readonly snapshot: string;
-  /** Set before the tmp file is created; dev/ino are filled in right after. */
+  /** Set (bare, without dev/ino) before the tmp file is created; dev/ino are filled in right after. See resources/tmp-file.ts. */
   readonly tmpFile?: { readonly path: string; readonly dev?: number; readonly ino?: number };
   /** Set before lvmsnap creates the mountpoint directory. */
   readonly createdMountpoint?: string;

@@ -22,9 +22,9 @@ const T = ['--vg', 'vg0', '--lv', 'root'];
 describe('bad input: exit 3, no command run, a message that says what to do', () => {
   const cases: [string, string[], RegExp][] = [
     ['no command', [], /name a command/],
-    ['unknown command', ['snap'], /Unknown argument|name a command/],
-    ['apply without --state', ['apply', ...T], /Missing required argument: state/],
-    ['bad --state', ['apply', '--state', 'gone', ...T], /Invalid values/],
+    ['unknown command', ['snap'], /unknown command: snap\nname a command: apply, plan, status/],
+    ['apply without --state', ['apply', ...T], /Missing required argument: --state \(present or absent\)\nsee lvmsnap apply --help/],
+    ['bad --state', ['apply', '--state', 'gone', ...T], /invalid value for --state: "gone"; choose one of: present, absent/],
     ['no target', ['apply', '--state', 'present'], /no target: pass --vg NAME --lv NAME/],
     ['VG name LVM rejects', ['apply', '--state', 'present', '--vg', 'vg 0', '--lv', 'root'], /vg: "vg 0" is not a valid LVM VG name/],
     ['LV name LVM rejects', ['apply', '--state', 'present', '--vg', 'vg0', '--lv', 'snapshot1'], /must not start with "snapshot"/],
@@ -38,8 +38,13 @@ describe('bad input: exit 3, no command run, a message that says what to do', ()
     ['bad tmp-file size', ['apply', '--state', 'present', ...T, '--tmp-file', '/var/tmp/c', '--tmp-file-size', 'x'], /tmpFileSize/],
     ['tmp-file-size without tmp-file', ['apply', '--state', 'present', ...T, '--tmp-file-size', '1G'], /tmpFileSize: needs tmpFile/],
     ['bad loop device', ['apply', '--state', 'present', ...T, '--tmp-file', '/var/tmp/c', '--loop-device', '/dev/sda'], /must look like \/dev\/loop3/],
-    ['bad --allocate', ['apply', '--state', 'present', ...T, '--allocate', 'sparse'], /Invalid values/],
-    ['unknown flag', ['apply', '--state', 'present', ...T, '--frobnicate'], /Unknown argument/],
+    ['bad --allocate', ['apply', '--state', 'present', ...T, '--allocate', 'sparse'], /invalid value for --allocate: "sparse"; choose one of: auto, fallocate, zero/],
+    ['unknown flag', ['apply', '--state', 'present', ...T, '--frobnicate'], /unknown flag --frobnicate for lvmsnap apply\nsee lvmsnap apply --help/],
+    ['misspelt flag', ['apply', '--state', 'present', ...T, '--tmpfile', '/x'], /unknown flag --tmpfile .*did you mean --tmp-file\?/],
+    ['flag without its value', ['status', '--vg', 'vg0', '--lv'], /--lv needs a value \(NAME\)/],
+    ['a stray argument', ['status', ...T, 'now'], /unexpected argument "now": lvmsnap status takes no arguments/],
+    ['--wait not a number', ['apply', '--state', 'present', ...T, '--wait', 'soon'], /--wait expects a number, got "soon"/],
+    ['a flag twice', ['status', ...T, '--vg', 'vg1'], /--vg is given more than once/],
   ];
   it.each(cases)('%s', async (_n, argv, re) => {
     const { host, calls } = untouchable();
@@ -81,6 +86,8 @@ describe('--help teaches', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/--tmp-file/);
     expect(r.out).toMatch(/Examples:/);
-    expect(r.out).toMatch(/Exit codes: 0 success/);
+    expect(r.out).toMatch(/Exit codes:\n\s+0\s+success\n\s+1\s+failed/);
+    expect(r.out).toMatch(/--state present\|absent\s+desired state \[required\]/);
+    expect(r.out).toMatch(/--size SIZE .*\[default: 20%ORIGIN\]/);
   });
 });

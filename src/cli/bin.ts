@@ -1,18 +1,16 @@
 // Process entry: picks the host (real, or the simulator for the demo), wires signals, sets the exit code.
-import { RealHost } from '../host-real.js';
+// Everything apply/plan/status need is bundled into this one file; the simulator, the crash switch, YAML,
+// pino and the help layout are chunks loaded only when asked for.
 import type { EngineDeps } from '../engine.js';
+import { RealHost } from '../host-real.js';
 import type { HostPort } from '../port.js';
+import { main } from './main.js';
 
 declare const LVMSNAP_VERSION: string;
 const version = typeof LVMSNAP_VERSION === 'string' ? LVMSNAP_VERSION : 'dev';
 
 async function start(): Promise<number> {
   const argv = process.argv.slice(2);
-  // Fast path: scripts and package managers call --version often; skip loading everything else.
-  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
-    process.stdout.write(`${version}\n`);
-    return 0;
-  }
   let stop = false;
   const onSignal = (sig: NodeJS.Signals) => {
     if (!stop) process.stderr.write(`lvmsnap: ${sig} received: finishing the running command, then stopping\n`);
@@ -35,7 +33,6 @@ async function start(): Promise<number> {
     const { KillSwitchHost } = await import('../kill-switch.js');
     host = new KillSwitchHost(host, killAfter);
   }
-  const { main } = await import('./main.js');
   // The simulator is loaded only when a --check plan is rehearsed.
   const rehearse: EngineDeps['rehearse'] = async (...a) => (await import('../rehearse.js')).rehearse(...a);
   const code = await main(argv, {

@@ -187,6 +187,7 @@ lvmsnap() {
 	done
 	next_step cli
 	printf '%s\0' "$@" >"$STEP/argv"
+	[[ -z ${VM_OUT:-} ]] || printf '  step %s: lvmsnap %s%s\n' "${STEP##*/}" "$*" "${kill:+ (killed after $kill)}" >>"$VM_OUT/progress"
 	printf '%s\n' "$kill" >"$STEP/kill"
 	((lockheld)) && : >"$STEP/lockheld"
 	OUT=$STEP/stdout ERR=$STEP/stderr

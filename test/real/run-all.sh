@@ -2,17 +2,22 @@
 # npm run test:real — the real-LVM tier, host side.
 #
 # Builds the CLI once (a private copy, so a concurrent `npm run build` cannot change it mid-run) and
-# the command recorder (test/real/shim.c), runs every scenario of test/real/suite.sh in five QEMU
-# boots (three lanes in parallel, one vCPU each; two of the boots are the reboot scenario), then
-# replays every scenario on the simulator (test/real/differential.ts). Prints one line
-# per unit, a summary "N passed, M failed", and exits non-zero on any failure. A VM that cannot run
-# prints "REAL-LVM TIER CANNOT RUN" and fails the tier: it is never skipped.
+# the command recorder (test/real/shim.c), runs every item of test/real/tier.json in QEMU boots packed
+# into parallel lanes by their measured cost (test/real/schedule.ts, test/real/timings.json), then
+# replays every scenario on the simulator (test/real/differential.ts). Prints one line per unit, each
+# boot's duration and its margin to its timeout, a summary "N passed, M failed", and exits non-zero
+# on any failure. A boot killed at its timeout says which unit and step it was in; the units it
+# finished still count. A VM that cannot run prints "REAL-LVM TIER CANNOT RUN" and fails the tier:
+# it is never skipped.
 #
 # Environment:
-#   LVMSNAP_REAL_RESULTS=DIR     where results go (default test/real/.work/results/<time>)
-#   LVMSNAP_REAL_LANE_A / _B / _C  override the scenario specs of a lane (space separated)
-#   LVMSNAP_REAL_NO_REBOOT=1     skip the two reboot boots (development only: counts as a failure)
-#   LVMSNAP_VM_TIMEOUT           per VM boot (default here 900 s)
+#   LVMSNAP_REAL_RESULTS=DIR       where results go (default test/real/.work/results/<time>)
+#   LVMSNAP_REAL_LANES=N           lanes in parallel (default: tier.json)
+#   LVMSNAP_REAL_TIER=FILE         run another tier file (a subset while developing a scenario)
+#   LVMSNAP_REAL_UPDATE_TIMINGS=1  write this run's measured durations into test/real/timings.json
+#   LVMSNAP_REAL_NO_REBOOT=1       skip the reboot boots (development only: counts as a failure)
+#   LVMSNAP_VM_TIMEOUT             force one timeout for every boot (default: 2.5x its measured duration)
+#   LVMSNAP_CI_OTHER_S             seconds .ci/run spent before the tier (recorded with the timings)
 set -uo pipefail
 # The whole script is one compound command, parsed before it runs: editing this file during a
 # run cannot change the running instance.
@@ -28,20 +33,15 @@ STAMP=$(date +%Y%m%d-%H%M%S)
 RESULTS=${LVMSNAP_REAL_RESULTS:-$WORK/results/$STAMP}
 mkdir -p "$RESULTS"
 RESULTS=$(cd "$RESULTS" && pwd -P)
-export LVMSNAP_VM_TIMEOUT=${LVMSNAP_VM_TIMEOUT:-900}
 
 say() { printf '[test:real] %s\n' "$*"; }
 elapsed() { echo $(($(date +%s) - T0)); }
 # shellcheck source=test/real/host-lib.sh
 source "$HERE/host-lib.sh"
 
-# Three lanes, one VM each (lane c then does the two reboot boots). The crash matrix, the bulk, is
-# split by k. Three single-vCPU guests on two cores: the guests' work is sequential and CPU-bound,
-# and on a shared machine more threads get the tier a fairer share.
-LANE_A=${LVMSNAP_REAL_LANE_A:-"crash:tmp:1:4 basic:ext4:tmp basic:xfs:free foreign:lv foreign:file"}
-LANE_B=${LVMSNAP_REAL_LANE_B:-"crash:tmp:5:8 basic:xfs:tmp foreign:loop foreign:mount lock"}
-LANE_C=${LVMSNAP_REAL_LANE_C:-"crash:tmp:9:0 basic:ext4:free bad-input"}
-
+# Lanes: test/real/schedule.ts packs the items of tier.json into lanes by their measured cost
+# (timings.json) and gives every boot a timeout of 2.5x its expected duration. Lanes run in parallel,
+# one single-vCPU guest each: the guests' work is sequential and CPU-bound.
 # ---- build once ----------------------------------------------------------------------------------
 command -v jq >/dev/null || cannot_run "jq is needed (the guest uses the host's)"
 say "building the CLI and the command recorder (results: $RESULTS)"
@@ -49,54 +49,71 @@ prepare_cli "$RESULTS/build.log"
 prepare_shim
 
 # ---- VM jobs -------------------------------------------------------------------------------------
-# vm_job NAME [VAR=VALUE...] -- SUITE-ARGS...: one boot; output prefixed live and kept in NAME.log.
+SCHEDULE=$(node --import tsx "$HERE/schedule.ts" plan) || cannot_run "test/real/schedule.ts plan failed"
+[[ -n ${LVMSNAP_VM_TIMEOUT:-} ]] && say "LVMSNAP_VM_TIMEOUT=$LVMSNAP_VM_TIMEOUT overrides every boot's measured timeout"
+
+# vm_job NAME TIMEOUT EXPECTED [VAR=VALUE...] -- SUITE-ARGS...: one boot; output prefixed live and
+# kept in NAME.log; NAME.boot gets "SECONDS TIMEOUT EXPECTED RC".
 vm_job() {
-	local name=$1 rc=0
-	shift
+	local name=$1 timeout=$2 expected=$3 rc=0 t0
+	shift 3
 	local envs=()
 	while [[ $1 != -- ]]; do envs+=("$1"); shift; done
 	shift
+	timeout=${LVMSNAP_VM_TIMEOUT:-$timeout}
 	mkdir -p "$RESULTS/$name"
-	env LVMSNAP_VM_CPUS=1 LVMSNAP_VM_OUT_DIR="$RESULTS/$name" "${envs[@]}" \
+	t0=$(date +%s)
+	env LVMSNAP_VM_CPUS=1 LVMSNAP_VM_OUT_DIR="$RESULTS/$name" LVMSNAP_VM_TIMEOUT="$timeout" "${envs[@]}" \
 		"$HERE/vm.sh" "$HERE/suite.sh" --shim "$SHIM" --cli "$CLI_BIN" "$@" \
 		> >(tee "$RESULTS/$name.log" | sed -u "s/^/[$name] /") 2>&1 || rc=$?
 	echo "$rc" >"$RESULTS/$name.rc"
+	echo "$(($(date +%s) - t0)) $timeout $expected $rc" >"$RESULTS/$name.boot"
+	if ((rc == 124)); then
+		# Killed at its timeout: say where it was (the units that finished are in results.tsv and count).
+		{
+			printf '[%s] KILLED after %ss (timeout %ss, expected %ss). It was at:\n' "$name" "$timeout" "$timeout" "$expected"
+			sed "s/^/[$name]   /" "$RESULTS/$name/progress" 2>/dev/null || echo "[$name]   (no progress file: the guest never started the suite)"
+			printf '[%s] finished units: %s\n' "$name" "$(awk -F'\t' '{ printf "%s%s(%s) ", $1, ($2 == "PASS" ? "" : " FAIL"), $3 }' "$RESULTS/$name/results.tsv" 2>/dev/null)"
+		} | tee "$RESULTS/$name.where"
+	fi
 	return "$rc"
 }
 
-lane_a() {
-	# shellcheck disable=SC2086 # specs are words
-	vm_job a -- $LANE_A
-}
-
-lane_b() {
-	# shellcheck disable=SC2086
-	vm_job b -- $LANE_B
-}
-
-lane_c() {
-	# shellcheck disable=SC2086
-	vm_job c -- $LANE_C
-	[[ ${LVMSNAP_REAL_NO_REBOOT:-0} == 1 ]] && return 0
+# Extra vm.sh environment and suite arguments of a sequence's boot (boots that share persistent disks).
+seq_reboot() { # BOOT -> prints VAR=VALUE... -- SUITE-ARGS...
 	local disks=$RESULTS/reboot-disks
-	mkdir -p "$disks"
-	rm -f "$disks"/*.img
-	vm_job reboot-1 LVMSNAP_VM_DISK="$disks/vda.img" LVMSNAP_VM_DISK2="$disks/vdb.img" LVMSNAP_VM_DISK2_SIZE=64M -- reboot-1
-	vm_job reboot-2 LVMSNAP_VM_DISK="$disks/vda.img" LVMSNAP_VM_DISK2="$disks/vdb.img" LVMSNAP_VM_DISK2_SIZE=64M -- \
-		--prev "$RESULTS/reboot-1" reboot-2
-	rm -rf "$disks"
+	case $1 in
+	reboot-1) mkdir -p "$disks" && rm -f "$disks"/*.img ;;
+	esac
+	printf '%s\n' "LVMSNAP_VM_DISK=$disks/vda.img" "LVMSNAP_VM_DISK2=$disks/vdb.img" LVMSNAP_VM_DISK2_SIZE=64M --
+	[[ $1 == reboot-2 ]] && printf '%s\n' --prev "$RESULTS/reboot-1"
+	printf '%s\n' "$1"
 }
 
-say "lane a: $LANE_A"
-say "lane b: $LANE_B"
-say "lane c: $LANE_C, then reboot (2 boots)"
-lane_a &
-PID_A=$!
-lane_b &
-PID_B=$!
-lane_c &
-PID_C=$!
-wait "$PID_A" "$PID_B" "$PID_C"
+# run_lane LANE: its boots one after another, as the schedule says.
+run_lane() {
+	local lane=$1 l boot timeout expected seq specs args
+	while read -r l boot timeout expected seq specs; do
+		[[ $l == "$lane" ]] || continue
+		if [[ $seq == - ]]; then
+			# shellcheck disable=SC2086 # specs are words
+			vm_job "$boot" "$timeout" "$expected" -- $specs
+		else
+			[[ $seq == reboot && ${LVMSNAP_REAL_NO_REBOOT:-0} == 1 ]] && continue
+			mapfile -t args < <("seq_$seq" "$boot")
+			vm_job "$boot" "$timeout" "$expected" "${args[@]}"
+		fi
+	done <<<"$SCHEDULE"
+}
+
+LANES=$(awk '{ print $1 }' <<<"$SCHEDULE" | sort -u)
+PIDS=()
+for lane in $LANES; do
+	say "lane $lane: $(awk -v l="$lane" '$1 == l { printf "%s[%ss, timeout %ss]: %s; ", $2, $4, $3, ($5 == "-" ? substr($0, index($0, $6)) : "sequence " $5) }' <<<"$SCHEDULE")"
+	run_lane "$lane" &
+	PIDS+=($!)
+done
+wait "${PIDS[@]}"
 T_VM=$(elapsed)
 
 # ---- what the VMs said -----------------------------------------------------------------------------
@@ -110,7 +127,7 @@ for rcf in "$RESULTS"/*.rc; do
 	fi
 	# 0: all passed, 1: some unit failed (counted below); anything else: the boot itself failed.
 	if ((rc != 0 && rc != 1)); then
-		VM_PROBLEMS+=("vm:$name	FAIL		VM boot failed with status $rc ($(grep -m1 -E 'REAL-LVM (VM TIMEOUT|VM FAILURE)' "$RESULTS/$name.log" || echo 'see log'))")
+		VM_PROBLEMS+=("vm:$name	FAIL		VM boot failed with status $rc ($(grep -m1 -E 'REAL-LVM (VM TIMEOUT|VM FAILURE)' "$RESULTS/$name.log" || echo 'see log'))$([[ -s $RESULTS/$name.where ]] && printf '; it was at: %s' "$(sed -n 2,3p "$RESULTS/$name.where" | sed 's/^\[[^]]*\] *//' | tr '\n' ' ')")")
 	fi
 	[[ -s $RESULTS/$name/results.tsv ]] || VM_PROBLEMS+=("vm:$name	FAIL		no unit results from VM boot $name")
 done
@@ -136,6 +153,9 @@ if ((FAILED)); then
 	awk -F'\t' '$2 == "FAIL" { printf "  FAIL %s: %s\n", $1, $4 }' "$RESULTS/summary.tsv"
 fi
 grep -h '^FINDING:' "$RESULTS"/reboot-*.log 2>/dev/null | sed 's/^/  /'
+echo "$(elapsed) $T_VM ${LVMSNAP_CI_OTHER_S:-}" >"$RESULTS/tier.time"
+node --import tsx "$HERE/schedule.ts" report "$RESULTS" || say "WARNING: the duration report failed"
+if [[ ${LVMSNAP_REAL_UPDATE_TIMINGS:-0} == 1 ]]; then node --import tsx "$HERE/schedule.ts" update "$RESULTS"; fi
 say "VM scenarios took ${T_VM}s, the whole tier $(elapsed)s; results in $RESULTS"
 echo "$PASSED passed, $FAILED failed"
 ((FAILED == 0 && PASSED > 0))

@@ -59,6 +59,7 @@ unit() {
 	shift
 	t0=$(now_ms)
 	printf '=== %s\n' "$name"
+	printf 'spec %s (%d of %d), unit %s\n' "$spec" "$SPEC_I" "$SPEC_N" "$name" >"$VM_OUT/progress"
 	(
 		set -euo pipefail
 		trap 'rc=$?; ((rc)) && printf "  (line %s: %s)\n" "$LINENO" "$BASH_COMMAND" >&2; stop_writer; exit $rc' EXIT
@@ -82,7 +83,13 @@ unit() {
 
 install_shims
 mkdir -p "$TRACE_ROOT"
+# Where the boot is, for a host that has to kill it at its timeout: $VM_OUT/progress (spec i/N and
+# the running unit; lib.sh's next_step adds the step), and $VM_OUT/specs.tsv (seconds per finished spec).
+SPEC_I=0 SPEC_N=$#
 for spec in "$@"; do
+	SPEC_I=$((SPEC_I + 1))
+	SPEC_T0=$(now_ms)
+	printf 'spec %s (%d of %d)\n' "$spec" "$SPEC_I" "$#" >"$VM_OUT/progress"
 	IFS=: read -r kind a b c <<<"$spec"
 	case $kind in
 	basic) unit "basic-$a-$b" scen_basic "$a" "$b" ;;
@@ -98,6 +105,8 @@ for spec in "$@"; do
 	guard-2) unit guard-boot2 scen_guard_boot2 "$PREV_DIR" ;;
 	*) echo "suite: unknown scenario spec $spec" >&2; FAILED=1 ;;
 	esac
+	awk -v s="$spec" -v a="$SPEC_T0" -v b="$(now_ms)" 'BEGIN { printf "%s\t%.1f\n", s, (b - a) / 1000 }' >>"$VM_OUT/specs.tsv"
 done
+printf 'all %d specs done\n' "$#" >"$VM_OUT/progress"
 exit "$FAILED"
 }

@@ -23,6 +23,12 @@ describe('TmpFile', () => {
       [{ type: 'exec', argv: ['fallocate', '--length', BYTES, '--', FILE] }, { type: 'recordFileIdentity', path: FILE }], [{ type: 'journal', set: {}, clear: ['tmpFile'] }]],
     ['partial: allocated, crash before recording identity', tmpTarget, withEdits(baseSnap(), edits.file(), edits.journal(ourJournal({ tmpFile: { path: FILE } }))), 'partial',
       [{ type: 'recordFileIdentity', path: FILE }], [{ type: 'exec', argv: ['rm', '--', FILE] }, { type: 'journal', set: {}, clear: ['tmpFile'] }]],
+    // Regression (property seed 1663457774): an absent crashed between rm and the journal update, so the
+    // record still names the removed file's inode. The new file must be created under a fresh intent.
+    ['partial: stale identity of a removed file is replaced by a bare intent before allocating', tmpTarget,
+      withEdits(baseSnap(), edits.journal(ourJournal({ tmpFile: { path: FILE, dev: 41, ino: 999 } }))), 'partial',
+      [{ type: 'journal', set: { tmpFile: { path: FILE } } }, { type: 'exec', argv: ['fallocate', '--length', BYTES, '--', FILE] }, { type: 'recordFileIdentity', path: FILE }],
+      [{ type: 'journal', set: {}, clear: ['tmpFile'] }]],
     ['partial: zero fill interrupted (short file) is removed and redone', tmpTarget,
       withEdits(baseSnap(), edits.file(3 * MIB), edits.journal(ourJournal({ tmpFile: { path: FILE } }))), 'partial',
       [{ type: 'exec', argv: ['rm', '--', FILE] }, { type: 'exec', argv: ['fallocate', '--length', BYTES, '--', FILE] }, { type: 'recordFileIdentity', path: FILE }], null],

@@ -1,0 +1,58 @@
+// lvmsnap apply: make the snapshot chain present (mounted read-only) or absent (all of it gone).
+import { runApply, type EngineDeps } from '../engine.js';
+import type { DesiredState } from '../types.js';
+import { EXIT } from './exit.js';
+import { applyJson, renderApplyHuman } from './render.js';
+import type { CliIo, CommandSpec, FlagSpec, ParsedArgs } from './spec.js';
+import { makeLog, OUTPUT_GROUP, TARGET_GROUP, targetFrom } from './target-flags.js';
+
+export const DETAILED_EXITCODE: FlagSpec = { name: 'detailed-exitcode', type: 'boolean', default: false, describe: 'exit 2 when changes were made (or planned, with --check)' };
+
+/** apply and plan: lock, observe, plan, then rehearse (--check) or apply; prints the report; returns the exit code. */
+export async function applyCommand(args: ParsedArgs, io: CliIo, state: DesiredState, check: boolean, diff: boolean): Promise<number> {
+  const target = await targetFrom(args, io.host);
+  const log = await makeLog(args);
+  const deps: EngineDeps = { host: io.host, ...(log ? { log } : {}), ...io.deps };
+  const report = await runApply(target, { state, check, waitSeconds: Number(args['wait'] ?? 0) }, deps);
+  io.stdout(args['json'] ? `${JSON.stringify(applyJson(report, target), null, 2)}\n` : renderApplyHuman(report, target, diff));
+  // With --json, stdout is for scripts; a person watching still sees why nothing happened.
+  if (args['json']) {
+    for (const r of report.planned.plan.refusals) io.stderr(`lvmsnap: refused: ${r}\n`);
+    if (report.error) io.stderr(`lvmsnap: ${report.error.message}\n`);
+    if (report.rehearsal) io.stderr(`lvmsnap: the plan would fail: ${report.rehearsal}\n`);
+  }
+  if (report.planned.plan.refusals.length > 0 || report.rehearsal) return EXIT.refused;
+  if (report.error) return EXIT.failed;
+  return args['detailed-exitcode'] && report.changed ? EXIT.changed : EXIT.ok;
+}
+
+export const apply: CommandSpec = {
+  name: 'apply',
+  summary: 'make the snapshot present (mounted read-only) or absent (all of it gone)',
+  usage: 'apply --state present|absent TARGET [options]',
+  description:
+    'Observes the system, plans the difference to the desired state, checks everything, and only then changes it. ' +
+    'Running it again on a converged system changes nothing; after a crash or Ctrl-C it resumes in either direction. ' +
+    'TARGET is --vg NAME --lv NAME (or --config FILE) plus the optional target flags.',
+  groups: [
+    {
+      title: 'Apply',
+      flags: [
+        { name: 'state', type: 'string', choices: ['present', 'absent'], required: true, describe: 'desired state' },
+        { name: 'check', type: 'boolean', default: false, describe: 'plan and rehearse only; change nothing' },
+        { name: 'diff', type: 'boolean', default: false, describe: 'show every command each change runs' },
+        DETAILED_EXITCODE,
+        { name: 'wait', type: 'number', default: 0, value: 'SECONDS', describe: 'seconds to wait for another run on this snapshot to finish' },
+      ],
+    },
+    TARGET_GROUP,
+    OUTPUT_GROUP,
+  ],
+  examples: [
+    ['apply --state present --vg vg0 --lv root --mountpoint /mnt/snap', 'snapshot vg0/root and mount it read-only'],
+    ['apply --state present --vg vg0 --lv root --tmp-file /var/tmp/cow.img --size 2G', 'full VG: borrow 2G from a file'],
+    ['apply --state present --config /etc/lvmsnap/root.yaml --check', 'show and rehearse what would change, change nothing'],
+    ['apply --state absent --vg vg0 --lv root --mountpoint /mnt/snap', 'unmount and remove everything lvmsnap made'],
+  ],
+  run: (args, io) => applyCommand(args, io, args['state'] as DesiredState, args['check'] === true, args['diff'] === true),
+};

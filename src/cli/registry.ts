@@ -1,0 +1,27 @@
+// Every lvmsnap command, in the order --help lists them: the one source for parsing, --help, the man
+// page and the shell completions. Add a command = one file src/cli/<command>.ts + one line here.
+import { apply } from './apply.js';
+import { plan } from './plan.js';
+import type { CommandSpec, FlagSpec } from './spec.js';
+import { status } from './status.js';
+
+export const REGISTRY: readonly CommandSpec[] = [apply, plan, status];
+
+/** Flags every invocation understands, before or after the command. */
+export const GLOBAL_FLAGS: readonly FlagSpec[] = [
+  { name: 'help', alias: 'h', type: 'boolean', describe: 'show help (lvmsnap <command> --help: that command\'s flags and examples)' },
+  { name: 'version', alias: 'V', type: 'boolean', describe: 'print the version' },
+];
+
+export const PROGRAM = {
+  name: 'lvmsnap',
+  summary: 'consistent, idempotent LVM snapshots for backups',
+  usage: '<command> TARGET [options]',
+  description: 'Consistent, idempotent LVM snapshots for backups: state what you want, lvmsnap makes it so.',
+  notes: 'lvmsnap only ever removes what it created: LVs and PVs it tagged "lvmsnap", files it journaled.',
+  examples: [
+    ['apply --state present --vg vg0 --lv root --mountpoint /mnt/snap', 'snapshot vg0/root, mounted read-only at /mnt/snap'],
+    ['apply --state absent --vg vg0 --lv root --mountpoint /mnt/snap', 'all of it gone again'],
+    ['plan --config /etc/lvmsnap/root.yaml', 'what would change, rehearsed; nothing changed'],
+  ] as const,
+} as const;

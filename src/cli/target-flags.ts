@@ -1,0 +1,69 @@
+// The flags every snapshot command shares (the target, output and logging), and turning them into a
+// validated Target. YAML and pino are loaded only when a YAML config or a log is actually asked for.
+import type { EngineDeps } from '../engine.js';
+import { UsageError } from '../errors.js';
+import type { HostPort } from '../port.js';
+import { parseConfigText, toTarget } from '../target.js';
+import type { Target } from '../types.js';
+import type { FlagGroup, FlagSpec, ParsedArgs } from './spec.js';
+
+export const TARGET_FLAGS: readonly FlagSpec[] = [
+  { name: 'config', type: 'string', value: 'FILE', complete: 'file', describe: 'YAML or JSON file describing the target (the flags below override it)' },
+  { name: 'vg', type: 'string', value: 'NAME', complete: 'vg', describe: 'volume group of the origin LV' },
+  { name: 'lv', type: 'string', value: 'NAME', complete: 'lv', describe: 'origin LV to snapshot' },
+  { name: 'snapshot', type: 'string', value: 'NAME', shownDefault: '<lv>-lvmsnap', describe: 'snapshot LV name' },
+  { name: 'size', type: 'string', value: 'SIZE', shownDefault: '20%ORIGIN', describe: 'copy-on-write space: 512M, 4G or 25%ORIGIN (LVM units, powers of 1024)' },
+  { name: 'mountpoint', type: 'string', value: 'PATH', complete: 'dir', describe: 'mount the snapshot read-only here (omit: not mounted)' },
+  { name: 'mount-options', type: 'string', value: 'OPTS', describe: 'mount options for filesystems other than ext2/3/4 and xfs (ro is always added)' },
+  { name: 'tmp-file', type: 'string', value: 'PATH', complete: 'file', describe: 'borrow the COW space from this file via a loop PV (for a full VG)' },
+  { name: 'tmp-file-size', type: 'string', value: 'SIZE', shownDefault: 'snapshot size plus PV metadata', describe: 'size of the tmp file' },
+  { name: 'loop-device', type: 'string', value: 'DEV', complete: 'file', shownDefault: 'the first free one', describe: 'loop device to use' },
+  { name: 'allocate', type: 'string', choices: ['auto', 'fallocate', 'zero'], shownDefault: 'auto', describe: 'how to allocate the tmp file (never sparse)' },
+  { name: 'remove-mountpoint', type: 'boolean', describe: 'with --state absent: also remove a mountpoint directory lvmsnap did not create' },
+  { name: 'state-dir', type: 'string', value: 'DIR', complete: 'dir', shownDefault: '/var/lib/lvmsnap', describe: 'where lvmsnap records what it created' },
+];
+
+export const OUTPUT_FLAGS: readonly FlagSpec[] = [
+  { name: 'json', type: 'boolean', default: false, describe: 'print one JSON object on stdout' },
+  { name: 'verbose', alias: 'v', type: 'boolean', default: false, describe: 'log every command (argv, exit code, stderr, duration) to stderr as JSON lines' },
+  { name: 'log-file', type: 'string', value: 'FILE', complete: 'file', describe: 'also write the JSON log to this file' },
+];
+
+export const TARGET_GROUP: FlagGroup = { title: 'Target', flags: TARGET_FLAGS };
+export const OUTPUT_GROUP: FlagGroup = { title: 'Output', flags: OUTPUT_FLAGS };
+
+const FIELD_OF_FLAG: Readonly<Record<string, string>> = {
+  vg: 'vg', lv: 'lv', snapshot: 'snapshot', size: 'size', mountpoint: 'mountpoint', 'mount-options': 'mountOptions',
+  'tmp-file': 'tmpFile', 'tmp-file-size': 'tmpFileSize', 'loop-device': 'loopDevice', allocate: 'allocate',
+  'remove-mountpoint': 'removeMountpoint', 'state-dir': 'stateDir',
+};
+
+/** The target from --config and the target flags (flags win). Reads only the config file. */
+export async function targetFrom(args: ParsedArgs, host: HostPort): Promise<Target> {
+  let base: Record<string, unknown> = {};
+  const config = args['config'] as string | undefined;
+  if (config !== undefined) {
+    const text = await host.readFile(config);
+    if (text === null) throw new UsageError(`config file ${config} not found`);
+    const parsed = await parseConfigText(text, config);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError(`config ${config}: expected a mapping of fields`);
+    base = parsed as Record<string, unknown>;
+  } else if (args['vg'] === undefined || args['lv'] === undefined) {
+    throw new UsageError('no target: pass --vg NAME --lv NAME (or --config FILE); see lvmsnap --help');
+  }
+  for (const [flag, field] of Object.entries(FIELD_OF_FLAG)) if (args[flag] !== undefined) base[field] = args[flag];
+  return toTarget(base, config ?? 'command line');
+}
+
+/** The JSON command log of -v / --log-file; undefined (and pino never loaded) without them. */
+export async function makeLog(args: ParsedArgs): Promise<EngineDeps['log']> {
+  const verbose = args['verbose'] === true;
+  const file = args['log-file'] as string | undefined;
+  if (!verbose && file === undefined) return undefined;
+  const { default: pino } = await import('pino');
+  const streams: { stream: NodeJS.WritableStream | ReturnType<typeof pino.destination> }[] = [];
+  if (verbose) streams.push({ stream: process.stderr });
+  if (file !== undefined) streams.push({ stream: pino.destination({ dest: file, sync: true, mkdir: true }) });
+  const logger = pino({ base: null, level: 'info' }, pino.multistream(streams));
+  return { command: (c) => logger.info({ argv: c.argv, exitCode: c.exitCode, ms: c.ms, mutating: c.mutating, stderr: c.stderr.trim() || undefined }, 'command') };
+}
