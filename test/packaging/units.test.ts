@@ -62,7 +62,7 @@ describe('systemd units', () => {
     expect(values(GUARD, 'Service', 'Type')).toEqual(['oneshot']);
     expect(values(GUARD, 'Service', 'RemainAfterExit')).toEqual(['yes']);
     expect(values(GUARD, 'Service', 'ExecStop')).toEqual(['lvmsnap recover']);
-    expect(values(GUARD, 'Unit', 'RequiresMountsFor')).toEqual(['%f']);
+    expect(words(GUARD, 'Unit', 'RequiresMountsFor')).toEqual(['%f', '/var/lib/lvmsnap']);
     expect(words(GUARD, 'Unit', 'After').sort()).toEqual(
       ['blk-availability.service', 'dm-event.service', 'dm-event.socket', 'local-fs.target', 'lvm2-monitor.service', 'systemd-journal-flush.service'].sort(),
     );
