@@ -19,9 +19,12 @@ FOREIGN_PV_UUID=Foreig-nPV0-0000-0000-0000-0000-000001
 power_loss() {
 	local m
 	stop_writer
-	while read -r m; do umount "$m"; done < <(findmnt -rn -o TARGET | grep -E "^($MNT|$ORIGIN_MNT|$SPACE)$" | sort -r)
+	for m in "$MNT" "$ORIGIN_MNT"; do
+		if mountpoint -q "$m"; then umount "$m"; fi
+	done
 	vgchange -an "$VG" >/dev/null
 	losetup -D
+	umount "$SPACE" # the loop device held the tmp file open until now
 	mount -t tmpfs -o size=200M tmpfs "$SPACE"
 	rm -rf /run/lock/lvmsnap
 	[[ -z $(losetup --list --noheadings) ]] || fail "power_loss: loop devices left"
