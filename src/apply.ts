@@ -28,7 +28,7 @@ async function writeJournal(ctx: ApplyCtx, next: Journal): Promise<void> {
   ctx.journal = empty ? null : next;
 }
 
-const base = (t: Target): Journal => ({ version: 1, vg: t.vg, snapshot: t.snapshot });
+const base = (t: Target): Journal => ({ version: 1, vg: t.vg, snapshot: t.snapshot, lv: t.lv });
 
 // Exhaustive: adding a Step type without a runner is a type error.
 const RUNNERS: { [T in Step['type']]: StepRunner<T> } = {

@@ -15,6 +15,8 @@ export const findmntArgv = (): string[] => ['findmnt', '--json', '--output', 'TA
 export const STAT_FORMAT = '%n\t%F\t%d\t%i\t%s\t%m\n';
 export const statArgv = (paths: readonly string[]): string[] => ['stat', '--printf', STAT_FORMAT, '--', ...paths];
 export const dfArgv = (dir: string): string[] => ['df', '--block-size=1', '--output=source,fstype,avail,target', '--', dir];
+/** State of systemd units (the shutdown guard); one KEY=VALUE block per unit. */
+export const systemctlShowArgv = (units: readonly string[]): string[] => ['systemctl', 'show', '--property=Id,LoadState,ActiveState', '--', ...units];
 export const blkidTypeArgv = (device: string): string[] => ['blkid', '--probe', '--output', 'value', '--match-tag', 'TYPE', '--', device];
 
 // ---- mutating ----
@@ -41,6 +43,8 @@ export const lvcreateSnapshotArgv = (vg: string, lv: string, snapshot: string, b
 /** Brings the origin back after a reboot left it inactive (partial) because of a missing loop PV. */
 export const lvActivateArgv = (vg: string, lv: string): string[] => ['lvchange', '--activate', 'y', `${vg}/${lv}`];
 export const lvremoveArgv = (vg: string, lv: string): string[] => ['lvremove', '--yes', `${vg}/${lv}`];
+/** Starts lvmsnap's shutdown guard, whose stop (at shutdown) runs `lvmsnap recover`. */
+export const systemctlStartArgv = (unit: string): string[] => ['systemctl', 'start', '--', unit];
 export const mkdirArgv = (path: string): string[] => ['mkdir', '--', path];
 export const rmdirArgv = (path: string): string[] => ['rmdir', '--', path];
 export const mountArgv = (fstype: string, options: string, source: string, target: string): string[] =>

@@ -1,5 +1,5 @@
 // The real host: the only module that spawns processes (execa) or touches the filesystem directly.
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CommandResult, HostPort, LockResult, RunOptions } from './port.js';
 
@@ -41,6 +41,15 @@ export class RealHost implements HostPort {
       return readFileSync(path, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+  }
+
+  async listDir(path: string): Promise<string[]> {
+    try {
+      return readdirSync(path).sort();
+    } catch (err) {
+      if (['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '')) return [];
       throw err;
     }
   }

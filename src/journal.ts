@@ -25,6 +25,10 @@ function validateJournal(data: unknown): { issues: string[]; journal: Journal } 
   if (data['version'] !== 1) issues.push(`version: expected 1, got ${JSON.stringify(data['version'])}`);
   for (const k of ['vg', 'snapshot'] as const) if (!isName(data[k])) issues.push(`${k}: expected a non-empty string`);
   const out: Record<string, unknown> = { version: data['version'], vg: data['vg'], snapshot: data['snapshot'] };
+  if (data['lv'] !== undefined) {
+    if (!isName(data['lv'])) issues.push('lv: expected a non-empty string');
+    out['lv'] = data['lv'];
+  }
   const tf = data['tmpFile'];
   if (tf !== undefined) {
     if (!isRecord(tf)) issues.push('tmpFile: expected an object');

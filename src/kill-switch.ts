@@ -18,6 +18,7 @@ export class KillSwitchHost implements HostPort {
   }
   async writeFile(path: string, data: string): Promise<void> { await this.inner.writeFile(path, data); this.tick(); }
   async removeFile(path: string): Promise<void> { await this.inner.removeFile(path); this.tick(); }
+  listDir(path: string): Promise<string[]> { return this.inner.listDir(path); }
   readFile(path: string): Promise<string | null> { return this.inner.readFile(path); }
   lock(path: string): Promise<LockResult> { return this.inner.lock(path); }
   unlock(path: string): Promise<void> { return this.inner.unlock(path); }

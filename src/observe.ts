@@ -2,7 +2,7 @@
 // them into a SystemSnapshot for the planner. Never changes anything.
 import { posix } from 'node:path';
 import {
-  blkidTypeArgv, dfArgv, findmntArgv, fullreportArgv, losetupFindArgv, losetupListArgv, statArgv,
+  blkidTypeArgv, dfArgv, findmntArgv, fullreportArgv, losetupFindArgv, losetupListArgv, statArgv, systemctlShowArgv,
 } from './commands.js';
 import { CommandFailed, LvmsnapError } from './errors.js';
 import { journalPath, parseJournal } from './journal.js';
@@ -10,7 +10,9 @@ import {
   parseBlkidType, parseDf, parseFindmnt, parseFullreport, parseLosetupFind, parseLosetupList, parseStat,
 } from './parse/index.js';
 import type { CommandResult, HostPort } from './port.js';
-import type { ObservedLoop, ObservedLv, ObservedMount, ObservedPath, SystemSnapshot, Target } from './types.js';
+import { parseSystemctlShow } from './parse/systemctl.js';
+import { guardUnitFor, SYSTEMD_RUN_DIR } from './systemd-units.js';
+import type { GuardState, ObservedLoop, ObservedLv, ObservedMount, ObservedPath, SystemSnapshot, Target } from './types.js';
 
 export interface ObserveOptions {
   /** Called with the stderr of a command that succeeded but warned (e.g. lvm about a missing PV). */
@@ -30,7 +32,8 @@ export async function observe(host: HostPort, target: Target, opts: ObserveOptio
   const tmpDir = target.tmpFile !== undefined ? posix.dirname(target.tmpFile) : undefined;
   // The mountpoint's parent too: mkdir needs it, and pre-flight must say so before anything changes.
   const mountParent = target.mountpoint !== undefined ? posix.dirname(target.mountpoint) : undefined;
-  const statPaths = unique([target.tmpFile, tmpDir, target.mountpoint, mountParent]);
+  // With a tmp file: is systemd PID 1 (then present starts the shutdown guard)?
+  const statPaths = unique([target.tmpFile, tmpDir, target.mountpoint, mountParent, target.tmpFile !== undefined ? SYSTEMD_RUN_DIR : undefined]);
   const jPath = journalPath(target);
 
   // Phase 1: everything that depends on nothing else.
@@ -54,12 +57,14 @@ export async function observe(host: HostPort, target: Target, opts: ObserveOptio
     target.tmpFile !== undefined && target.loopDevice === undefined && !boundLoop(loops, target.tmpFile);
   const needBlkid = target.mountpoint !== undefined && origin?.active === true && originMount === undefined;
 
-  const [tmpFs, freeLoop, blkidType] = await Promise.all([
+  const systemd = target.tmpFile !== undefined && paths[SYSTEMD_RUN_DIR]?.type === 'directory';
+  const [tmpFs, freeLoop, blkidType, guard] = await Promise.all([
     tmpDir !== undefined && paths[tmpDir]?.type === 'directory'
       ? run(dfArgv(tmpDir)).then((r) => parseDf(r.stdout))
       : null,
     needFreeLoop ? findFreeLoop(host) : null,
     needBlkid ? run(blkidTypeArgv(origin!.dmPath), [0, 2]).then((r) => parseBlkidType(r.stdout)) : null,
+    target.tmpFile === undefined ? undefined : observeGuard(run, guardUnitFor(target.tmpFile), systemd),
   ]);
 
   return {
@@ -74,7 +79,15 @@ export async function observe(host: HostPort, target: Target, opts: ObserveOptio
     freeLoop,
     originFstype: originMount?.fstype ?? blkidType,
     journal,
+    ...(guard !== undefined ? { guard } : {}),
   };
+}
+
+/** The guard unit's state; systemctl is asked only when systemd runs. */
+async function observeGuard(run: (argv: string[]) => Promise<CommandResult>, unit: string, systemd: boolean): Promise<GuardState> {
+  if (!systemd) return { running: false, unit, load: 'unknown', active: 'unknown' };
+  const [u] = parseSystemctlShow((await run(systemctlShowArgv([unit]))).stdout, [unit]);
+  return { running: true, unit, load: u!.load, active: u!.active };
 }
 
 /** The mount of an LV: same device number, or source naming its device (btrfs shows "dev[/subvol]"). */

@@ -1,5 +1,6 @@
 // Observation + desired state -> an ordered plan (data). Pure: no I/O, so plan, --check and apply agree.
 import { CHAIN } from '../resources/index.js';
+import { systemctlStartArgv } from './commands.js';
 import { deriveFacts, type Facts } from './facts.js';
 import { preflight } from './preflight.js';
 import type { DesiredState, Plan, PlannedChange, ResourceStatus, ResourceView, SystemSnapshot, Target } from './types.js';
@@ -41,6 +42,24 @@ function planPresent(f: Facts, views: readonly ResourceView[]): PlannedChange[] 
   return [...destroys, ...creates];
 }
 
+/**
+ * With a tmp file and systemd as PID 1, present first starts the shutdown guard for the file's directory,
+ * so a normal shutdown tears the chain down (its stop runs `lvmsnap recover`) before that filesystem is
+ * unmounted. Started before anything exists, so it covers every crash window. absent leaves it active:
+ * stopping it would run `lvmsnap recover` for every chain, and an idle guard's stop finds nothing to do.
+ * Without systemd (or without a tmp file) there is no such change at all.
+ */
+function guardChange(f: Facts): PlannedChange | null {
+  const g = f.snap.guard;
+  if (f.target.tmpFile === undefined || !g?.running) return null;
+  const base = { kind: 'ShutdownGuard' as const, id: g.unit };
+  if (g.active === 'active') return { ...base, action: 'ok', before: 'present', after: 'present', reason: 'already active', steps: [] };
+  return {
+    ...base, action: 'create', before: 'absent', after: 'present',
+    reason: `not active (${g.active}): a normal shutdown must tear the chain down`, steps: [{ type: 'exec', argv: systemctlStartArgv(g.unit) }],
+  };
+}
+
 function planAbsent(f: Facts, views: readonly ResourceView[]): PlannedChange[] {
   const changes: PlannedChange[] = [];
   for (let i = views.length - 1; i >= 0; i--) {
@@ -58,12 +77,22 @@ export interface Planned {
   readonly facts: Facts;
 }
 
-export function makePlan(state: DesiredState, target: Target, snap: SystemSnapshot): Planned {
+/**
+ * What `recover` knows beyond one target: the other lvmsnap chains of the same VG that it removes too
+ * (their snapshots first), so their missing PVs and snapshots do not block this chain's vgreduce.
+ */
+export interface PlanContext {
+  readonly siblingPvs?: ReadonlySet<string>;
+  readonly siblingSnapshots?: ReadonlySet<string>;
+}
+
+export function makePlan(state: DesiredState, target: Target, snap: SystemSnapshot, ctx: PlanContext = {}): Planned {
   const f = deriveFacts(target, snap);
   const views = CHAIN.map((r) => r.observe(f));
-  const changes = state === 'present' ? planPresent(f, views) : planAbsent(f, views);
+  const guard = state === 'present' ? guardChange(f) : null;
+  const changes = state === 'present' ? [...(guard ? [guard] : []), ...planPresent(f, views)] : planAbsent(f, views);
   const refusals = [
-    ...preflight(state, f, views, changes),
+    ...preflight(state, f, views, changes, ctx),
     ...changes.filter((c) => c.action === 'refuse').map((c) => `${c.kind} ${c.id}: ${c.reason}`),
   ];
   return { plan: { state, changes, refusals }, views, facts: f };

@@ -25,6 +25,8 @@ export interface HostPort {
   readFile(path: string): Promise<string | null>;
   /** Atomically replace a small state file, creating its directory. */
   writeFile(path: string, data: string): Promise<void>;
+  /** Names of the entries of a state directory (files and subdirectories), sorted; [] when it does not exist. */
+  listDir(path: string): Promise<string[]>;
   /** Remove a small state file if it exists. */
   removeFile(path: string): Promise<void>;
   /** Take an exclusive lock at path (stale locks of dead processes are taken over). */

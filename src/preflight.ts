@@ -4,6 +4,7 @@ import { posix } from 'node:path';
 import { mountOptions } from '../resources/mountpoint.js';
 import { missingOurPv } from '../resources/pv-in-vg.js';
 import { extentsOnFile, isMountOf, mountAt, type Facts } from './facts.js';
+import type { PlanContext } from './plan.js';
 import type { DesiredState, PlannedChange, ResourceKind, ResourceView } from './types.js';
 
 const fmt = (bytes: number): string => {
@@ -14,7 +15,7 @@ const fmt = (bytes: number): string => {
   return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[u]}`;
 };
 
-export function preflight(state: DesiredState, f: Facts, views: readonly ResourceView[], changes: readonly PlannedChange[]): string[] {
+export function preflight(state: DesiredState, f: Facts, views: readonly ResourceView[], changes: readonly PlannedChange[], ctx: PlanContext = {}): string[] {
   const t = f.target;
   const out: string[] = [];
   const will = (kind: ResourceKind, action: 'create' | 'destroy') => changes.some((c) => c.kind === kind && c.action === action);
@@ -54,13 +55,16 @@ export function preflight(state: DesiredState, f: Facts, views: readonly Resourc
   }
 
   if (t.tmpFile !== undefined) out.push(...tmpFileChecks(f, will('TmpFile', 'create')));
+  const g = f.snap.guard;
+  if (state === 'present' && t.tmpFile !== undefined && g?.running && g.load !== 'loaded')
+    out.push(`systemd runs but lvmsnap's shutdown guard ${g.unit} cannot be loaded (${g.load}): run "lvmsnap systemd install" first, so that a normal shutdown removes the loop PV (a loop PV must never survive a reboot)`);
   if (will('LoopDevice', 'create') && f.loopName === null) out.push('no free loop device (losetup --find found none): free one or pass --loop-device');
   if (will('Mountpoint', 'create')) out.push(...mountChecks(f));
   if (will('Snapshot', 'destroy') && f.snapshotLv) {
     const elsewhere = f.snap.mounts.filter((m) => isMountOf(m, f.snapshotLv!) && m.target !== t.mountpoint);
     for (const m of elsewhere) out.push(`${t.vg}/${t.snapshot} is also mounted at ${m.target}, which lvmsnap did not do: unmount it first`);
   }
-  if (will('PvInVg', 'destroy')) out.push(...pvRemovalChecks(f, views[2]!));
+  if (will('PvInVg', 'destroy')) out.push(...pvRemovalChecks(f, views[2]!, ctx));
   return out;
 }
 
@@ -95,15 +99,17 @@ function mountChecks(f: Facts): string[] {
   return out;
 }
 
-function pvRemovalChecks(f: Facts, v: ResourceView): string[] {
+function pvRemovalChecks(f: Facts, v: ResourceView, ctx: PlanContext): string[] {
   const t = f.target;
   const lvs = f.snap.lvs.filter((lv) => lv.vg === t.vg && lv.name !== t.snapshot);
   if (v.status === 'degraded') {
     const pv = missingOurPv(f)!;
     const out: string[] = [];
-    if (f.vg!.missingPvCount > 1)
-      out.push(`volume group ${t.vg} is missing ${f.vg!.missingPvCount} PVs, not only lvmsnap's ${pv.uuid}: lvmsnap will not run vgreduce --removemissing; restore the other PVs first`);
-    const users = lvs.filter((lv) => lv.devices.includes('[unknown]'));
+    // recover removes other chains' missing PVs in the same run: they are not "other" PVs here.
+    const others = f.snap.pvs.filter((p) => p.vg === t.vg && p.missing && p.uuid !== pv.uuid && !ctx.siblingPvs?.has(p.uuid));
+    if (others.length > 0)
+      out.push(`volume group ${t.vg} is missing ${others.length + 1} PVs, not only lvmsnap's ${pv.uuid}: lvmsnap will not run vgreduce --removemissing; restore the other PVs first`);
+    const users = lvs.filter((lv) => lv.devices.includes('[unknown]') && !ctx.siblingSnapshots?.has(lv.name));
     if (users.length > 0)
       out.push(`LVs ${users.map((l) => l.name).join(', ')} have extents on a missing PV; removing it would delete them: lvmsnap will not do that`);
     return out;

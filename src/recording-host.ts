@@ -24,6 +24,7 @@ export class RecordingHost implements HostPort {
     return r;
   }
   readFile(path: string): Promise<string | null> { return this.inner.readFile(path); }
+  listDir(path: string): Promise<string[]> { return this.inner.listDir(path); }
   writeFile(path: string, data: string): Promise<void> { return this.inner.writeFile(path, data); }
   removeFile(path: string): Promise<void> { return this.inner.removeFile(path); }
   lock(path: string): Promise<LockResult> { return this.inner.lock(path); }

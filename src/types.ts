@@ -114,6 +114,8 @@ export interface Journal {
   readonly version: 1;
   readonly vg: string;
   readonly snapshot: string;
+  /** The origin LV (lets `recover` reactivate it when the snapshot is already gone; absent in old journals). */
+  readonly lv?: string;
   /** Set (bare, without dev/ino) before the tmp file is created; dev/ino are filled in right after. See resources/tmp-file.ts. */
   readonly tmpFile?: { readonly path: string; readonly dev?: number; readonly ino?: number };
   /** Set before lvmsnap creates the mountpoint directory. */
@@ -137,12 +139,26 @@ export interface SystemSnapshot {
   /** Filesystem type of the origin LV (findmnt or blkid), or null if unknown. */
   readonly originFstype: string | null;
   readonly journal: Journal | null;
+  /** The shutdown guard for the tmp file's directory; only observed with a tmp file (absent: not observed). */
+  readonly guard?: GuardState | null;
+}
+
+/** systemd's view of lvmsnap's shutdown guard unit (src/reboot/systemd.ts). */
+export interface GuardState {
+  /** systemd is PID 1 (/run/systemd/system exists); when false the other fields mean nothing. */
+  readonly running: boolean;
+  readonly unit: string;
+  /** LoadState: 'loaded', 'not-found', ... ('unknown' when systemd does not run). */
+  readonly load: string;
+  /** ActiveState: 'active', 'inactive', 'failed', ... */
+  readonly active: string;
 }
 
 // ---- resources and plans ---------------------------------------------------------------------
 
 export const RESOURCE_KINDS = ['TmpFile', 'LoopDevice', 'PvInVg', 'Snapshot', 'Mountpoint'] as const;
-export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+/** The chain's resources, plus the host-level shutdown guard that `present` starts (not part of the chain). */
+export type ResourceKind = (typeof RESOURCE_KINDS)[number] | 'ShutdownGuard';
 
 /**
  * A resource's observed status.

@@ -6,7 +6,7 @@ import type { HostPort } from '../src/port.js';
 function untouchable() {
   const calls: string[] = [];
   const no = (what: string) => async (...a: unknown[]): Promise<never> => { calls.push(`${what} ${JSON.stringify(a)}`); throw new Error(`touched: ${what}`); };
-  const host: HostPort = { run: no('run'), readFile: no('readFile'), writeFile: no('writeFile'), removeFile: no('removeFile'), lock: no('lock'), unlock: no('unlock'), uid: () => 0 };
+  const host: HostPort = { run: no('run'), readFile: no('readFile'), listDir: no('listDir'), writeFile: no('writeFile'), removeFile: no('removeFile'), lock: no('lock'), unlock: no('unlock'), uid: () => 0 };
   return { host, calls };
 }
 

@@ -26,6 +26,7 @@ function fakeHost(table: Record<string, Canned>, files: Record<string, string> =
       return { argv, exitCode: canned.exitCode ?? 0, stdout: canned.stdout ?? '', stderr: canned.stderr ?? '', ms: 1 };
     },
     readFile: async (path) => files[path] ?? null,
+    listDir: async () => { throw new Error('observe must not list directories'); },
     writeFile: async () => { throw new Error('observe must not write'); },
     removeFile: async () => { throw new Error('observe must not remove'); },
     lock: async () => { throw new Error('observe must not lock'); },
@@ -38,7 +39,7 @@ function fakeHost(table: Record<string, Canned>, files: Record<string, string> =
 const FULLREPORT = 'lvm fullreport --units b --nosuffix --reportformat json';
 const LOSETUP_LIST = 'losetup --list --json';
 const FINDMNT = 'findmnt --json --output TARGET,SOURCE,FSTYPE,OPTIONS,MAJ:MIN';
-const STAT = "stat --printf %n\t%F\t%d\t%i\t%s\t%m\n -- /var/space/extra.tmp /var/space /media/snap /media";
+const STAT = "stat --printf %n\t%F\t%d\t%i\t%s\t%m\n -- /var/space/extra.tmp /var/space /media/snap /media /run/systemd/system";
 const DF = 'df --block-size=1 --output=source,fstype,avail,target -- /var/space';
 const FIND = 'losetup --find';
 const BLKID = 'blkid --probe --output value --match-tag TYPE -- /dev/mapper/vg0-root';

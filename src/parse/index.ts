@@ -5,3 +5,4 @@ export { parseFindmnt } from './findmnt.js';
 export { parseStat } from './stat.js';
 export { parseDf } from './df.js';
 export { parseBlkidType } from './blkid.js';
+export { parseSystemctlShow, type UnitState } from './systemctl.js';

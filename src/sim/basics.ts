@@ -127,6 +127,8 @@ export interface SimSystem {
   /** HostPort.readFile/writeFile files (kept apart from the file tree). */
   readonly stateFiles: Readonly<Record<string, string>>;
   readonly locks: Readonly<Record<string, SimLock>>;
+  /** systemd as PID 1 (cmd-systemd.ts): installed unit files and active units. Absent: no systemd. */
+  readonly systemd?: { readonly unitFiles: readonly string[]; readonly active: readonly string[] };
   /** Monotonic generators (inode numbers, uuids, LV creation times); never rewound. */
   readonly counters: { readonly ino: number; readonly uuid: number; readonly time: number };
 }

@@ -1,5 +1,6 @@
 // Things that happen to a host behind lvmsnap's back, as pure functions on a SimSystem.
 import { produce } from 'immer';
+import { withSystemd } from './cmd-systemd.js';
 import { loopOpen, settle } from './ops.js';
 import { lvFsId, lvPartial, normPath, type SimSystem } from './state.js';
 
@@ -78,7 +79,9 @@ export function reboot(s: SimSystem): SimSystem {
       d.lvs[lv.uuid]!.minor = minor++;
     }
   });
-  return settle(produce(up, (d) => {
+  const booted = settle(produce(up, (d) => {
     d.mounts = d.mounts.filter((m) => m.fstab && (!m.fs.startsWith('lv:') || up.lvs[m.fs.slice(3)]?.active === true));
   }));
+  // systemd comes up again with no unit of lvmsnap's active (and its /run directory recreated).
+  return booted.systemd ? withSystemd(booted, booted.systemd.unitFiles) : booted;
 }

@@ -8,7 +8,7 @@ import type { SimSystem } from './basics.js';
 
 export const REMOVE: unique symbol = Symbol('remove');
 
-type RecordKeys = { [K in keyof SimSystem]: SimSystem[K] extends readonly unknown[] ? never : K }[keyof SimSystem];
+type RecordKeys = Exclude<{ [K in keyof SimSystem]-?: SimSystem[K] extends readonly unknown[] ? never : undefined extends SimSystem[K] ? never : K }[keyof SimSystem], undefined>;
 export type Edits = { readonly [K in RecordKeys]?: Readonly<Record<string, unknown>> };
 
 const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);

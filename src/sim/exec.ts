@@ -4,6 +4,7 @@ import { losetup } from './cmd-loop.js';
 import { dd, fallocate, mkdir, rm, rmdir } from './cmd-fs.js';
 import { mount, umount } from './cmd-mount.js';
 import { pvchange, pvcreate, vgextend, vgreduce } from './cmd-pv.js';
+import { systemctl } from './cmd-systemd.js';
 import { notModelled, ok, settle, type ExecOutput, type Handler } from './ops.js';
 import { blkid, df, findmnt, stat } from './report-host.js';
 import { fullreport } from './report-lvm.js';
@@ -46,6 +47,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   lvcreate,
   lvremove,
   lvchange,
+  systemctl,
 };
 
 /** Names of the commands the simulator answers (each only in the argv shapes of src/commands.ts). */

@@ -20,6 +20,7 @@ import { castDraft, produce } from 'immer';
 import { journalPath } from '../journal.js';
 import type { SystemSnapshot, Target } from '../types.js';
 import { addDirs, emptySystem, fsUuidFor } from './build.js';
+import { withSystemd } from './cmd-systemd.js';
 import { allocate } from './cmd-lv.js';
 import { inodeBytes, mountAt } from './fsview.js';
 import { GiB, PE_START, lvFsId, normPath, parentOf, type SimFs, type SimLv, type SimSystem } from './state.js';
@@ -146,6 +147,9 @@ export function systemFromSnapshot(snap: SystemSnapshot, opts: FromSnapshotOptio
     if (opts.target && snap.journal) d.stateFiles[journalPath(opts.target)] = `${JSON.stringify(snap.journal, null, 2)}\n`;
     Object.assign(d.stateFiles, opts.stateFiles ?? {});
   });
+  // systemd as observed through the shutdown guard (only its own unit is known).
+  const g = snap.guard;
+  if (g?.running) s = withSystemd(s, g.load === 'loaded' ? ['lvmsnap-guard@.service'] : [], g.active === 'active' ? [g.unit] : []);
   return s;
 }
 

@@ -22,7 +22,7 @@ export interface SimHostOptions {
 }
 
 export interface SimCall {
-  readonly op: 'run' | 'readFile' | 'writeFile' | 'removeFile' | 'lock' | 'unlock';
+  readonly op: 'run' | 'readFile' | 'listDir' | 'writeFile' | 'removeFile' | 'lock' | 'unlock';
   readonly argv: readonly string[];
   readonly mutating: boolean;
   readonly exitCode: number;
@@ -79,6 +79,16 @@ export class SimHost implements HostPort {
     const data = this.current.stateFiles[normPath(path)] ?? null;
     this.record('readFile', [path], false, { exitCode: data === null ? 1 : 0 }, t0);
     return data;
+  }
+
+  async listDir(path: string): Promise<string[]> {
+    this.alive(`listDir ${path}`);
+    const t0 = performance.now();
+    const dir = `${normPath(path)}/`;
+    const names = new Set<string>();
+    for (const p of Object.keys(this.current.stateFiles)) if (p.startsWith(dir)) names.add(p.slice(dir.length).split('/')[0]!);
+    this.record('listDir', [path], false, {}, t0);
+    return [...names].sort();
   }
 
   async writeFile(path: string, data: string): Promise<void> {

@@ -36,6 +36,9 @@
 //   whole pages up to the free space; there are no reserved blocks, quotas or inode limits.
 // - State files (HostPort.writeFile) live outside the file tree: they are not visible to stat/df and do
 //   not use space; reboot drops those whose path lies on a tmpfs. Locks are per SimHost process id.
+// - systemd: only `systemctl show` (Id/LoadState/ActiveState) and `systemctl start`, unit files and active
+//   state (SimSystem.systemd); starting or stopping a unit runs nothing, dependencies (RequiresMountsFor)
+//   and shutdown ordering are not modelled; a reboot leaves every unit inactive (a crash, no clean stop).
 // - Time: commands take no time (CommandResult.ms is 0); progress output is not drawn.
 import type { SimSystem } from './state.js';
 
@@ -48,6 +51,7 @@ export {
   type EmptySystemOptions, type SimpleSystemOptions, type AddLvOptions,
 } from './build.js';
 export { cowMaxBytes } from './cmd-lv.js';
+export { withSystemd } from './cmd-systemd.js';
 export * as drift from './drift.js';
 
 /** The system without its monotonic counters: for comparing states across create/destroy cycles. */

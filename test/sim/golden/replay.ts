@@ -6,6 +6,7 @@ import {
   addDirs, addDisk, addFile, addFilesystem, addLv, addVg, emptySystem, simpleSystem,
   type AddLvOptions, type EmptySystemOptions, type SimpleSystemOptions,
 } from '../../../src/sim/build.js';
+import { withSystemd } from '../../../src/sim/cmd-systemd.js';
 import * as drift from '../../../src/sim/drift.js';
 import { exec } from '../../../src/sim/exec.js';
 import { childrenOf, fsInfo, lookup, mountAt } from '../../../src/sim/fsview.js';
@@ -22,6 +23,8 @@ export type Step =
   | { op: 'addLv'; vg: string; name: string; bytes: number; opts: AddLvOptions }
   | { op: 'addFilesystem'; fs: SimFs; target: string; options: string; fstab: boolean }
   | { op: 'exec'; argv: string[] }
+  /** systemd becomes PID 1 with these unit files (cmd-systemd.ts withSystemd). */
+  | { op: 'systemd'; unitFiles: string[] }
   | { op: 'drift'; fn: 'reboot' }
   | { op: 'drift'; fn: 'unmount' | 'deleteFile'; path: string }
   | { op: 'drift'; fn: 'detachLoop'; path: string; force: boolean }
@@ -93,6 +96,7 @@ function pure(s: SimSystem, step: Step): { system: SimSystem; out?: unknown } {
     case 'addLv': return { system: addLv(s, step.vg, step.name, step.bytes, step.opts) };
     case 'addFilesystem': return { system: addFilesystem(s, step.fs, step.target, step.options, step.fstab) };
     case 'exec': { const r = exec(s, step.argv); return { system: r.system, out: r.result }; }
+    case 'systemd': return { system: withSystemd(s, step.unitFiles) };
     case 'drift': return { system: driftStep(s, step) };
     case 'reads': return { system: s, out: reads(s) };
     default: throw new Error(`not a pure step: ${step.op}`);

@@ -98,6 +98,19 @@ export const STORIES: Sequence[] = [
     x('losetup', '--find'), x('losetup', '-f'), x('losetup', '-d', '/dev/loop2'), x('losetup', '/dev/loop9', '--', '/srv/a/f.img'),
     x('nonsense'), x('lvm', 'lvs'), x('lvm', 'lvcreate', '--yes', '-s', '-L', '8388608b', '-n', 't', 'vg0/root'), x('/usr/sbin/lvremove', '-y', 'vg0/t'),
   ])] },
+  { name: 'systemd: guard show/start, not installed, reboot', steps: [simple(), ...withReads([
+    x('systemctl', 'show', '--property=Id,LoadState,ActiveState', '--', 'lvmsnap-guard@var-space.service'),
+    x('stat', '--printf', '%n\t%F\t%d\t%i\t%s\t%m\n', '--', '/run/systemd/system'),
+    { op: 'systemd', unitFiles: ['lvmsnap-guard@.service'] },
+    x('stat', '--printf', '%n\t%F\t%d\t%i\t%s\t%m\n', '--', '/run/systemd/system'),
+    x('systemctl', 'show', '--property=Id,LoadState,ActiveState', '--', 'lvmsnap-guard@var-space.service', 'lvmsnap-guard@srv-my\\x2dtmp.service', 'other.service'),
+    x('systemctl', 'start', '--', 'lvmsnap-guard@var-space.service'), x('systemctl', 'start', '--', 'lvmsnap-guard@var-space.service'),
+    x('systemctl', 'start', '--', 'other.service'), x('systemctl', 'stop', '--', 'lvmsnap-guard@var-space.service'), x('systemctl', 'show', '--', 'a.service'),
+    x('systemctl', 'show', '--property=Id,LoadState,ActiveState', '--', 'lvmsnap-guard@var-space.service'),
+    ...forward(), { op: 'drift', fn: 'reboot' },
+    x('systemctl', 'show', '--property=Id,LoadState,ActiveState', '--', 'lvmsnap-guard@var-space.service'),
+    x('stat', '--printf', '%n\t%F\t%d\t%i\t%s\t%m\n', '--', '/run/systemd/system'),
+  ])] },
 ];
 
 // ---- random walks --------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ class Recorder implements HostPort {
     return this.inner.run(argv, opts);
   }
   readFile(path: string): Promise<string | null> { this.steps.push({ op: 'readFile', path }); return this.inner.readFile(path); }
+  listDir(path: string): Promise<string[]> { return this.inner.listDir(path); }
   writeFile(path: string, data: string): Promise<void> { this.steps.push({ op: 'writeFile', path, data }); return this.inner.writeFile(path, data); }
   removeFile(path: string): Promise<void> { this.steps.push({ op: 'removeFile', path }); return this.inner.removeFile(path); }
   lock(path: string): Promise<LockResult> { this.steps.push({ op: 'lock', path }); return this.inner.lock(path); }
