@@ -65,6 +65,9 @@ export class FakeFsHost implements HostPort {
   async readFile(path: string): Promise<string | null> {
     return this.files.get(path)?.content ?? null;
   }
+  async listDir(): Promise<string[]> {
+    throw new Error('the installers never list state directories');
+  }
   async writeFile(): Promise<void> {
     throw new Error('the installers never write state files');
   }
