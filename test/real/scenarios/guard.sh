@@ -61,12 +61,20 @@ scen_guard_boot1() {
 	[[ ! -s /tmp/verify.txt ]] || fail "systemd-analyze verify warned: $(cat /tmp/verify.txt)"
 
 	# Test instrumentation: after the guard's ExecStop, record what was still there.
+	cat >"$PERSIST/log/after-stop.sh" <<-'EOF'
+		l=/mnt/persist/log
+		findmnt -rn -o TARGET >$l/mounts.txt
+		losetup --list --noheadings >$l/loops.txt
+		for u in lvm2-monitor.service dm-event.service; do echo "$u $(systemctl is-active $u)"; done >$l/units.txt
+		journalctl -b -o short-monotonic --no-pager -u "$1" >$l/guard.log
+		sync
+	EOF
 	mkdir -p "/etc/systemd/system/$GUARD_TEMPLATE.d"
 	cat >"/etc/systemd/system/$GUARD_TEMPLATE.d/vm-test.conf" <<-EOF
 		[Unit]
 		RequiresMountsFor=$PERSIST
 		[Service]
-		ExecStopPost=/bin/bash -c 'l=$PERSIST/log; findmnt -rn -o TARGET >\$l/mounts.txt; losetup --list --noheadings >\$l/loops.txt; for u in lvm2-monitor.service dm-event.service; do echo "\$u \$(systemctl is-active \$u)"; done >\$l/units.txt; journalctl -b -o short-monotonic --no-pager -u %n >\$l/guard.log; sync'
+		ExecStopPost=/bin/bash $PERSIST/log/after-stop.sh %n
 	EOF
 	systemctl daemon-reload
 
