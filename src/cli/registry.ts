@@ -1,11 +1,13 @@
 // Every lvmsnap command, in the order --help lists them: the one source for parsing, --help, the man
 // page and the shell completions. Add a command = one file src/cli/<command>.ts + one line here.
 import { apply } from './apply.js';
+import { checkReboot } from './check-reboot.js';
 import { plan } from './plan.js';
+import { recover } from './recover.js';
 import type { CommandSpec, FlagSpec } from './spec.js';
 import { status } from './status.js';
 
-export const REGISTRY: readonly CommandSpec[] = [apply, plan, status];
+export const REGISTRY: readonly CommandSpec[] = [apply, plan, status, checkReboot, recover];
 
 /** Flags every invocation understands, before or after the command. */
 export const GLOBAL_FLAGS: readonly FlagSpec[] = [
