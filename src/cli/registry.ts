@@ -1,13 +1,15 @@
 // Every lvmsnap command, in the order --help lists them: the one source for parsing, --help, the man
 // page and the shell completions. Add a command = one file src/cli/<command>.ts + one line here.
 import { apply } from './apply.js';
+import { checkReboot } from './check-reboot.js';
 import { initramfsInstall } from './initramfs-install.js';
 import { plan } from './plan.js';
+import { recover } from './recover.js';
 import type { CommandSpec, FlagSpec } from './spec.js';
 import { status } from './status.js';
 import { systemdInstall } from './systemd-install.js';
 
-export const REGISTRY: readonly CommandSpec[] = [apply, plan, status, systemdInstall, initramfsInstall];
+export const REGISTRY: readonly CommandSpec[] = [apply, plan, status, checkReboot, recover, systemdInstall, initramfsInstall];
 
 /** Flags every invocation understands, before or after the command. */
 export const GLOBAL_FLAGS: readonly FlagSpec[] = [

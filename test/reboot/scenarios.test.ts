@@ -102,6 +102,18 @@ describe('check reboot -> recover -> safe (simulated LVM)', () => {
     expect(lvmsnapObjects(rec.system)).toEqual(NOTHING);
   });
 
+  it('check reboot that cannot check exits 3 and never says safe', async () => {
+    const bad = await cli(['check', 'reboot', '--json', '--state-dir', 'relative/dir'], full());
+    expect(bad.code).toBe(EXIT.refused);
+    expect(bad.json()).toMatchObject({ safe: false, hazards: [], error: expect.stringMatching(/--state-dir/) });
+    // The observation fails (here: a corrupt journal).
+    const corrupt = edit(full(), { stateFiles: { '/var/lib/lvmsnap/vg0/root-lvmsnap.json': '{not json' } });
+    const r = await cli(['check', 'reboot'], corrupt);
+    expect(r.code).toBe(EXIT.refused);
+    expect(r.err).toMatch(/could not check: corrupt journal/);
+    expect(r.out).toBe('');
+  });
+
   it('--vg names an unknown VG: exit 3, nothing read beyond the report', async () => {
     const r = await cli(['recover', '--vg', 'nope'], full());
     expect(r.code).toBe(EXIT.refused);

@@ -1,0 +1,55 @@
+// lvmsnap recover: every lvmsnap chain on the host (or in --vg) taken to absent, before or after a reboot,
+// through the same planner and applier as `apply --state absent`. No target needed.
+import { DETAILED_EXITCODE } from './apply.js';
+import { stateDirOf, STATE_DIR_FLAG } from './check-reboot.js';
+import { EXIT } from './exit.js';
+import type { CommandSpec } from './spec.js';
+import { makeLog, OUTPUT_GROUP } from './target-flags.js';
+
+export const recover: CommandSpec = {
+  name: 'recover',
+  summary: 'remove every lvmsnap chain (or those in --vg), before or after a reboot; no target needed',
+  usage: 'recover [--vg VG] [--check] [--json] [--state-dir DIR]',
+  description:
+    'Finds lvmsnap\'s chains from LV and PV tags (readable even when the PV is missing), the PV UUID derived from the ' +
+    'target, the journals under --state-dir, loop backing files and mounts, and removes each exactly as ' +
+    '"apply --state absent" would: after a reboot that lost the loop PV that is lvremove of the snapshot, ' +
+    'vgreduce --removemissing WITHOUT --force, and reactivating the origin. Snapshots of all chains go first. ' +
+    'Refuses, changing nothing and naming the object, when a missing PV is not lvmsnap\'s or holds extents of an ' +
+    'LV lvmsnap did not create.',
+  groups: [
+    {
+      title: 'Recover',
+      flags: [
+        { name: 'vg', type: 'string', value: 'VG', complete: 'vg', describe: 'only chains in this volume group (and only its missing PVs count)' },
+        { name: 'check', type: 'boolean', default: false, describe: 'print the plan (every command); change nothing' },
+        DETAILED_EXITCODE,
+        STATE_DIR_FLAG,
+      ],
+    },
+    OUTPUT_GROUP,
+  ],
+  examples: [
+    ['recover --check', 'what would be removed, command by command; nothing changes'],
+    ['recover', 'remove every lvmsnap snapshot, loop PV, loop device and tmp file on the host'],
+    ['recover --vg vg0', 'after a reboot with a snapshot in place: bring vg0 and its origin back'],
+  ],
+  run: async (args, io) => {
+    const stateDir = stateDirOf(args);
+    const log = await makeLog(args);
+    const { runRecover } = await import('../reboot/index.js');
+    const { recoverJson, renderRecoverHuman } = await import('./render-reboot.js');
+    const vg = args['vg'] as string | undefined;
+    const check = args['check'] === true;
+    const r = await runRecover({ ...(vg !== undefined ? { vg } : {}), check, stateDir }, { host: io.host, ...(log ? { log } : {}), ...io.deps });
+    io.stdout(args['json'] ? `${JSON.stringify(recoverJson(r), null, 2)}\n` : renderRecoverHuman(r, check));
+    // With --json, stdout is for scripts; a person watching still sees why nothing happened.
+    if (args['json']) {
+      for (const x of r.refusals) io.stderr(`lvmsnap: refused: ${x}\n`);
+      if (r.error) io.stderr(`lvmsnap: ${r.error.message}\n`);
+    }
+    if (r.refusals.length > 0) return EXIT.refused;
+    if (r.error) return EXIT.failed;
+    return args['detailed-exitcode'] && r.changed ? EXIT.changed : EXIT.ok;
+  },
+};
