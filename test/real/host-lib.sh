@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Host-side helpers shared by test/real/run-all.sh, demo.sh, capture.sh and bench/real.sh.
 #
-#   prepare_cli       npm run build once, then a private copy of dist/ + bin/ under
+#   prepare_cli       npm run build once, then a private copy of dist/ + bin/ + packaging/ under
 #                     test/real/.work/cli/<stamp>/ (a concurrent `npm run build` deletes dist/ first,
 #                     and the guest reads the host's files live over 9p). Sets CLI_BIN.
 #   prepare_shim      gcc -static test/real/shim.c (the guest's command recorder). Sets SHIM.
@@ -22,7 +22,8 @@ prepare_cli() { # [LOGFILE]
 	}
 	CLI_DIR=$WORK/cli/$stamp
 	mkdir -p "$CLI_DIR/bin"
-	cp -r "$REPO/dist" "$CLI_DIR/dist" && cp "$REPO/bin/lvmsnap.mjs" "$CLI_DIR/bin/lvmsnap.mjs" ||
+	# packaging/: the files `lvmsnap systemd install` and `initramfs install` put in place (found next to the program).
+	cp -r "$REPO/dist" "$CLI_DIR/dist" && cp "$REPO/bin/lvmsnap.mjs" "$CLI_DIR/bin/lvmsnap.mjs" && cp -r "$REPO/packaging" "$CLI_DIR/packaging" ||
 		cannot_run "cannot copy the build to $CLI_DIR"
 	[[ -f $CLI_DIR/dist/lvmsnap.mjs ]] || cannot_run "the build has no dist/lvmsnap.mjs"
 	CLI_BIN=$CLI_DIR/bin/lvmsnap.mjs
