@@ -140,7 +140,8 @@ function summarize(raw: Raw): Record<string, unknown> {
       .sort((a, b) => (a.name + a.tags.join()).localeCompare(b.name + b.tags.join())),
     lvs: r.lvs.map((l) => ({ name: l.name, origin: l.origin, tags: l.tags, active: l.active, invalid: l.snapshotInvalid, size: l.sizeBytes, devices: l.devices }))
       .sort((a, b) => a.name.localeCompare(b.name)),
-    loops: parseLosetupList(raw.losetup).map((l) => ({ name: l.name, backFile: l.backFile, deleted: l.backFileDeleted })),
+    // By name: util-linux lists loop devices in its own order (most recently bound first, seen with two).
+    loops: parseLosetupList(raw.losetup).map((l) => ({ name: l.name, backFile: l.backFile, deleted: l.backFileDeleted })).sort((a, b) => a.name.localeCompare(b.name)),
     mounts: parseFindmnt(raw.findmnt)
       .filter((m) => MOUNT_TARGETS.includes(m.target))
       // Options only where lvmsnap mounts: the others were mounted by the harness / the model's builder.
