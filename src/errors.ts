@@ -12,6 +12,10 @@ export class LvmsnapError extends Error {
 /** Bad input: the command line or config file is wrong. Nothing was changed. */
 export class UsageError extends LvmsnapError {}
 
+/** The host lacks what a command needs (systemd, an initramfs builder, lvmsnap on the search path).
+ * A usage error for the exit code (3, nothing changed); the message says what to install or do. */
+export class UnsupportedHost extends UsageError {}
+
 /** Another lvmsnap run holds the lock for this snapshot. Nothing was changed. */
 export class LockHeld extends LvmsnapError {
   constructor(readonly lockPath: string, readonly holder: string) {

@@ -4,12 +4,16 @@ import { apply } from './apply.js';
 import { backup } from './backup.js';
 import { backupsList, backupsPrune, backupsRestore, backupsVerify } from './backups.js';
 import { checkReboot } from './check-reboot.js';
+import { initramfsInstall } from './initramfs-install.js';
 import { plan } from './plan.js';
 import { recover } from './recover.js';
 import type { CommandSpec, FlagSpec } from './spec.js';
 import { status } from './status.js';
+import { systemdInstall } from './systemd-install.js';
 
-export const REGISTRY: readonly CommandSpec[] = [apply, plan, status, checkReboot, recover, backup, backupsList, backupsPrune, backupsVerify, backupsRestore];
+export const REGISTRY: readonly CommandSpec[] = [
+  apply, plan, status, checkReboot, recover, systemdInstall, initramfsInstall, backup, backupsList, backupsPrune, backupsVerify, backupsRestore,
+];
 
 /** Flags every invocation understands, before or after the command. */
 export const GLOBAL_FLAGS: readonly FlagSpec[] = [

@@ -55,6 +55,7 @@ const STAT_PATHS = [TMPF, OTHERF, '/var/space', MNT, '/media', '/mnt/root'];
 const MOUNT_TARGETS = ['/mnt/root', '/var/space', MNT];
 const JOURNAL = '/var/lib/lvmsnap/vg0/root-lvmsnap.json';
 const LOCK = '/run/lock/lvmsnap/vg0-root-lvmsnap.lock';
+const FOREIGN_PV_UUID = 'Foreig-nPV0-0000-0000-0000-0000-000001'; // test/real/scenarios/boot-recovery.sh
 
 // ---- traces ------------------------------------------------------------------------------------
 
@@ -145,7 +146,8 @@ function summarize(raw: Raw): Record<string, unknown> {
       .sort((a, b) => (a.name + a.tags.join()).localeCompare(b.name + b.tags.join())),
     lvs: r.lvs.map((l) => ({ name: l.name, origin: l.origin, tags: l.tags, active: l.active, invalid: l.snapshotInvalid, size: l.sizeBytes, devices: l.devices }))
       .sort((a, b) => a.name.localeCompare(b.name)),
-    loops: parseLosetupList(raw.losetup).map((l) => ({ name: l.name, backFile: l.backFile, deleted: l.backFileDeleted })),
+    // By name: util-linux lists loop devices in its own order (most recently bound first, seen with two).
+    loops: parseLosetupList(raw.losetup).map((l) => ({ name: l.name, backFile: l.backFile, deleted: l.backFileDeleted })).sort((a, b) => a.name.localeCompare(b.name)),
     mounts: parseFindmnt(raw.findmnt)
       .filter((m) => MOUNT_TARGETS.includes(m.target))
       // Options only where lvmsnap mounts: the others were mounted by the harness / the model's builder.
@@ -285,6 +287,32 @@ function applyEvent(s: SimSystem, event: string): SimSystem {
       const r = exec(active, C.mountArgv('ext4', 'rw', '/dev/vg0/root', '/mnt/root')); // the reboot scenario's origin is ext4
       if (r.result.exitCode !== 0) throw new Error(`differential: activate: mount failed in the model: ${r.result.stderr}`);
       return r.system;
+    }
+    // test/real/scenarios/boot-recovery.sh: someone else's loop PV in vg0 (lost at the power loss too).
+    case 'foreign-pv': {
+      let next = addFile(s, OTHERF, 16 * MiB);
+      for (const argv of [C.losetupAttachArgv('/dev/loop1', OTHERF), C.pvcreateArgv('/dev/loop1', FOREIGN_PV_UUID), C.vgextendArgv('vg0', '/dev/loop1')]) {
+        const r = exec(next, argv);
+        if (r.result.exitCode !== 0) throw new Error(`differential: foreign-pv: ${argv.join(' ')} failed in the model: ${r.result.stderr}`);
+        next = r.system;
+      }
+      return next;
+    }
+    // An LV lvmsnap did not create on the free extent of lvmsnap's loop PV (the only free one in vg0).
+    case 'foreign-lv-on-loop-pv':
+      return addLv(s, 'vg0', 'foreign', 4 * MiB, { fstype: 'none' });
+    // A power loss, then the initramfs script: it refused (then the boot activated what LVM would),
+    // or it removed lvmsnap's snapshot and missing PV and activated the VG.
+    case 'initramfs-boot refused':
+      return drift.reboot(s);
+    case 'initramfs-boot repaired': {
+      let next = drift.reboot(s);
+      for (const argv of [C.lvremoveArgv('vg0', 'root-lvmsnap'), C.vgreduceMissingArgv('vg0'), C.lvActivateArgv('vg0', 'root')]) {
+        const r = exec(next, argv);
+        if (r.result.exitCode !== 0) throw new Error(`differential: initramfs-boot: ${argv.join(' ')} failed in the model: ${r.result.stderr}`);
+        next = r.system;
+      }
+      return next;
     }
     default:
       throw new Error(`differential: unknown event "${event.trim()}"`);

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Host-side helpers shared by test/real/run-all.sh, demo.sh, capture.sh and bench/real.sh.
 #
-#   prepare_cli       npm run build once, then a private copy of dist/ + bin/ under
+#   prepare_cli       npm run build once, then a private copy of dist/ + bin/ + packaging/ under
 #                     test/real/.work/cli/<stamp>/ (a concurrent `npm run build` deletes dist/ first,
 #                     and the guest reads the host's files live over 9p). Sets CLI_BIN.
 #   prepare_deb       (after prepare_cli) npm run package && npm run package:deb, a private copy of the
@@ -25,8 +25,10 @@ prepare_cli() { # [LOGFILE]
 	CLI_DIR=$WORK/cli/$stamp
 	mkdir -p "$CLI_DIR/bin"
 	# Not the packages (npm run package / package:deb): 100 MiB the guest does not read from here.
+	# packaging/: the files `lvmsnap systemd install` and `initramfs install` put in place (found next to the program).
 	tar -C "$REPO" -cf - --exclude=dist/lvmsnap --exclude=dist/lvmsnap-standalone.cjs --exclude='dist/*.deb' --exclude=dist/deb-root \
-		--exclude=dist/.sea dist | tar -C "$CLI_DIR" -xf - && cp "$REPO/bin/lvmsnap.cjs" "$CLI_DIR/bin/lvmsnap.cjs" ||
+		--exclude=dist/.sea dist | tar -C "$CLI_DIR" -xf - && cp "$REPO/bin/lvmsnap.cjs" "$CLI_DIR/bin/lvmsnap.cjs" &&
+		cp -r "$REPO/packaging" "$CLI_DIR/packaging" ||
 		cannot_run "cannot copy the build to $CLI_DIR"
 	[[ -f $CLI_DIR/dist/lvmsnap.cjs ]] || cannot_run "the build has no dist/lvmsnap.cjs"
 	CLI_BIN=$CLI_DIR/bin/lvmsnap.cjs

@@ -96,6 +96,18 @@ seq_reboot() { # BOOT -> prints VAR=VALUE... -- SUITE-ARGS...
 	printf '%s\n' "$1"
 }
 
+# The shutdown guard (scenarios/guard.sh): boot 1 with systemd as PID 1 ends in `systemctl poweroff`,
+# boot 2 (busybox) checks the kept disks.
+seq_guard() { # BOOT -> prints VAR=VALUE... -- SUITE-ARGS...
+	local disks=$RESULTS/guard-disks
+	case $1 in
+	guard-1) mkdir -p "$disks" && rm -f "$disks"/*.img && printf '%s\n' LVMSNAP_VM_INIT=systemd ;;
+	esac
+	printf '%s\n' "LVMSNAP_VM_DISK=$disks/vda.img" "LVMSNAP_VM_DISK2=$disks/vdb.img" LVMSNAP_VM_DISK2_SIZE=64M --
+	[[ $1 == guard-2 ]] && printf '%s\n' --prev "$RESULTS/guard-1"
+	printf '%s\n' "$1"
+}
+
 # run_lane LANE: its boots one after another, as the schedule says.
 run_lane() {
 	local lane=$1 l boot timeout expected seq specs args

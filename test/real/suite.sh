@@ -14,6 +14,11 @@
 #                           from 1 until a run completes without being killed)
 #   backup                  backup/restore/verify/prune on real LVM, SIGTERM and SIGKILL midway (issue 9)
 #   reboot-1 / reboot-2     the two boots of the reboot scenario (persistent /dev/vda and /dev/vdb)
+#   softreboot:absent       power loss emulated inside the boot; `apply --state absent` recovers
+#   initramfs:VARIANT       VARIANT lvmsnap|foreign-pv|foreign-lv: the initramfs script after an emulated
+#                           power loss repairs the VG, or refuses (and so does `lvmsnap recover`)
+#   guard-1 / guard-2       the shutdown guard: boot 1 with systemd as PID 1 (LVMSNAP_VM_INIT=systemd)
+#                           ends in `systemctl poweroff`; boot 2 checks the VG (persistent vda, vdb)
 #
 # Every scenario prints PASS/FAIL lines (one per unit) and appends "name<TAB>PASS|FAIL<TAB>seconds
 # <TAB>message" to $VM_OUT/results.tsv. Exit status: 0 if every unit passed, 1 otherwise.
@@ -100,6 +105,10 @@ for spec in "$@"; do
 	backup) unit backup scen_backup ;;
 	reboot-1) unit reboot-boot1 scen_reboot_boot1 ;;
 	reboot-2) unit reboot-boot2 scen_reboot_boot2 "$PREV_DIR" ;;
+	softreboot) unit "softreboot-$a" scen_softreboot "$a" ;;
+	initramfs) unit "initramfs-$a" scen_initramfs "$a" ;;
+	guard-1) unit guard-boot1 scen_guard_boot1 ;;
+	guard-2) unit guard-boot2 scen_guard_boot2 "$PREV_DIR" ;;
 	*) echo "suite: unknown scenario spec $spec" >&2; FAILED=1 ;;
 	esac
 	awk -v s="$spec" -v a="$SPEC_T0" -v b="$(now_ms)" 'BEGIN { printf "%s\t%.1f\n", s, (b - a) / 1000 }' >>"$VM_OUT/specs.tsv"

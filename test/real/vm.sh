@@ -26,6 +26,9 @@
 #   LVMSNAP_VM_OUT_DIR=DIR      copy the scenario's $VM_OUT files here afterwards
 #   LVMSNAP_VM_CONSOLE=1        also stream the guest kernel console to stderr
 #   LVMSNAP_VM_KEEP=1           keep the run directory (logs, disks, share)
+#   LVMSNAP_VM_INIT=systemd     boot the guest root with systemd as PID 1; the scenario
+#                               runs as a unit, and the VM powers off with `systemctl
+#                               poweroff` (every unit's stop runs). Default: busybox
 #   LVMSNAP_VM_CACHE_DIR=DIR    cache + run dirs (default test/real/.work);
 #                               point clones at one place to download once
 #
@@ -50,6 +53,7 @@ CPU_MODEL=${LVMSNAP_VM_CPU_MODEL:-max}
 OUT_DIR=${LVMSNAP_VM_OUT_DIR:-}
 CONSOLE=${LVMSNAP_VM_CONSOLE:-0}
 KEEP=${LVMSNAP_VM_KEEP:-0}
+INIT=${LVMSNAP_VM_INIT:-busybox}
 
 PACKAGES=(qemu-system-x86 lvm2 busybox-static cpio kmod xfsprogs e2fsprogs strace jq gcc libc6-dev zstd)
 
@@ -111,6 +115,8 @@ check_host() {
 	[[ $(uname -m) == x86_64 ]] || cannot_run "host is $(uname -m), needs x86_64"
 	command -v dpkg-query >/dev/null || cannot_run "not a Debian-like host (no dpkg)"
 	[[ $TIMEOUT =~ ^[0-9]+$ ]] || cannot_run "LVMSNAP_VM_TIMEOUT=$TIMEOUT is not a number"
+	[[ $INIT == busybox || $INIT == systemd ]] || cannot_run "LVMSNAP_VM_INIT=$INIT: use busybox or systemd"
+	[[ $INIT == busybox || -x /lib/systemd/systemd ]] || cannot_run "LVMSNAP_VM_INIT=systemd needs /lib/systemd/systemd on this machine"
 }
 
 # --- kernel + initramfs cache -----------------------------------------------
@@ -300,6 +306,7 @@ write_job() {
 	cp "$HERE/guest/run.sh" "$SHARE/job/run.sh"
 	printf '%s\n' "$REPO" >"$SHARE/job/repo"
 	printf '%s\0' "$(guest_path_for "$script")" "$@" >"$SHARE/job/argv"
+	if [[ $INIT == systemd ]]; then : >"$SHARE/job/systemd"; fi
 	: >"$SHARE/stdout"
 	: >"$SHARE/stderr"
 }

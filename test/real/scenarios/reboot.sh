@@ -4,8 +4,10 @@
 # keeps on its root filesystem but the VM's overlay root would lose.
 #   boot 1: present with the tmp file on tmpfs, then power off without any cleanup.
 #   boot 2: what a boot does (vgchange -ay, tmpfs and state disk mounted, the origin mounted if it
-#     can be), then `status` and `apply --state absent` with the same target must recover: lvremove
-#     of the snapshot, vgreduce --removemissing WITHOUT --force, the origin and its data intact.
+#     can be), then `status`; system-wide and without a target, `check reboot` blocks (exit 1, the
+#     missing PV named as lvmsnap's), `recover --check` changes nothing, `recover` recovers: lvremove
+#     of the snapshot, vgreduce --removemissing WITHOUT --force, the origin and its data intact; then
+#     `check reboot` says safe (exit 0). (`apply --state absent` after a power loss: boot-recovery.sh.)
 # Findings (what vgchange said, whether the origin stayed inactive) are printed with "FINDING:".
 
 mount_persistent() {
@@ -52,16 +54,27 @@ scen_reboot_boot2() { # PREV_DIR: boot 1's $VM_OUT as copied to the host
 	assert_json '[.resources[] | "\(.kind)=\(.status)"] | join(" ")' \
 		"TmpFile=partial LoopDevice=absent PvInVg=degraded Snapshot=degraded Mountpoint=partial" "status after the reboot"
 
-	lvmsnap --expect 0 -- apply --state absent "${T_TMP[@]}" --json
-	mutating_argvs "$STEP/cmds" | sed 's/^/FINDING: absent ran: /'
-	mutating_argvs "$STEP/cmds" | grep -qx "lvremove --yes $VG/$SNAP" || fail "absent did not lvremove the snapshot"
-	mutating_argvs "$STEP/cmds" | grep -qx "vgreduce --yes --removemissing $VG" || fail "absent did not run vgreduce --removemissing $VG"
-	if mutating_argvs "$STEP/cmds" | grep -q -- '--force\|-ff\b'; then fail "absent used --force"; fi
+	# No target from here on: what an operator does after such a reboot (README).
+	lvmsnap --expect 1 -- check reboot --json
+	assert_json '.safe' false "check reboot after the reboot"
+	assert_json '[.hazards[] | select(.severity == "block" and .kind == "missing-pv" and .vg == "'"$VG"'")] | length' 1 "blocking missing-pv hazard in $VG"
+	jq -r '.hazards[] | "FINDING: check reboot: \(.severity) \(.kind) \(.object), owner: \(.owner); fix: \(.fix)"' "$OUT"
+	lvmsnap --expect 0 -- recover --check --json
+	assert_no_mutation "recover --check after the reboot"
+	lvmsnap --expect 0 -- recover --json
+	assert_json '.changed' true "recover after the reboot"
+	mutating_argvs "$STEP/cmds" | sed 's/^/FINDING: recover ran: /'
+	mutating_argvs "$STEP/cmds" | grep -qx "lvremove --yes $VG/$SNAP" || fail "recover did not lvremove the snapshot"
+	mutating_argvs "$STEP/cmds" | grep -qx "vgreduce --yes --removemissing $VG" || fail "recover did not run vgreduce --removemissing $VG"
+	if mutating_argvs "$STEP/cmds" | grep -q -- '--force\|-ff\b'; then fail "recover used --force"; fi
+	assert_missing "$JOURNAL" "lvmsnap's journal after recover"
 	assert_eq 0 "$(vgs --noheadings -o vg_missing_pv_count "$VG" | tr -d ' ')" "missing PVs left in $VG"
 	lvs "$VG/$LV" >/dev/null 2>&1 || fail "the origin $VG/$LV is gone"
 	[[ -z $(lvs --noheadings -o lv_name "$VG/$SNAP" 2>/dev/null) ]] || fail "the snapshot is still there"
 	active=$(lvs --noheadings -o lv_active "$VG/$LV" | tr -d ' ')
-	echo "FINDING: after 'lvmsnap apply --state absent' the origin $VG/$LV is [${active:-inactive}] ($(lvs --noheadings -o lv_attr "$VG/$LV" | tr -d ' '))"
+	lvmsnap --expect 0 -- check reboot --json
+	assert_json '.safe' true "check reboot after recover"
+	echo "FINDING: after 'lvmsnap recover' the origin $VG/$LV is [${active:-inactive}] ($(lvs --noheadings -o lv_attr "$VG/$LV" | tr -d ' '))"
 
 	# What the administrator (or the next boot) does: activate and mount.
 	vgchange -ay "$VG" >/dev/null

@@ -1,0 +1,37 @@
+// lvmsnap initramfs install: boot-time recovery for a VG that holds / (src/sysinstall, packaging/).
+import { EXIT } from './exit.js';
+import type { CommandSpec } from './spec.js';
+import { makeLog, OUTPUT_GROUP } from './target-flags.js';
+
+export const initramfsInstall: CommandSpec = {
+  name: 'initramfs install',
+  summary: 'install the initramfs hook that repairs a root VG after an unclean reboot',
+  usage: 'initramfs install [--check] [--json]',
+  description:
+    'Installs the initramfs-tools hook and local-top script (Debian, Ubuntu) or the dracut module 90lvmsnap (RHEL, ' +
+    'Fedora), whichever builder the host has, and rebuilds the initramfs (update-initramfs -u, or dracut --force). At ' +
+    'boot, before the root VG is activated, the script removes lvmsnap snapshots whose loop PV was lost and that ' +
+    'missing PV (lvremove, vgreduce --removemissing, never --force), only when every missing PV carries the lvmsnap ' +
+    'tag and every LV on one is an lvmsnap snapshot; otherwise it changes nothing and prints why. No builder: exit 3.',
+  groups: [
+    { title: 'Install', flags: [{ name: 'check', type: 'boolean', default: false, describe: 'print the plan (every command); change nothing' }] },
+    OUTPUT_GROUP,
+  ],
+  examples: [
+    ['initramfs install --check', 'which builder was found, what would be installed and run'],
+    ['initramfs install', 'install the hook and rebuild the initramfs (as root)'],
+  ],
+  exitCodes: [
+    [0, 'installed and rebuilt, or nothing to do, or --check'],
+    [1, 'a step failed, e.g. the rebuild (the message says what is in place and what to run)'],
+    [3, 'not possible here (neither initramfs-tools nor dracut, not root); nothing changed'],
+  ],
+  run: async (args, io) => {
+    const { installCommand } = await import('../sysinstall/cli-run.js');
+    const log = await makeLog(args);
+    const code = await installCommand('initramfs', { check: args['check'] === true, json: args['json'] === true, ...(log ? { log } : {}) }, {
+      stdout: io.stdout, stderr: io.stderr, host: io.host, ...(io.deps?.stopRequested ? { stopRequested: io.deps.stopRequested } : {}),
+    });
+    return code === 0 ? EXIT.ok : EXIT.failed;
+  },
+};

@@ -1,0 +1,50 @@
+// Plan for `lvmsnap initramfs install`: the initramfs-tools hook + local-top script, or the dracut
+// module, whichever builder the host has, then one rebuild of the initramfs when a file changed.
+import { UnsupportedHost } from '../errors.js';
+import { dracutArgv, updateInitramfsArgv } from './commands.js';
+import { fileSteps, type ShippedFile } from './files.js';
+import type { InstallPlan, InstallProbe, InstallStep } from './types.js';
+
+export const UPDATE_INITRAMFS = ['/usr/sbin/update-initramfs', '/sbin/update-initramfs'];
+export const DRACUT = ['/usr/bin/dracut', '/usr/sbin/dracut', '/bin/dracut', '/sbin/dracut'];
+export const INITRAMFS_PROBES = [...UPDATE_INITRAMFS, ...DRACUT];
+
+const DRACUT_DIR = '/usr/lib/dracut/modules.d/90lvmsnap';
+export const INITRAMFS_TOOLS_FILES: readonly ShippedFile[] = [
+  { rel: 'initramfs-tools/hooks/lvmsnap', dest: '/etc/initramfs-tools/hooks/lvmsnap', mode: '0755' },
+  { rel: 'initramfs-tools/scripts/local-top/lvmsnap', dest: '/etc/initramfs-tools/scripts/local-top/lvmsnap', mode: '0755' },
+];
+export const DRACUT_FILES: readonly ShippedFile[] = [
+  { rel: 'dracut/90lvmsnap/module-setup.sh', dest: `${DRACUT_DIR}/module-setup.sh`, mode: '0755' },
+  { rel: 'dracut/90lvmsnap/lvmsnap-recover.sh', dest: `${DRACUT_DIR}/lvmsnap-recover.sh`, mode: '0755' },
+];
+
+export type InitramfsFlavor = 'initramfs-tools' | 'dracut';
+
+/** initramfs-tools first: Debian and Ubuntu ship it, and where both exist it is the one in use. */
+export function initramfsFlavor(modes: ReadonlyMap<string, string>): InitramfsFlavor {
+  if (UPDATE_INITRAMFS.some((p) => modes.has(p))) return 'initramfs-tools';
+  if (DRACUT.some((p) => modes.has(p))) return 'dracut';
+  throw new UnsupportedHost(
+    'neither update-initramfs (initramfs-tools) nor dracut was found, so lvmsnap cannot add its boot-time recovery to the initramfs. ' +
+      "Install the one your distribution uses (apt-get install initramfs-tools, dnf install dracut). Without it, lvmsnap-recover.service ('lvmsnap systemd install') still repairs VGs that do not hold /.",
+  );
+}
+
+export const initramfsFiles = (f: InitramfsFlavor): readonly ShippedFile[] => (f === 'dracut' ? DRACUT_FILES : INITRAMFS_TOOLS_FILES);
+
+export function planInitramfs(p: InstallProbe, flavor: InitramfsFlavor): InstallPlan {
+  const { steps, upToDate } = fileSteps(initramfsFiles(flavor), p);
+  const all: InstallStep[] = [...steps];
+  if (steps.length > 0) {
+    all.push(flavor === 'dracut'
+      ? { type: 'exec', argv: dracutArgv(), reason: 'rebuild the initramfs with the lvmsnap module', progress: true }
+      : { type: 'exec', argv: updateInitramfsArgv(), reason: 'rebuild the initramfs with the lvmsnap hook', progress: true });
+  }
+  const notes = [
+    'At boot, before the root VG is activated, the initramfs removes lvmsnap snapshots whose loop PV was lost and the missing PV ' +
+      '(lvremove, then vgreduce --removemissing without --force), only when every missing PV carries the lvmsnap tag and every LV on one is an lvmsnap snapshot. ' +
+      'Otherwise it changes nothing and prints why.',
+  ];
+  return { what: 'initramfs', flavor, steps: all, upToDate, notes };
+}
