@@ -60,7 +60,10 @@ scen_reboot_boot2() { # PREV_DIR: boot 1's $VM_OUT as copied to the host
 	assert_json '[.hazards[] | select(.severity == "block" and .kind == "missing-pv" and .vg == "'"$VG"'")] | length' 1 "blocking missing-pv hazard in $VG"
 	jq -r '.hazards[] | "FINDING: check reboot: \(.severity) \(.kind) \(.object), owner: \(.owner); fix: \(.fix)"' "$OUT"
 	lvmsnap --expect 0 -- recover --check --json
-	assert_no_mutation "recover --check after the reboot"
+	# --check: "changed" says what would change; nothing may actually run.
+	assert_json '.check' true "recover --check"
+	assert_json '[.commands[] | select(.mutating)] | length' 0 "recover --check: commands with mutating:true"
+	assert_eq 0 "$(mutating_count)" "recover --check: changing commands seen by the shim"
 	lvmsnap --expect 0 -- recover --json
 	assert_json '.changed' true "recover after the reboot"
 	mutating_argvs "$STEP/cmds" | sed 's/^/FINDING: recover ran: /'
