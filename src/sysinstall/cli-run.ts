@@ -9,8 +9,9 @@ import { runInstall } from './run.js';
 import type { InstallWhat } from './types.js';
 
 /** LVMSNAP_PACKAGING_DIR, then packaging/ next to the program (a checkout; src/, dist/ or dist/chunks/), then a package's copy. */
-export function packagingCandidates(env: NodeJS.ProcessEnv = process.env, moduleUrl: string = import.meta.url): string[] {
-  const here = dirname(fileURLToPath(moduleUrl));
+export function packagingCandidates(env: NodeJS.ProcessEnv = process.env, moduleUrl: string | undefined = import.meta.url): string[] {
+  // The shipped CLI is a CommonJS bundle, where import.meta.url is undefined: use its own file then.
+  const here = dirname(moduleUrl ? fileURLToPath(moduleUrl) : __filename);
   return [
     ...(env['LVMSNAP_PACKAGING_DIR'] ? [env['LVMSNAP_PACKAGING_DIR']] : []),
     join(here, '..', 'packaging'),
