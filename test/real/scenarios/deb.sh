@@ -14,10 +14,11 @@
 
 # Where dpkg, the maintainer scripts and lvmsnap may write (apt's own caches, logs and database excluded).
 deb_tree() {
-	find /etc /lib/systemd /usr/lib/dracut /usr/share/initramfs-tools /usr/share/doc /usr/share/man/man8 \
-		/usr/share/bash-completion /usr/share/zsh /usr/share/lintian /usr/sbin /usr/local /var/lib \
+	# find fails on the roots that do not exist (yet): only its output counts.
+	{ find /etc /lib/systemd /var/lib /usr/lib/dracut /usr/share/initramfs-tools /usr/share/doc/lvmsnap /usr/share/man/man8 \
+		/usr/share/bash-completion/completions /usr/share/zsh/vendor-completions /usr/share/lintian/overrides /usr/sbin \
 		\( -path /var/lib/dpkg -o -path /var/lib/apt -o -path /var/lib/lvm -o -path /etc/lvm \) -prune \
-		-o -printf '%p %y %m\n' 2>/dev/null | sort
+		-o -printf '%p %y %m\n' 2>/dev/null || true; } | sort
 }
 
 deb_hide_node() {
