@@ -5,7 +5,7 @@
 # 1. apt-get install ./lvmsnap_*.deb: the executable, man page, units, hooks, completions at their
 #    paths; lvmsnap-recover.service enabled (the guest has no systemd running: deb-systemd-helper
 #    links it all the same).
-# 2. node hidden (an empty, non-executable file bind-mounted over every node on PATH) and proven not
+# 2. node hidden (execute bits taken from every node on PATH, in the guest's throwaway overlay) and proven not
 #    runnable; then the core scenario with the installed /usr/sbin/lvmsnap (tmp-file chain, VG full):
 #    present (checked with LVM's own tools), status, a refused `apt-get remove` while the loop PV
 #    exists (the prerm), absent back to the start state.
@@ -23,10 +23,11 @@ deb_tree() {
 
 deb_hide_node() {
 	local n hidden=() rc=0
-	: >/tmp/no-node
-	chmod 0644 /tmp/no-node
+	# The guest's root is a throwaway overlay: taking the execute bits away hides node for good.
 	while read -r n; do
-		mount --bind /tmp/no-node "$n"
+		n=$(readlink -f "$n")
+		chmod a-x "$n"
+		echo "$n" >>/tmp/deb-hidden-nodes
 		hidden+=("$n")
 	done < <(type -ap node | sort -u)
 	((${#hidden[@]} > 0)) || fail "no node on PATH to hide ($PATH): the scenario would prove nothing"
@@ -37,10 +38,13 @@ deb_hide_node() {
 	echo "  node hidden (${hidden[*]}): 'node -e 0' exits $rc"
 }
 
-# Undoes deb_hide_node (also from outside the subshell that hid it): every bind mount of /tmp/no-node.
+# Undoes deb_hide_node (also from outside the subshell that hid it).
 deb_unhide_node() {
-	local t
-	while read -r t; do umount "$t" 2>/dev/null || true; done < <(findmnt -rn -o TARGET | grep -E '/node$' || true)
+	local n
+	[[ -f /tmp/deb-hidden-nodes ]] || return 0
+	while read -r n; do chmod 0755 "$n" || true; done </tmp/deb-hidden-nodes
+	rm -f /tmp/deb-hidden-nodes
+	hash -r
 }
 
 scen_deb() {
