@@ -32,7 +32,9 @@ deb_hide_node() {
 	done < <(type -ap node | sort -u)
 	((${#hidden[@]} > 0)) || fail "no node on PATH to hide ($PATH): the scenario would prove nothing"
 	hash -r
-	! command -v node >/dev/null || fail "node is still on PATH: $(command -v node)"
+	# (bash's command -v names a non-executable file when nothing executable matches: check the file)
+	n=$(command -v node || true)
+	[[ -z $n || ! -x $n ]] || fail "node is still runnable on PATH: $n"
 	/usr/bin/env node -e 0 >/dev/null 2>&1 || rc=$?
 	((rc != 0)) || fail "node -e 0 still runs"
 	echo "  node hidden (${hidden[*]}): 'node -e 0' exits $rc"
