@@ -8,18 +8,13 @@ import { parseJournal } from '../journal.js';
 import { parseFullreport, parseMountinfo, parseSysfsLoops, parseSystemctlShow, type UnitState } from '../parse/index.js';
 import type { CommandResult, HostPort } from '../port.js';
 import { guardUnitFor, SYSTEMD_RUN_DIR } from '../systemd-units.js';
-import type { Journal, ObservedLoop, ObservedLv, ObservedMount, ObservedPv, ObservedVg } from '../types.js';
+import type { Journal, ObservedLoop, ObservedLv, ObservedMount, ObservedPv, ObservedVg, SystemSnapshot } from '../types.js';
 
 export interface JournalFile { readonly path: string; readonly journal: Journal }
 
-export interface HostView {
-  readonly uid: number;
+/** The system-wide view: the LVM/loop/mount part of a target's SystemSnapshot, plus journals and units. */
+export interface HostView extends Pick<SystemSnapshot, 'uid' | 'vgs' | 'pvs' | 'lvs' | 'loops' | 'mounts'> {
   readonly stateDir: string;
-  readonly vgs: readonly ObservedVg[];
-  readonly pvs: readonly ObservedPv[];
-  readonly lvs: readonly ObservedLv[];
-  readonly loops: readonly ObservedLoop[];
-  readonly mounts: readonly ObservedMount[];
   readonly journals: readonly JournalFile[];
   /** systemd is PID 1. */
   readonly systemd: boolean;
