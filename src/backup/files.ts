@@ -69,6 +69,16 @@ export function archivesOf(entries: readonly DirEntry[], prefix: string, format?
   return out;
 }
 
+/** Regular files named exactly `<prefix>__YYYYmmdd_HHMMSS.<ext>` for any extension (auto-clean's --extension). */
+export function archivesWithExtension(entries: readonly DirEntry[], prefix: string, ext: string): { name: string; stamp: Stamp; size: number }[] {
+  const out: { name: string; stamp: Stamp; size: number }[] = [];
+  for (const e of entries) {
+    const stamp = e.type === 'f' ? parseArchiveName(e.name, prefix, ext) : null;
+    if (stamp) out.push({ name: e.name, stamp, size: e.size });
+  }
+  return out;
+}
+
 /** Leftovers of interrupted runs of this prefix: .partial files and companions whose archive is gone. */
 export function leftoversOf(entries: readonly DirEntry[], prefix: string): string[] {
   const names = new Set(entries.map((e) => e.name));

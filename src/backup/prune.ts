@@ -2,15 +2,17 @@
 // format are ever considered), removing each pruned archive with its .sha256 and .json.
 import { BackupRefused } from '../errors.js';
 import type { HostPort } from '../port.js';
-import { archivesOf, listDir, removeIfPresent } from './files.js';
+import { archivesOf, archivesWithExtension, listDir, removeIfPresent } from './files.js';
 import { FORMATS, type Format } from './formats.js';
-import { decide, hasRules, type Decision, type KeepRules } from './rotation.js';
+import { decide, hasRules, type Dated, type Decision, type KeepRules } from './rotation.js';
 
 export interface PruneRequest {
   readonly dest: string;
   readonly prefix: string;
   /** Only this format; default: each format of the prefix, separately. */
   readonly format?: Format;
+  /** Instead of lvmsnap's formats: archives named exactly P__YYYYmmdd_HHMMSS.<extension> (auto-clean's --extension). */
+  readonly extension?: string;
   readonly keep: KeepRules;
   readonly now: Date;
   /** Only decide; remove nothing. */
@@ -18,7 +20,8 @@ export interface PruneRequest {
 }
 
 export interface PruneResult {
-  readonly decisions: readonly (Decision & { readonly format: Format; readonly size: number })[];
+  /** format is null for archives matched by `extension`. */
+  readonly decisions: readonly (Decision & { readonly format: Format | null; readonly size: number })[];
   readonly removed: readonly string[];
 }
 
@@ -28,10 +31,12 @@ export async function prune(host: HostPort, req: PruneRequest): Promise<PruneRes
   }
   const entries = await listDir(host, req.dest);
   const decisions: PruneResult['decisions'][number][] = [];
-  for (const f of req.format ? [req.format] : FORMATS) {
-    const archives = archivesOf(entries, req.prefix, f);
+  const groups: { format: Format | null; archives: readonly (Dated & { readonly size: number })[] }[] = req.extension !== undefined
+    ? [{ format: null, archives: archivesWithExtension(entries, req.prefix, req.extension) }]
+    : (req.format ? [req.format] : FORMATS).map((f) => ({ format: f, archives: archivesOf(entries, req.prefix, f) }));
+  for (const { format, archives } of groups) {
     const size = new Map(archives.map((a) => [a.name, a.size]));
-    for (const d of decide(archives, req.keep, req.now)) decisions.push({ ...d, format: f, size: size.get(d.name) ?? 0 });
+    for (const d of decide(archives, req.keep, req.now)) decisions.push({ ...d, format, size: size.get(d.name) ?? 0 });
   }
   const removed: string[] = [];
   if (!req.check) {

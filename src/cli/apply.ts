@@ -9,11 +9,11 @@ import { makeLog, OUTPUT_GROUP, TARGET_GROUP, targetFrom } from './target-flags.
 export const DETAILED_EXITCODE: FlagSpec = { name: 'detailed-exitcode', type: 'boolean', default: false, describe: 'exit 2 when changes were made (or planned, with --check)' };
 
 /** apply and plan: lock, observe, plan, then rehearse (--check) or apply; prints the report; returns the exit code. */
-export async function applyCommand(args: ParsedArgs, io: CliIo, state: DesiredState, check: boolean, diff: boolean): Promise<number> {
+export async function applyCommand(args: ParsedArgs, io: CliIo, state: DesiredState, check: boolean, diff: boolean, foreignRefused = false): Promise<number> {
   const target = await targetFrom(args, io.host);
   const log = await makeLog(args);
   const deps: EngineDeps = { host: io.host, ...(log ? { log } : {}), ...io.deps };
-  const report = await runApply(target, { state, check, waitSeconds: Number(args['wait'] ?? 0) }, deps);
+  const report = await runApply(target, { state, check, waitSeconds: Number(args['wait'] ?? 0), foreignRefused }, deps);
   io.stdout(args['json'] ? `${JSON.stringify(applyJson(report, target), null, 2)}\n` : renderApplyHuman(report, target, diff));
   // With --json, stdout is for scripts; a person watching still sees why nothing happened.
   if (args['json']) {

@@ -1,9 +1,10 @@
 // The CLI: dispatch of argv to the registry's commands, and the one boundary that maps errors to exit codes.
+import { normaliseCompatArgv, type CompatCommand } from '../compat/argv.js';
 import { LockHeld, LvmsnapError, UsageError } from '../errors.js';
 import { parseInvocation } from './argv.js';
 import { EXIT } from './exit.js';
 import { GLOBAL_FLAGS, PROGRAM, REGISTRY } from './registry.js';
-import type { CliIo } from './spec.js';
+import { allFlags, type CliIo } from './spec.js';
 
 export { EXIT } from './exit.js';
 export type { CliIo } from './spec.js';
@@ -12,10 +13,18 @@ function exitCodeOf(err: unknown): number {
   return err instanceof UsageError || err instanceof LockHeld ? EXIT.refused : EXIT.failed;
 }
 
+/** The drop-in commands, as the argv normaliser needs them (from the same specs as the parser). */
+const COMPAT: readonly CompatCommand[] = REGISTRY.filter((c) => c.dropIn !== undefined).map((c) => ({
+  name: c.name,
+  valued: allFlags(c).filter((f) => f.type !== 'boolean').map((f) => f.name),
+  switches: allFlags(c).filter((f) => f.type === 'boolean').flatMap((f) => (f.alias ? [f.name, f.alias] : [f.name])),
+}));
+
 const helpWidth = (): number => Math.max(60, Math.min(110, process.stdout.columns ?? 100));
 
 /** Runs the CLI and returns the exit code; never throws. */
-export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+export async function main(rawArgv: readonly string[], io: CliIo): Promise<number> {
+  const argv = normaliseCompatArgv(rawArgv, COMPAT);
   try {
     const inv = parseInvocation(argv, REGISTRY);
     switch (inv.kind) {

@@ -1,18 +1,25 @@
 // Every lvmsnap command, in the order --help lists them: the one source for parsing, --help, the man
 // page and the shell completions. Add a command = one file src/cli/<command>.ts + one line here.
 import { apply } from './apply.js';
+import { autoClean } from './auto-clean.js';
 import { backup } from './backup.js';
 import { backupsList, backupsPrune, backupsRestore, backupsVerify } from './backups.js';
 import { checkReboot } from './check-reboot.js';
+import { generateName } from './generate-name.js';
 import { initramfsInstall } from './initramfs-install.js';
 import { plan } from './plan.js';
 import { recover } from './recover.js';
+import { removeUnsuccessful } from './remove-unsuccessful.js';
+import { snapshotMount } from './snapshot-mount.js';
+import { snapshotUnmount } from './snapshot-unmount.js';
 import type { CommandSpec, FlagSpec } from './spec.js';
 import { status } from './status.js';
 import { systemdInstall } from './systemd-install.js';
 
 export const REGISTRY: readonly CommandSpec[] = [
   apply, plan, status, checkReboot, recover, systemdInstall, initramfsInstall, backup, backupsList, backupsPrune, backupsVerify, backupsRestore,
+  // Drop-ins for the original tools' command lines (src/compat/).
+  snapshotMount, snapshotUnmount, generateName, autoClean, removeUnsuccessful,
 ];
 
 /** Flags every invocation understands, before or after the command. */

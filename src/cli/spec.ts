@@ -65,6 +65,11 @@ export interface CommandSpec {
   readonly examples: readonly (readonly [string, string])[];
   /** Overrides the general exit code list (EXIT_CODES in help.ts) in help and the man page. */
   readonly exitCodes?: readonly (readonly [number, string])[];
+  /**
+   * A drop-in for an original tool's command line (src/compat/): its action word may also come after the
+   * flags, and repeated switches are accepted, as the original's argparse did.
+   */
+  readonly dropIn?: string;
   /** Heavy dependencies are imported dynamically inside run, so other commands do not load them. */
   run(args: ParsedArgs, io: CliIo): Promise<number>;
 }
