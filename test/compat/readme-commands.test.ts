@@ -122,6 +122,22 @@ describe('lvm_snaphot.py README command lines, unchanged', () => {
   });
 });
 
+describe('bad input is refused before anything is looked at (exit 3)', () => {
+  it.each([
+    ['a missing required flag', ['snapshot-mount', '--source-lvm-vg', 'vg0'], /Missing required argument: --source-lvm-lv/],
+    ['tmp file without loop device', ['--source-lvm-vg', 'vg0', '--source-lvm-lv', 'system', '--lvm-snapshot-name', 'snap1', '--mountpoint', '/media/s', '--lvm-snapshot-tmp-file', '/media/raw/1.tmp', 'snapshot-mount'], /used together/],
+    ['an lvmsnap flag the original did not have', ['snapshot-unmount', '--vg', 'vg0'], /unknown flag --vg for lvmsnap snapshot-unmount/],
+  ])('%s', async (_n, argv, re) => {
+    const host = new SimHost(system('vg0', { vgFreeBytes: 5 * GiB }));
+    const before = host.system;
+    const r = await cli(argv, host);
+    expect(r.code).toBe(EXIT.refused);
+    expect(r.err).toMatch(re);
+    expect(host.calls).toEqual([]);
+    expect(host.system).toBe(before);
+  });
+});
+
 describe('manage_backups.py README command line, unchanged', () => {
   it('generate-name prints /media/backups/system_dump__YYYYmmdd_HHMMSS.tar.gz and creates the directory', async () => {
     const host = new SimHost(system('vg0', { vgFreeBytes: GiB }));
