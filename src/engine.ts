@@ -5,7 +5,7 @@ import { observe } from './observe.js';
 import { makePlan, mutatingChanges, type Planned } from './plan.js';
 import type { HostPort } from './port.js';
 import { RecordingHost, type CommandLog } from './recording-host.js';
-import type { DesiredState, Plan, PlannedChange, ResourceView, Step, SystemSnapshot, Target } from './types.js';
+import type { DesiredState, Plan, PlannedChange, ResourceKind, ResourceView, Step, SystemSnapshot, Target } from './types.js';
 
 export interface EngineDeps {
   readonly host: HostPort;
@@ -23,8 +23,8 @@ export interface ApplyOptions {
   readonly check: boolean;
   /** Seconds to wait for another run's lock; 0 refuses at once. */
   readonly waitSeconds: number;
-  /** absent refuses a foreign object at the target's names instead of leaving it alone (PlanContext). */
-  readonly foreignRefused?: boolean;
+  /** absent refuses a foreign object of these kinds at the target's names instead of leaving it alone (PlanContext). */
+  readonly foreignRefused?: readonly ResourceKind[];
 }
 
 export interface ApplyReport {
@@ -57,7 +57,7 @@ export async function runApply(target: Target, opts: ApplyOptions, deps: EngineD
   if (!opts.check) await takeLock(host, lock, opts.waitSeconds, deps.sleep ?? realSleep);
   try {
     const snap = await observe(host, target);
-    const planned = makePlan(opts.state, target, snap, { foreignRefused: opts.foreignRefused === true });
+    const planned = makePlan(opts.state, target, snap, { foreignRefused: opts.foreignRefused ?? [] });
     // Refused: nothing runs; the caller reports planned.plan.refusals and exits 3.
     if (planned.plan.refusals.length > 0) return { planned, check: opts.check, changed: false, commands: host.commands, rehearsal: null };
     const willChange = mutatingChanges(planned.plan).length > 0;

@@ -3,7 +3,7 @@ import { CHAIN } from '../resources/index.js';
 import { systemctlStartArgv } from './commands.js';
 import { deriveFacts, type Facts } from './facts.js';
 import { preflight } from './preflight.js';
-import type { DesiredState, Plan, PlannedChange, ResourceStatus, ResourceView, SystemSnapshot, Target } from './types.js';
+import type { DesiredState, Plan, PlannedChange, ResourceKind, ResourceStatus, ResourceView, SystemSnapshot, Target } from './types.js';
 
 const EXISTS: ReadonlySet<ResourceStatus> = new Set(['present', 'partial', 'degraded']);
 
@@ -60,12 +60,12 @@ function guardChange(f: Facts): PlannedChange | null {
   };
 }
 
-function planAbsent(f: Facts, views: readonly ResourceView[], foreignRefused: boolean): PlannedChange[] {
+function planAbsent(f: Facts, views: readonly ResourceView[], foreignRefused: readonly ResourceKind[]): PlannedChange[] {
   const changes: PlannedChange[] = [];
   for (let i = views.length - 1; i >= 0; i--) {
     const v = views[i]!;
     if (EXISTS.has(v.status)) changes.push(destroyChange(f, i, v, v.reason ?? 'created by lvmsnap'));
-    else if (v.status === 'foreign' && foreignRefused) {
+    else if (v.status === 'foreign' && foreignRefused.includes(v.kind)) {
       const reason = `${v.reason ?? 'not created by lvmsnap'}; lvmsnap removes only what it created: remove it yourself if it is not needed`;
       changes.push({ kind: v.kind, id: v.id, action: 'refuse', before: v.status, after: v.status, reason, steps: [] });
     } else if (v.status === 'foreign') changes.push(keep(v, `left alone: ${v.reason ?? 'not created by lvmsnap'}`));
@@ -88,18 +88,18 @@ export interface PlanContext {
   readonly siblingPvs?: ReadonlySet<string>;
   readonly siblingSnapshots?: ReadonlySet<string>;
   /**
-   * absent refuses (instead of leaving alone) an object at the target's names that lvmsnap did not
-   * create: for callers whose users expect that object gone (the drop-in snapshot-unmount, whose
-   * original removed it).
+   * absent refuses (instead of leaving alone) an object of these kinds at the target's names that
+   * lvmsnap did not create: for callers whose users expect that object gone (the drop-in
+   * snapshot-unmount, whose original removed it).
    */
-  readonly foreignRefused?: boolean;
+  readonly foreignRefused?: readonly ResourceKind[];
 }
 
 export function makePlan(state: DesiredState, target: Target, snap: SystemSnapshot, ctx: PlanContext = {}): Planned {
   const f = deriveFacts(target, snap);
   const views = CHAIN.map((r) => r.observe(f));
   const guard = state === 'present' ? guardChange(f) : null;
-  const changes = state === 'present' ? [...(guard ? [guard] : []), ...planPresent(f, views)] : planAbsent(f, views, ctx.foreignRefused === true);
+  const changes = state === 'present' ? [...(guard ? [guard] : []), ...planPresent(f, views)] : planAbsent(f, views, ctx.foreignRefused ?? []);
   const refusals = [
     ...preflight(state, f, views, changes, ctx),
     ...changes.filter((c) => c.action === 'refuse').map((c) => `${c.kind} ${c.id}: ${c.reason}`),

@@ -1,6 +1,6 @@
 // lvmsnap apply: make the snapshot chain present (mounted read-only) or absent (all of it gone).
 import { runApply, type EngineDeps } from '../engine.js';
-import type { DesiredState } from '../types.js';
+import type { DesiredState, ResourceKind } from '../types.js';
 import { EXIT } from './exit.js';
 import { applyJson, renderApplyHuman } from './render.js';
 import type { CliIo, CommandSpec, FlagSpec, ParsedArgs } from './spec.js';
@@ -9,7 +9,7 @@ import { makeLog, OUTPUT_GROUP, TARGET_GROUP, targetFrom } from './target-flags.
 export const DETAILED_EXITCODE: FlagSpec = { name: 'detailed-exitcode', type: 'boolean', default: false, describe: 'exit 2 when changes were made (or planned, with --check)' };
 
 /** apply and plan: lock, observe, plan, then rehearse (--check) or apply; prints the report; returns the exit code. */
-export async function applyCommand(args: ParsedArgs, io: CliIo, state: DesiredState, check: boolean, diff: boolean, foreignRefused = false): Promise<number> {
+export async function applyCommand(args: ParsedArgs, io: CliIo, state: DesiredState, check: boolean, diff: boolean, foreignRefused: readonly ResourceKind[] = []): Promise<number> {
   const target = await targetFrom(args, io.host);
   const log = await makeLog(args);
   const deps: EngineDeps = { host: io.host, ...(log ? { log } : {}), ...io.deps };

@@ -7,7 +7,7 @@ import type { CommandSpec } from './spec.js';
 export const autoClean: CommandSpec = {
   name: 'auto-clean',
   dropIn: 'manage_backups.py',
-  summary: 'manage_backups.py auto-clean: remove old backups beyond the daily/weekly/monthly/yearly limits',
+  summary: 'drop-in for manage_backups.py auto-clean: remove old backups beyond the daily/weekly/monthly/yearly limits',
   usage: 'auto-clean --backup-dest-dir DIR --prefix P --extension EXT [--daily-backups-max-count N] ... [--dry-mode]',
   description:
     'Considers the regular files DIR/P__YYYYmmdd_HHMMSS.EXT only, by the date in their names. Each limit keeps the newest backup of ' +

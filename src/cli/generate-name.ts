@@ -6,7 +6,7 @@ import type { CommandSpec } from './spec.js';
 export const generateName: CommandSpec = {
   name: 'generate-name',
   dropIn: 'manage_backups.py',
-  summary: 'manage_backups.py generate-name: print a fresh backup path DIR/P__YYYYmmdd_HHMMSS.EXT',
+  summary: 'drop-in for manage_backups.py generate-name: print a fresh backup path DIR/P__YYYYmmdd_HHMMSS.EXT',
   usage: 'generate-name --backup-dest-dir DIR --prefix P --extension EXT',
   description:
     'Prints the absolute path DIR/P__YYYYmmdd_HHMMSS.EXT (local time, the name format `lvmsnap backup` writes and `backups prune` ' +

@@ -6,7 +6,7 @@ import type { CommandSpec } from './spec.js';
 export const removeUnsuccessful: CommandSpec = {
   name: 'remove-unsuccessful',
   dropIn: 'manage_backups.py',
-  summary: 'manage_backups.py remove-unsuccessful: remove the leftover of a failed backup',
+  summary: 'drop-in for manage_backups.py remove-unsuccessful: remove the leftover of a failed backup',
   usage: 'remove-unsuccessful --backup-dest-dir DIR --prefix P --extension EXT --remove-file FILE',
   description:
     'Removes FILE when it is a regular file in DIR whose name starts with P and ends with EXT; anything else is left alone (exit 1, ' +

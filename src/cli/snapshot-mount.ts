@@ -1,6 +1,6 @@
 // lvmsnap snapshot-mount: lvm_snaphot.py's snapshot-mount, unchanged command line, run as
 // `apply --state present` (src/compat/lvm-snapshot.ts maps the flags).
-import { snapshotTargetArgs, STATE_OF, type SnapshotAction } from '../compat/lvm-snapshot.js';
+import { ORIGINAL_REMOVED, snapshotTargetArgs, STATE_OF, type SnapshotAction } from '../compat/lvm-snapshot.js';
 import { applyCommand } from './apply.js';
 import { LVM_SNAPSHOT_GROUPS, originalSnapshotArgs } from './compat-flags.js';
 import type { CliIo, CommandSpec, ParsedArgs } from './spec.js';
@@ -9,13 +9,13 @@ import type { CliIo, CommandSpec, ParsedArgs } from './spec.js';
 export function runSnapshotAction(action: SnapshotAction, args: ParsedArgs, io: CliIo): Promise<number> {
   const target = snapshotTargetArgs(originalSnapshotArgs(args), action);
   // The original removed whatever had the configured names: where lvmsnap will not, it says so (exit 3).
-  return applyCommand({ ...target, _: [] }, io, STATE_OF[action], false, false, true);
+  return applyCommand({ ...target, _: [] }, io, STATE_OF[action], false, false, ORIGINAL_REMOVED);
 }
 
 export const snapshotMount: CommandSpec = {
   name: 'snapshot-mount',
   dropIn: 'lvm_snaphot.py',
-  summary: 'lvm_snaphot.py snapshot-mount, same flags: apply --state present',
+  summary: 'drop-in for lvm_snaphot.py snapshot-mount (same flags): apply --state present',
   usage: 'snapshot-mount --source-lvm-vg VG --source-lvm-lv LV --lvm-snapshot-name NAME --mountpoint PATH [options]',
   description:
     'The original lvm_snaphot.py command line, unchanged (the action may also come last, as the original took it). It runs ' +

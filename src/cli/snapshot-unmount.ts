@@ -7,7 +7,7 @@ import type { CommandSpec } from './spec.js';
 export const snapshotUnmount: CommandSpec = {
   name: 'snapshot-unmount',
   dropIn: 'lvm_snaphot.py',
-  summary: 'lvm_snaphot.py snapshot-unmount, same flags: apply --state absent',
+  summary: 'drop-in for lvm_snaphot.py snapshot-unmount (same flags): apply --state absent',
   usage: 'snapshot-unmount --source-lvm-vg VG --source-lvm-lv LV --lvm-snapshot-name NAME --mountpoint PATH [options]',
   description:
     'The original lvm_snaphot.py command line, unchanged. It runs `lvmsnap apply --state absent` with the same target: unmounts, ' +

@@ -4,12 +4,21 @@
 // where lvm_snaphot.py would `lvremove --force` an LV or `rm` a file that merely has the configured
 // name, lvmsnap refuses and names it.
 import { UsageError } from '../errors.js';
-import type { DesiredState } from '../types.js';
+import type { DesiredState, ResourceKind } from '../types.js';
 
 export type SnapshotAction = 'snapshot-mount' | 'snapshot-unmount';
 
 /** The action's desired state: mount = present, unmount = absent. */
 export const STATE_OF: Readonly<Record<SnapshotAction, DesiredState>> = { 'snapshot-mount': 'present', 'snapshot-unmount': 'absent' };
+
+/**
+ * What lvm_snaphot.py's unmount removed whatever it was: any LV with the snapshot's name (lvremove
+ * --force), the loop device's PV in the VG (vgreduce, pvremove), any regular file at the tmp-file path.
+ * snapshot-unmount refuses such an object when lvmsnap did not create it, rather than report success
+ * while it is still there. (A loop device bound to another file, or something else mounted at the
+ * mountpoint, the original left alone too; so does lvmsnap.)
+ */
+export const ORIGINAL_REMOVED: readonly ResourceKind[] = ['Snapshot', 'PvInVg', 'TmpFile'];
 
 /** lvm_snaphot.py's flags, as parsed (kebab-case keys, as in lvmsnap's ParsedArgs). */
 export interface OriginalSnapshotArgs {

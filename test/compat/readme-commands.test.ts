@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { EXIT, main } from '../../src/cli/main.js';
 import { GiB } from '../../src/sim/basics.js';
-import { simpleSystem } from '../../src/sim/build.js';
+import { addDirs, addFile, addFilesystem, simpleSystem } from '../../src/sim/build.js';
 import { SimHost } from '../../src/sim/host.js';
 import type { SimSystem } from '../../src/sim/state.js';
 import { readmeBlocks } from './readme-commands.js';
@@ -119,6 +119,40 @@ describe('lvm_snaphot.py README command lines, unchanged', () => {
     expect(r.out).toMatch(/refuse\s+Snapshot\s+lvm_server_vg\/snap1/);
     expect(r.out).toMatch(/not created by lvmsnap.*remove it yourself/s);
     expect(essential(host.system)).toEqual(essential(before));
+  });
+});
+
+describe('what the original removed whatever it was, lvmsnap removes only when it created it', () => {
+  it('a file lvmsnap did not create at the tmp-file path: snapshot-unmount refuses (exit 3), names it, changes nothing', async () => {
+    const host = new SimHost(addFile(system('lvm_server_vg', { vgFreeBytes: 0, tmpDir: '/media/other_partition' }), '/media/other_partition/tmp_space.tmp', GiB));
+    const before = host.system;
+    const r = await cli(block(/"Removing snapshot", tmp file/)[0]!, host);
+    expect(r.code).toBe(EXIT.refused);
+    expect(r.out).toMatch(/refuse\s+TmpFile\s+\/media\/other_partition\/tmp_space.tmp/);
+    expect(essential(host.system)).toEqual(essential(before));
+    expect(host.commands.filter((c) => c.mutating)).toEqual([]);
+  });
+
+  it('something else mounted at the mountpoint is left alone, as the original did: exit 0, still mounted', async () => {
+    const tmpfs = { id: 'other', source: 'tmpfs', fstype: 'tmpfs', majMin: '0:40', sizeBytes: 1 << 20, baseUsed: 0, volatile: true, fallocate: true, rootIno: 1 };
+    const host = new SimHost(addFilesystem(addDirs(system('lvm_server_vg', { vgFreeBytes: 5 * GiB }), ['/media/system_snapshot']), tmpfs, '/media/system_snapshot'));
+    const r = await cli(block(/"Removing snapshot", free space/)[0]!, host);
+    expect(r.code, r.err).toBe(EXIT.ok);
+    expect(r.out).toMatch(/left alone: tmpfs is mounted at \/media\/system_snapshot/);
+    expect(mountAt(host.system, '/media/system_snapshot')?.fs).toBe('other');
+  });
+
+  it('a mountpoint directory the user made stays without --remove-mountpoint; unmount twice is exit 0', async () => {
+    const host = new SimHost(addDirs(system('lvm_server_vg', { vgFreeBytes: 5 * GiB }), ['/media/system_snapshot']));
+    const mount = block(/"Creating snapshot", free space/)[0]!;
+    expect((await cli(mount, host)).code).toBe(EXIT.ok);
+    const unmount = mount.map((w) => (w === 'snapshot-mount' ? 'snapshot-unmount' : w));
+    for (let i = 0; i < 2; i++) {
+      const r = await cli(unmount, host);
+      expect(r.code, r.err).toBe(EXIT.ok);
+    }
+    expect(host.system.paths['/media/system_snapshot']).toBeDefined();
+    expect(snap(host.system, 'lvm_server_vg')).toBeUndefined();
   });
 });
 
