@@ -12,7 +12,8 @@ export const snapshotUnmount: CommandSpec = {
   description:
     'The original lvm_snaphot.py command line, unchanged. It runs `lvmsnap apply --state absent` with the same target: unmounts, ' +
     'removes the snapshot and, given the tmp-file flags, the loop PV, the loop device and the file. Unlike the original it removes ' +
-    'only what lvmsnap created: a foreign LV, PV, loop binding or file at those names is refused (exit 3) and named. A mountpoint ' +
+    'only what lvmsnap created: an LV, PV or file at those names that lvmsnap did not create (which the original removed) is ' +
+    'refused (exit 3, nothing changed) and named; something else mounted at the mountpoint is left alone, as before. A mountpoint ' +
     'directory lvmsnap created is removed; one it did not create only with --remove-mountpoint.',
   groups: LVM_SNAPSHOT_GROUPS,
   examples: [
