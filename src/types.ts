@@ -191,7 +191,8 @@ export type Step =
   | { readonly type: 'journal'; readonly set: Partial<Omit<Journal, 'version' | 'vg' | 'snapshot'>>; readonly clear?: readonly ('tmpFile' | 'createdMountpoint' | 'reactivateOrigin')[] }
   | { readonly type: 'recordFileIdentity'; readonly path: string };
 
-export type Action = 'create' | 'destroy' | 'ok' | 'refuse';
+/** grow: only in a backup's grow plan (src/backup/grow.ts): a present resource gets bigger, keeping its ownership. */
+export type Action = 'create' | 'destroy' | 'grow' | 'ok' | 'refuse';
 
 export interface PlannedChange {
   readonly kind: ResourceKind;

@@ -17,6 +17,8 @@ import { prune } from './prune.js';
 import { hasRules, type KeepRules } from './rotation.js';
 import { UsageWatch } from './watch.js';
 import { findLvMount } from '../observe.js';
+import { RecordingHost } from '../recording-host.js';
+import { runGrow } from './grow.js';
 
 export interface BackupRequest {
   readonly target: Target;
@@ -26,6 +28,8 @@ export interface BackupRequest {
   readonly level?: number;
   readonly keep: KeepRules;
   readonly reuseSnapshot: boolean;
+  /** Grow the snapshot when its usage passes 80 % while archiving (src/backup/grow.ts). */
+  readonly growSnapshot?: boolean;
   readonly cores: number;
   readonly version: string;
   readonly now?: () => Date;
@@ -207,7 +211,8 @@ export async function runBackup(host: HostPort, req: BackupRequest, deps: Backup
 
       const src = def.source === 'files' ? target.mountpoint! : `/dev/${target.vg}/${target.snapshot}`;
       const totalIn = def.source === 'files' ? await usedBytes(host, src) : c.originBytes;
-      const watch = new UsageWatch(host, target.vg, target.snapshot, warn);
+      const grow = req.growSnapshot ? () => runGrow(new RecordingHost(host, deps.log), target, deps.lockDir) : undefined;
+      const watch = new UsageWatch(host, target.vg, target.snapshot, warn, grow);
       await watch.sample();
       watch.start(deps.watchIntervalMs ?? 5000);
       const pipe = async (call: PipeCall, phase: BackupProgress['phase']): Promise<PipeResult> =>
@@ -223,8 +228,11 @@ export async function runBackup(host: HostPort, req: BackupRequest, deps: Backup
       } finally {
         watch.stop();
       }
-      await watch.sample();
-      if (watch.invalid) return await fail(`snapshot ${target.vg}/${target.snapshot} became invalid (its COW space filled up) while archiving: the archive would be inconsistent; retry with a larger --size`);
+      await watch.sample(true);
+      if (watch.invalid) {
+        const tried = watch.grows.length ? ` even after growing it ${watch.grows.length} time(s)` : '';
+        return await fail(`snapshot ${target.vg}/${target.snapshot} became invalid (its COW space filled up) while archiving${tried}: the archive would be inconsistent; retry with a larger --size${req.growSnapshot ? '' : ' or with --grow-snapshot'}`);
+      }
       const bad = failedStage(made);
       if (bad) return await fail(stop() ? 'stopped by a signal' : `archiving: ${bad}`);
 
@@ -239,7 +247,7 @@ export async function runBackup(host: HostPort, req: BackupRequest, deps: Backup
       const manifest: Manifest = {
         manifestVersion: 1, lvmsnapVersion: req.version, name, format: req.format,
         origin: { vg: target.vg, lv: target.lv, sizeBytes: c.originBytes },
-        snapshot: { name: target.snapshot, cowBytes: c.cowBytes, reused: c.reused },
+        snapshot: { name: target.snapshot, cowBytes: c.cowBytes, reused: c.reused, ...(req.growSnapshot ? { grows: [...watch.grows] } : {}) },
         filesystem: { type: c.fstype, usedBytes: def.source === 'files' ? totalIn : null },
         sizes: { sourceBytes: totalIn, archiveBytes: size },
         sha256, startedAt: started.toISOString(), endedAt: ended.toISOString(),
