@@ -49,7 +49,7 @@ export const backup: CommandSpec = {
     [3, 'refused before any change: bad input, a snapshot already exists, no room, destination on the origin, tool missing, lock held'],
   ],
   run: async (args, io) => {
-    const { runBackup } = await import('../backup/run.js');
+    const { runBackup } = await import('../backup/index.js');
     // Archives are private: tools that create their own output file (fsarchiver) inherit this, too.
     process.umask(0o077);
     const target = await targetFrom(args, io.host);

@@ -23,7 +23,7 @@ export const backupsList: CommandSpec = {
   ] }, JSON_GROUP],
   examples: [['backups list --dest /backup', 'every archive, newest first per prefix'], ['backups list --dest /backup --prefix vg0-root --json', 'for scripts']],
   run: async (args, io) => {
-    const { listBackups } = await import('../backup/inspect.js');
+    const { listBackups } = await import('../backup/index.js');
     const l = await listBackups(io.host, String(args['dest']), new Date(), args['prefix'] === undefined ? undefined : String(args['prefix']));
     if (args['json']) {
       io.stdout(`${JSON.stringify({ dest: l.dest, archives: l.archives.map(({ manifest, ...a }) => ({ ...a, sha256: manifest?.sha256 ?? null, peakSnapshotUsagePercent: manifest?.peakSnapshotUsagePercent ?? null })), leftovers: l.leftovers }, null, 2)}\n`);
@@ -54,7 +54,7 @@ export const backupsPrune: CommandSpec = {
     ['backups prune --dest /backup --prefix vg0-root --keep-within 14d --keep-monthly 12', 'two weeks of everything, a year of monthlies'],
   ],
   run: async (args, io) => {
-    const { prune } = await import('../backup/prune.js');
+    const { prune } = await import('../backup/index.js');
     const r = await prune(io.host, {
       dest: String(args['dest']), prefix: String(args['prefix']), keep: await keepFrom(args), now: new Date(), check: args['check'] === true,
       ...(args['format'] !== undefined ? { format: args['format'] as (typeof FORMATS)[number] } : {}),
@@ -80,7 +80,7 @@ export const backupsVerify: CommandSpec = {
   examples: [['backups verify /backup/vg0-root__20261130_020000.tar.zst', 'exit 0: intact; 1: corrupt']],
   exitCodes: [[0, 'checksum and integrity ok'], [1, 'corrupt: checksum mismatch or missing, or the integrity test failed'], [3, 'bad input: not an lvmsnap archive, missing file']],
   run: async (args, io) => {
-    const { verifyArchive } = await import('../backup/inspect.js');
+    const { verifyArchive } = await import('../backup/index.js');
     const progress = progressReporter(ttyProgress(args), io.stderr, 'read');
     const r = await verifyArchive(io.host, positional(args, 'archive'), await cores(), (p) => progress.update(p)).finally(() => progress.done());
     if (args['json']) io.stdout(`${JSON.stringify(r, null, 2)}\n`);
@@ -106,7 +106,7 @@ export const backupsRestore: CommandSpec = {
     ['backups restore /backup/vg0-vm1__20261130_020000.img.zst --to /dev/vg0/vm1-restored', 'the image onto an unmounted LV'],
   ],
   run: async (args, io) => {
-    const { restoreArchive } = await import('../backup/inspect.js');
+    const { restoreArchive } = await import('../backup/index.js');
     const progress = progressReporter(ttyProgress(args), io.stderr, 'read');
     const r = await restoreArchive(io.host, { file: positional(args, 'archive'), to: String(args['to']), force: args['force'] === true, cores: await cores() }, (p) => progress.update(p))
       .finally(() => progress.done());
