@@ -162,8 +162,9 @@ export interface GuardState {
 // ---- resources and plans ---------------------------------------------------------------------
 
 export const RESOURCE_KINDS = ['TmpFile', 'LoopDevice', 'PvInVg', 'Snapshot', 'Mountpoint'] as const;
-/** The chain's resources, plus the host-level shutdown guard that `present` starts (not part of the chain). */
-export type ResourceKind = (typeof RESOURCE_KINDS)[number] | 'ShutdownGuard';
+/** The chain's resources, plus the host-level shutdown guard that `present` starts (not part of the chain),
+ *  plus a backup's archive file (with its .sha256 and .json) in a backup's file plans (src/backup/file-plan.ts). */
+export type ResourceKind = (typeof RESOURCE_KINDS)[number] | 'ShutdownGuard' | 'Archive';
 
 /**
  * A resource's observed status.

@@ -2,7 +2,8 @@
 // format are ever considered), removing each pruned archive with its .sha256 and .json.
 import { BackupRefused } from '../errors.js';
 import type { HostPort } from '../port.js';
-import { archivesOf, listDir, removeIfPresent } from './files.js';
+import { archivesOf, listDir } from './files.js';
+import { planCommands, removalPlan, runFilePlan } from './file-plan.js';
 import { FORMATS, type Format } from './formats.js';
 import { decide, hasRules, type Decision, type KeepRules } from './rotation.js';
 
@@ -20,6 +21,8 @@ export interface PruneRequest {
 export interface PruneResult {
   readonly decisions: readonly (Decision & { readonly format: Format; readonly size: number })[];
   readonly removed: readonly string[];
+  /** The commands of the removal plan (run, or with check only shown), in order. */
+  readonly commands: readonly (readonly string[])[];
 }
 
 export async function prune(host: HostPort, req: PruneRequest): Promise<PruneResult> {
@@ -33,15 +36,8 @@ export async function prune(host: HostPort, req: PruneRequest): Promise<PruneRes
     const size = new Map(archives.map((a) => [a.name, a.size]));
     for (const d of decide(archives, req.keep, req.now)) decisions.push({ ...d, format: f, size: size.get(d.name) ?? 0 });
   }
-  const removed: string[] = [];
-  if (!req.check) {
-    for (const d of decisions.filter((x) => !x.keep)) {
-      // The archive first: a crash in between leaves companions, which the next run cleans up.
-      await removeIfPresent(host, `${req.dest}/${d.name}`);
-      await removeIfPresent(host, `${req.dest}/${d.name}.sha256`);
-      await removeIfPresent(host, `${req.dest}/${d.name}.json`);
-      removed.push(d.name);
-    }
-  }
-  return { decisions, removed };
+  const gone = decisions.filter((x) => !x.keep).map((d) => d.name);
+  const plan = removalPlan(req.dest, gone, new Set(entries.map((e) => e.name)));
+  if (!req.check && gone.length) await runFilePlan(host, plan, 'pruning');
+  return { decisions, removed: req.check ? [] : gone, commands: planCommands(plan) };
 }

@@ -9,11 +9,13 @@ import { BackupFailed, BackupRefused, LockHeld, LvmsnapError, UsageError } from 
 import { parseStat } from '../parse/index.js';
 import type { HostPort, PipeResult } from '../port.js';
 import type { Target } from '../types.js';
-import { archivesOf, leftoversOf, listDir, must, probeTools, removeIfPresent, rename, sha256Of, usedBytes } from './files.js';
+import { archivesOf, leftoversOf, listDir, must, probeTools, removeIfPresent, sha256Of, usedBytes } from './files.js';
 import { FORMAT_DEFS, missingTool, partialName, type Format, type PipeCall, type Tools } from './formats.js';
 import { sha256Line, type Manifest } from './manifest.js';
 import { freshName, prefixProblem } from './names.js';
 import { prune } from './prune.js';
+import { commitPlan } from './file-plan.js';
+import { applyPlan } from '../apply.js';
 import { hasRules, type KeepRules } from './rotation.js';
 import { UsageWatch } from './watch.js';
 import { findLvMount } from '../observe.js';
@@ -258,7 +260,11 @@ export async function runBackup(host: HostPort, req: BackupRequest, deps: Backup
       await host.writeFile(companions[0]!, sha256Line(sha256, name));
       await host.writeFile(companions[1]!, `${JSON.stringify(manifest, null, 2)}\n`);
       // The commit point: only now does a complete-looking name exist.
-      await rename(host, partial, final);
+      try {
+        await applyPlan(commitPlan(partial, final), host, null, null);
+      } catch (err) {
+        return await fail(`renaming the checked archive into place: ${(err as Error).message.split('\n')[0]}`, err);
+      }
       return manifest;
     };
     let manifest: Manifest;

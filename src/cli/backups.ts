@@ -42,7 +42,8 @@ export const backupsPrune: CommandSpec = {
   usage: 'backups prune --dest DIR --prefix P [--format F] [keep options] [--check] [--json]',
   description: 'Each rule keeps the newest archive of each of its N most recent periods that hold one (days, ISO weeks, months, years); ' +
     '--keep-within keeps everything newer than the duration; an archive is kept if any rule keeps it. Only archives named exactly ' +
-    'P__YYYYmmdd_HHMMSS.<ext> are considered, each format on its own; a pruned archive goes with its .sha256 and .json.',
+    'P__YYYYmmdd_HHMMSS.<ext> are considered, each format on its own; a pruned archive goes with its .sha256 and .json. ' +
+    'The removals are a plan run by the same applier as apply: --check prints its commands (and --json lists them in "commands").',
   groups: [{ title: 'Prune', flags: [
     { name: 'dest', type: 'string', value: 'DIR', required: true, complete: 'dir', describe: 'directory holding the archives' },
     { name: 'prefix', type: 'string', value: 'P', required: true, describe: 'archives named P__...' },
@@ -60,10 +61,11 @@ export const backupsPrune: CommandSpec = {
       ...(args['format'] !== undefined ? { format: args['format'] as (typeof FORMATS)[number] } : {}),
     });
     if (args['json']) {
-      io.stdout(`${JSON.stringify({ check: args['check'] === true, changed: r.removed.length > 0, archives: r.decisions, removed: r.removed }, null, 2)}\n`);
+      io.stdout(`${JSON.stringify({ check: args['check'] === true, changed: r.removed.length > 0, archives: r.decisions, removed: r.removed, commands: r.commands }, null, 2)}\n`);
     } else {
       for (const d of r.decisions) io.stdout(`  ${d.keep ? 'keep  ' : args['check'] ? 'would remove' : 'removed'} ${d.name}${d.keep ? `  (${d.reasons.join(', ')})` : ''}\n`);
       io.stdout(`${r.decisions.filter((d) => d.keep).length} kept, ${r.decisions.filter((d) => !d.keep).length} ${args['check'] ? 'to remove (--check: nothing removed)' : 'removed'}\n`);
+      if (args['check'] && r.commands.length) io.stdout(`commands it would run:\n${r.commands.map((c) => `  ${c.join(' ')}\n`).join('')}`);
     }
     return EXIT.ok;
   },

@@ -56,8 +56,19 @@ describe('lvmsnap backup / backups on the simulated host', () => {
     const check = await cli(['backups', 'prune', '--dest', DEST, '--prefix', 'vg0-root', '--keep-within', '1h', '--keep-daily', '1', '--check', '--json'], host);
     expect(check.code).toBe(EXIT.ok);
     expect(check.json().removed).toEqual([]);
+    // --check shows the removal plan's commands (archive first, then its companions) and changes nothing
+    const unchanged = host.system;
+    const plan = await cli(['backups', 'prune', '--dest', DEST, '--prefix', 'vg0-root', '--keep-daily', '1', '--check', '--json'], host);
+    const older = names.sort().slice(0, 2).reverse(); // decisions run newest first
+    expect(plan.json().commands).toEqual(older.flatMap((n) => [['rm', '--', `${DEST}/${n}`], ['rm', '--', `${DEST}/${n}.sha256`], ['rm', '--', `${DEST}/${n}.json`]]));
+    expect(host.system).toBe(unchanged);
+    const human = await cli(['backups', 'prune', '--dest', DEST, '--prefix', 'vg0-root', '--keep-daily', '1', '--check'], host);
+    expect(human.out).toContain(`commands it would run:\n  rm -- ${DEST}/${older[0]}\n`);
+    const ran = host.calls.length;
     const pr = await cli(['backups', 'prune', '--dest', DEST, '--prefix', 'vg0-root', '--keep-daily', '1', '--json'], host);
     expect(pr.json().removed).toHaveLength(2);
+    // the applier ran exactly the plan --check showed
+    expect(host.calls.slice(ran).filter((c) => c.mutating).map((c) => c.argv)).toEqual(plan.json().commands);
     const left = destNames(host.system).filter((n) => COMPLETE.test(n));
     expect(left).toEqual([names.sort().at(-1)]);
 
