@@ -8,6 +8,7 @@ import { cowMaxBytes, planGrow } from '../../src/backup/grow.js';
 import { runApply, runStatus } from '../../src/engine.js';
 import { BackupFailed } from '../../src/errors.js';
 import { observe } from '../../src/observe.js';
+import { runRecover } from '../../src/reboot/index.js';
 import type { HostPort, PipeResult } from '../../src/port.js';
 import { cowMaxBytes as simCowMax, drift } from '../../src/sim/model.js';
 import type { SimSystem } from '../../src/sim/state.js';
@@ -97,6 +98,24 @@ describe('the grow plan', () => {
   it("lvm2's COW maximum is the simulator's", () => {
     for (const origin of [MiB, 100 * MiB, 1234567 * 4096, 10 * 1024 ** 3]) for (const es of [MiB, 4 * MiB, 32 * MiB]) expect(cowMaxBytes(origin, es)).toBe(simCowMax(origin, es));
   });
+});
+
+describe('recover after a grown tmp-file chain', () => {
+  for (const reboot of [false, true]) {
+    it(`finds and removes the grown chain${reboot ? ' after a reboot (missing PV, grown file)' : ''}`, async () => {
+      const t = target({ tmpFile: TMP });
+      const host = await presentAt(system({ vgFreeBytes: 0, tmpDirFs: 'ext4' }), t, 90);
+      await grow(host, t);
+      const sys = reboot ? drift.reboot(host.system) : host.system;
+      const rec = new SimHost(sys);
+      const r = await runRecover({ check: false, stateDir: '/var/lib/lvmsnap' }, { host: rec });
+      expect(r.chains.map((c) => c.chain.key)).toHaveLength(1);
+      expect(chainLeft(rec.system)).toEqual([]);
+      expect(rec.system.paths[TMP]).toBeUndefined();
+      expect(Object.values(rec.system.pvs).filter((p) => p.vg === 'vg0')).toHaveLength(1);
+      expect(Object.values(rec.system.lvs).find((l) => l.name === 'root')!.active).toBe(true);
+    });
+  }
 });
 
 describe('ownership and convergence after a grow (property)', () => {
