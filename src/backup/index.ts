@@ -4,7 +4,7 @@
 // the destination's files (files.ts, manifest.ts) and `backups list|verify|restore` (inspect.ts).
 // This index is the lazy bundle dist/chunks/backup.cjs (scripts/build.mjs): apply, plan and status never
 // load it. Errors cross the bundle boundary by class name (src/errors.ts).
-export { runBackup, backupTarget, absentCommand, type BackupReport, type BackupRequest, type BackupDeps, type BackupProgress } from './run.js';
+export { runBackup, checkBackup, backupTarget, absentCommand, type BackupReport, type BackupRequest, type BackupDeps, type BackupProgress, type BackupCheck } from './run.js';
 export { prune, type PruneRequest, type PruneResult } from './prune.js';
 export { listBackups, verifyArchive, restoreArchive } from './inspect.js';
 export { parseDuration } from './rotation.js';

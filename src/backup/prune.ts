@@ -2,7 +2,8 @@
 // format are ever considered), removing each pruned archive with its .sha256 and .json.
 import { BackupRefused } from '../errors.js';
 import type { HostPort } from '../port.js';
-import { archivesOf, listDir } from './files.js';
+import type { Plan } from '../types.js';
+import { archivesOf, listDir, type DirEntry } from './files.js';
 import { planCommands, removalPlan, runFilePlan } from './file-plan.js';
 import { FORMATS, type Format } from './formats.js';
 import { decide, hasRules, type Decision, type KeepRules } from './rotation.js';
@@ -29,7 +30,14 @@ export async function prune(host: HostPort, req: PruneRequest): Promise<PruneRes
   if (!hasRules(req.keep)) {
     throw new BackupRefused('prune needs at least one of --keep-daily/--keep-weekly/--keep-monthly/--keep-yearly N or --keep-within DURATION (lvmsnap never removes every archive)');
   }
-  const entries = await listDir(host, req.dest);
+  const { decisions, plan } = decidePrune(await listDir(host, req.dest), req);
+  const gone = decisions.filter((x) => !x.keep).map((d) => d.name);
+  if (!req.check && gone.length) await runFilePlan(host, plan, 'pruning');
+  return { decisions, removed: req.check ? [] : gone, commands: planCommands(plan) };
+}
+
+/** The keep decisions over a listing, and the plan that removes what no rule keeps. Pure. */
+export function decidePrune(entries: readonly DirEntry[], req: Omit<PruneRequest, 'check'>): { decisions: PruneResult['decisions']; plan: Plan } {
   const decisions: PruneResult['decisions'][number][] = [];
   for (const f of req.format ? [req.format] : FORMATS) {
     const archives = archivesOf(entries, req.prefix, f);
@@ -37,7 +45,5 @@ export async function prune(host: HostPort, req: PruneRequest): Promise<PruneRes
     for (const d of decide(archives, req.keep, req.now)) decisions.push({ ...d, format: f, size: size.get(d.name) ?? 0 });
   }
   const gone = decisions.filter((x) => !x.keep).map((d) => d.name);
-  const plan = removalPlan(req.dest, gone, new Set(entries.map((e) => e.name)));
-  if (!req.check && gone.length) await runFilePlan(host, plan, 'pruning');
-  return { decisions, removed: req.check ? [] : gone, commands: planCommands(plan) };
+  return { decisions, plan: removalPlan(req.dest, gone, new Set(entries.map((e) => e.name))) };
 }

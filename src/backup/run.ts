@@ -13,8 +13,8 @@ import { archivesOf, leftoversOf, listDir, must, probeTools, removeIfPresent, sh
 import { FORMAT_DEFS, missingTool, partialName, type Format, type PipeCall, type Tools } from './formats.js';
 import { sha256Line, type Manifest } from './manifest.js';
 import { freshName, prefixProblem } from './names.js';
-import { prune } from './prune.js';
-import { commitPlan } from './file-plan.js';
+import { decidePrune, prune, type PruneResult } from './prune.js';
+import { commitPlan, planCommands } from './file-plan.js';
 import { applyPlan } from '../apply.js';
 import { hasRules, type KeepRules } from './rotation.js';
 import { UsageWatch } from './watch.js';
@@ -155,6 +155,40 @@ async function check(host: HostPort, req: BackupRequest, deps: BackupDeps): Prom
   const existingCow = existing?.sizeBytes ?? 0;
   return {
     target, prefix, level, tools, entries, originBytes: origin.sizeBytes, sourceBytes, fstype: snap.originFstype, cowBytes: existingCow, reused: existing !== undefined,
+  };
+}
+
+/** What `backup --check` shows: every command a backup would run, in order; nothing is changed. */
+export interface BackupCheck {
+  readonly archive: string;
+  /** The chain's present plan (as `apply --state present --check`, rehearsed when the engine can). */
+  readonly present: Awaited<ReturnType<typeof runApply>>;
+  readonly archiveCommand: readonly (readonly string[])[];
+  readonly verifyCommand: readonly (readonly string[])[];
+  /** The commit rename (a plan step). */
+  readonly commit: readonly (readonly string[])[];
+  /** Then the chain's absent plan: everything the present plan creates is removed again. */
+  readonly prune: { readonly decisions: PruneResult['decisions']; readonly commands: readonly (readonly string[])[] };
+}
+
+export async function checkBackup(host: HostPort, req: BackupRequest, deps: BackupDeps): Promise<BackupCheck> {
+  const c = await check(host, req, deps);
+  const def = FORMAT_DEFS[req.format];
+  const started = (req.now ?? (() => new Date()))();
+  const name = freshName(c.prefix, def.ext, started, new Set(c.entries.map((e) => e.name)));
+  const partial = `${req.dest}/${partialName(name, req.format)}`;
+  const final = `${req.dest}/${name}`;
+  const present = await runApply(c.target, { state: 'present', check: true, waitSeconds: 0 }, deps);
+  const src = def.source === 'files' ? c.target.mountpoint! : `/dev/${c.target.vg}/${c.target.snapshot}`;
+  const argvs = (p: PipeCall) => p.stages.map((st) => [...st.argv]);
+  // The new archive takes part in the rotation (rules keep the newest, so it is always kept).
+  const listed = [...c.entries, { name, type: 'f', size: 0 }, { name: `${name}.sha256`, type: 'f', size: 0 }, { name: `${name}.json`, type: 'f', size: 0 }];
+  const pruned = hasRules(req.keep) ? decidePrune(listed, { dest: req.dest, prefix: c.prefix, format: req.format, keep: req.keep, now: started }) : null;
+  return {
+    archive: final, present,
+    archiveCommand: argvs(def.create(src, partial, c.level, c.tools)), verifyCommand: argvs(def.test(partial, c.tools)),
+    commit: planCommands(commitPlan(partial, final)),
+    prune: { decisions: pruned?.decisions ?? [], commands: pruned ? planCommands(pruned.plan) : [] },
   };
 }
 

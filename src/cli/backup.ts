@@ -1,9 +1,19 @@
 // lvmsnap backup: snapshot, archive, verify, remove the snapshot, prune (src/backup/run.ts).
 import { FORMATS } from '../backup/formats.js';
 import { EXIT } from './exit.js';
-import type { CommandSpec } from './spec.js';
+import type { CommandSpec, ParsedArgs } from './spec.js';
+import type { BackupRequest } from '../backup/run.js';
+import { mutatingChanges } from '../plan.js';
+import type { Target } from '../types.js';
 import { cores, KEEP_GROUP, keepFrom, progressReporter, ttyProgress, bytes } from './backup-flags.js';
 import { makeLog, OUTPUT_GROUP, TARGET_GROUP, targetFrom } from './target-flags.js';
+
+const request = async (args: ParsedArgs, target: Target, version: string | undefined): Promise<BackupRequest> => ({
+  target, dest: String(args['dest']), format: args['format'] as (typeof FORMATS)[number],
+  ...(args['prefix'] !== undefined ? { prefix: String(args['prefix']) } : {}),
+  ...(args['level'] !== undefined ? { level: Number(args['level']) } : {}),
+  keep: await keepFrom(args), reuseSnapshot: args['reuse-snapshot'] === true, growSnapshot: args['grow-snapshot'] === true, cores: await cores(), version: version ?? 'dev',
+});
 
 export const backup: CommandSpec = {
   name: 'backup',
@@ -29,6 +39,7 @@ export const backup: CommandSpec = {
         { name: 'prefix', type: 'string', value: 'P', shownDefault: '<vg>-<lv>', describe: 'archive names start with P__' },
         { name: 'level', type: 'number', value: 'N', shownDefault: 'zstd 3, gzip 6', describe: 'compression level' },
         { name: 'reuse-snapshot', type: 'boolean', describe: 'archive an lvmsnap snapshot that already exists (its data date from when it was made), then remove it' },
+        { name: 'check', type: 'boolean', default: false, describe: 'show every command the backup would run (snapshot plan, pipelines, rename, prune); change nothing' },
         { name: 'grow-snapshot', type: 'boolean', describe: 'when the snapshot passes 80 % full while archiving, grow it by half (lvextend from VG free space; with --tmp-file: grow the file, its loop device and PV first)' },
       ],
     },
@@ -42,6 +53,7 @@ export const backup: CommandSpec = {
     ['backup --vg vg0 --lv data --tmp-file /var/tmp/cow.img --size 2G --dest /backup', 'full VG: COW space from a file'],
     ['backup --vg vg0 --lv vm1 --format img.zst --dest /backup --json', 'raw image of the snapshot device; a JSON summary'],
     ['backup --vg vg0 --lv db --size 1G --grow-snapshot --dest /backup', 'a busy origin: the snapshot grows instead of filling up'],
+    ['backup --vg vg0 --lv root --dest /backup --keep-daily 7 --check', 'every command it would run, nothing changed'],
   ],
   exitCodes: [
     [0, 'the archive is complete and verified, and the snapshot is removed'],
@@ -49,18 +61,34 @@ export const backup: CommandSpec = {
     [3, 'refused before any change: bad input, a snapshot already exists, no room, destination on the origin, tool missing, lock held'],
   ],
   run: async (args, io) => {
-    const { runBackup } = await import('../backup/index.js');
+    const { runBackup, checkBackup } = await import('../backup/index.js');
     // Archives are private: tools that create their own output file (fsarchiver) inherit this, too.
     process.umask(0o077);
     const target = await targetFrom(args, io.host);
     const log = await makeLog(args);
+    if (args['check']) {
+      const c = await checkBackup(io.host, await request(args, target, io.version), { host: io.host, ...io.deps, ...(log ? { log } : {}) });
+      const plan = c.present.planned.plan;
+      const steps = mutatingChanges(plan).map((ch) => ({ kind: ch.kind, action: ch.action, id: ch.id, commands: ch.steps.flatMap((st) => (st.type === 'exec' ? [[...st.argv]] : [])) }));
+      const refused = plan.refusals.length > 0 || c.present.rehearsal !== null;
+      if (args['json']) {
+        io.stdout(`${JSON.stringify({ ok: !refused, check: true, archive: c.archive, present: { changes: steps, refusals: plan.refusals, rehearsal: c.present.rehearsal }, archiveCommand: c.archiveCommand, verifyCommand: c.verifyCommand, commit: c.commit, prune: c.prune }, null, 2)}\n`);
+      } else {
+        const line = (argv: readonly string[]) => `    ${argv.join(' ')}\n`;
+        io.stdout(`lvmsnap backup --check: would write ${c.archive} (nothing changed)\n` +
+          `  make the snapshot (apply --state present):\n${steps.flatMap((x) => x.commands).map(line).join('') || '    nothing: it is already there (--reuse-snapshot)\n'}` +
+          `  archive into ${c.archive.replace(/[^/]+$/, '')}<name>.partial:\n    ${c.archiveCommand.map((a) => a.join(' ')).join(' | ')}\n` +
+          `  checksum and test:\n    sha256sum\n    ${c.verifyCommand.map((a) => a.join(' ')).join(' | ')}\n` +
+          `  commit:\n${c.commit.map(line).join('')}` +
+          '  remove the snapshot (apply --state absent): the same chain, in reverse\n' +
+          (c.prune.commands.length ? `  prune:\n${c.prune.commands.map(line).join('')}` : ''));
+        for (const r of plan.refusals) io.stderr(`lvmsnap: refused: ${r}\n`);
+        if (c.present.rehearsal) io.stderr(`lvmsnap: the plan would fail: ${c.present.rehearsal}\n`);
+      }
+      return refused ? EXIT.refused : EXIT.ok;
+    }
     const progress = progressReporter(ttyProgress(args), io.stderr, 'archived');
-    const r = await runBackup(io.host, {
-      target, dest: String(args['dest']), format: args['format'] as (typeof FORMATS)[number],
-      ...(args['prefix'] !== undefined ? { prefix: String(args['prefix']) } : {}),
-      ...(args['level'] !== undefined ? { level: Number(args['level']) } : {}),
-      keep: await keepFrom(args), reuseSnapshot: args['reuse-snapshot'] === true, growSnapshot: args['grow-snapshot'] === true, cores: await cores(), version: io.version ?? 'dev',
-    }, {
+    const r = await runBackup(io.host, await request(args, target, io.version), {
       host: io.host, ...io.deps, ...(log ? { log } : {}),
       warn: (m) => { progress.done(); io.stderr(`lvmsnap: warning: ${m}\n`); },
       onProgress: (p) => { if (p.phase === 'archive') progress.update(p); },
