@@ -26,6 +26,7 @@ const LAZY = {
   '../sim/lazy.js': ['sim', 'src/sim/lazy.ts'], // LVMSNAP_SIMULATOR, and rehearsing a --check plan
   './sim/lazy.js': ['sim', 'src/sim/lazy.ts'],
   '../reboot/index.js': ['reboot', 'src/reboot/index.ts'], // check reboot, recover
+  '../backup/index.js': ['backup', 'src/backup/index.ts'], // backup, backups list|prune|verify|restore
 };
 
 const VIRTUAL = {

@@ -14,12 +14,18 @@ export interface ApplyHooks {
 type StepRunner<T extends Step['type']> = (step: Extract<Step, { type: T }>, ctx: ApplyCtx) => Promise<void>;
 interface ApplyCtx {
   readonly host: HostPort;
-  readonly target: Target;
+  /** null for plans without a target (a backup's file steps): they hold exec steps only. */
+  readonly target: Target | null;
   journal: Journal | null;
 }
 
+function targetOf(ctx: ApplyCtx): Target {
+  if (!ctx.target) throw new LvmsnapError('internal error: a journal step in a plan without a target');
+  return ctx.target;
+}
+
 async function writeJournal(ctx: ApplyCtx, next: Journal): Promise<void> {
-  const path = journalPath(ctx.target);
+  const path = journalPath(targetOf(ctx));
   const empty = next.tmpFile === undefined && next.createdMountpoint === undefined && next.reactivateOrigin === undefined;
   if (empty) await ctx.host.removeFile(path);
   else await ctx.host.writeFile(path, `${JSON.stringify(next, null, 2)}\n`);
@@ -35,14 +41,14 @@ const RUNNERS: { [T in Step['type']]: StepRunner<T> } = {
     if (r.exitCode !== 0) throw new CommandFailed(step.argv, r.exitCode, r.stderr);
   },
   async journal(step, ctx) {
-    const next: Record<string, unknown> = { ...(ctx.journal ?? base(ctx.target)), ...step.set };
+    const next: Record<string, unknown> = { ...(ctx.journal ?? base(targetOf(ctx))), ...step.set };
     for (const k of step.clear ?? []) delete next[k];
     await writeJournal(ctx, next as unknown as Journal);
   },
   async recordFileIdentity(step, ctx) {
     const st = await ctx.host.lstat(step.path);
     if (!st) throw new LvmsnapError(`the tmp file ${step.path} vanished right after it was created`);
-    await writeJournal(ctx, { ...(ctx.journal ?? base(ctx.target)), tmpFile: { path: step.path, dev: st.dev, ino: st.ino } });
+    await writeJournal(ctx, { ...(ctx.journal ?? base(targetOf(ctx))), tmpFile: { path: step.path, dev: st.dev, ino: st.ino } });
   },
 };
 
@@ -54,7 +60,7 @@ function describeLeft(done: readonly PlannedChange[], failed: PlannedChange, res
   ].join('\n');
 }
 
-export async function applyPlan(plan: Plan, host: HostPort, target: Target, journal: Journal | null, hooks: ApplyHooks = {}): Promise<number> {
+export async function applyPlan(plan: Plan, host: HostPort, target: Target | null, journal: Journal | null, hooks: ApplyHooks = {}): Promise<number> {
   const ctx: ApplyCtx = { host, target, journal };
   const changes = mutatingChanges(plan);
   let stepsRun = 0;

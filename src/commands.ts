@@ -55,6 +55,18 @@ export const mountArgv = (fstype: string, options: string, source: string, targe
   ['mount', '-t', fstype, '-o', options, '--', source, target];
 export const umountArgv = (target: string): string[] => ['umount', '--', target];
 
+// ---- growing a snapshot while a backup reads it (src/backup/grow.ts) ----
+/** Appends zeros to an existing file, from byte `from` to `to` (both multiples of 1 MiB), in place (same inode). */
+export const zeroGrowArgv = (path: string, from: number, to: number): string[] =>
+  ['dd', 'if=/dev/zero', `of=${path}`, `bs=${MIB}`, `seek=${from / MIB}`, `count=${(to - from) / MIB}`, 'conv=fsync,notrunc', 'status=progress'];
+/** The loop device re-reads its backing file's size (losetup -c). */
+export const losetupCapacityArgv = (device: string): string[] => ['losetup', '--set-capacity', device];
+/** The PV grows to its device's size. */
+export const pvresizeArgv = (device: string): string[] => ['pvresize', '--yes', device];
+/** A snapshot's COW grows to `bytes` (absolute, so a replanned step never grows twice), from the given PVs only. */
+export const lvextendArgv = (vg: string, lv: string, bytes: number, pvs: readonly string[] = []): string[] =>
+  ['lvextend', '--yes', '--size', `${bytes}b`, `${vg}/${lv}`, ...pvs];
+
 // ---- backups (src/backup/; pipelines of archivers are in src/backup/formats.ts) ----
 /** One line per entry of dir: name, type letter (f d l ...), size. */
 export const FIND_FORMAT = '%f\\t%y\\t%s\\n';

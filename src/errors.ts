@@ -7,6 +7,23 @@ export class LvmsnapError extends Error {
     super(message, options);
     this.name = new.target.name;
   }
+
+  /**
+   * The lazy bundles (scripts/build.mjs: backup, reboot) carry their own copies of these classes, so
+   * instanceof matches by class name along the prototype chain: an error thrown in a bundle maps to the
+   * same exit code at the boundary (src/cli/main.ts) as one thrown in the main file.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (typeof value !== 'object' || value === null) return false;
+    let named = false;
+    let ours = false;
+    for (let p: unknown = Object.getPrototypeOf(value); p !== null; p = Object.getPrototypeOf(p)) {
+      const n = (p as { constructor?: { name?: string } }).constructor?.name;
+      if (n === this.name) named = true;
+      if (n === 'LvmsnapError') ours = true;
+    }
+    return named && ours;
+  }
 }
 
 /** Bad input: the command line or config file is wrong. Nothing was changed. */

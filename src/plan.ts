@@ -108,4 +108,4 @@ export function makePlan(state: DesiredState, target: Target, snap: SystemSnapsh
 }
 
 /** Changes that run steps, in order. */
-export const mutatingChanges = (plan: Plan): readonly PlannedChange[] => plan.changes.filter((c) => c.action === 'create' || c.action === 'destroy');
+export const mutatingChanges = (plan: Plan): readonly PlannedChange[] => plan.changes.filter((c) => c.action === 'create' || c.action === 'destroy' || c.action === 'grow');

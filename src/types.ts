@@ -162,8 +162,9 @@ export interface GuardState {
 // ---- resources and plans ---------------------------------------------------------------------
 
 export const RESOURCE_KINDS = ['TmpFile', 'LoopDevice', 'PvInVg', 'Snapshot', 'Mountpoint'] as const;
-/** The chain's resources, plus the host-level shutdown guard that `present` starts (not part of the chain). */
-export type ResourceKind = (typeof RESOURCE_KINDS)[number] | 'ShutdownGuard';
+/** The chain's resources, plus the host-level shutdown guard that `present` starts (not part of the chain),
+ *  plus a backup's archive file (with its .sha256 and .json) in a backup's file plans (src/backup/file-plan.ts). */
+export type ResourceKind = (typeof RESOURCE_KINDS)[number] | 'ShutdownGuard' | 'Archive';
 
 /**
  * A resource's observed status.
@@ -191,7 +192,8 @@ export type Step =
   | { readonly type: 'journal'; readonly set: Partial<Omit<Journal, 'version' | 'vg' | 'snapshot'>>; readonly clear?: readonly ('tmpFile' | 'createdMountpoint' | 'reactivateOrigin')[] }
   | { readonly type: 'recordFileIdentity'; readonly path: string };
 
-export type Action = 'create' | 'destroy' | 'ok' | 'refuse';
+/** grow: only in a backup's grow plan (src/backup/grow.ts): a present resource gets bigger, keeping its ownership. */
+export type Action = 'create' | 'destroy' | 'grow' | 'ok' | 'refuse';
 
 export interface PlannedChange {
   readonly kind: ResourceKind;

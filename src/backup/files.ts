@@ -1,6 +1,6 @@
 // Backup destination files through the host port: listing, checksums, renames, removal, tool probes,
 // and the archives of one prefix with their companions (.sha256, .json, leftovers of failed runs).
-import { dfUsedArgv, listDirArgv, renameArgv, rmFileArgv, sha256Argv, versionProbeArgv } from '../commands.js';
+import { dfUsedArgv, listDirArgv, rmFileArgv, sha256Argv, versionProbeArgv } from '../commands.js';
 import { CommandFailed, ParseError } from '../errors.js';
 import type { CommandResult, HostPort } from '../port.js';
 import { ALL_TOOLS, FORMAT_DEFS, FORMATS, type Format, type Tools } from './formats.js';
@@ -31,7 +31,6 @@ export async function sha256Of(host: HostPort, path: string): Promise<string> {
   return m[1]!;
 }
 
-export const rename = (host: HostPort, from: string, to: string): Promise<CommandResult> => must(host, renameArgv(from, to), true);
 /** Remove a file; already gone is fine. */
 export const removeIfPresent = async (host: HostPort, path: string): Promise<void> => {
   const r = await host.run(rmFileArgv(path), { mutating: true });

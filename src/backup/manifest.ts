@@ -8,7 +8,11 @@ export interface Manifest {
   readonly name: string;
   readonly format: Format;
   readonly origin: { readonly vg: string; readonly lv: string; readonly sizeBytes: number };
-  readonly snapshot: { readonly name: string; readonly cowBytes: number; readonly reused: boolean };
+  readonly snapshot: {
+    readonly name: string; readonly cowBytes: number; readonly reused: boolean;
+    /** With --grow-snapshot: each grow while archiving (COW bytes before and after, usage that triggered it). */
+    readonly grows?: readonly { readonly fromBytes: number; readonly toBytes: number; readonly atPercent: number }[];
+  };
   readonly filesystem: { readonly type: string | null; readonly usedBytes: number | null };
   readonly sizes: { readonly sourceBytes: number | null; readonly archiveBytes: number };
   readonly sha256: string;

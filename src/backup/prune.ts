@@ -2,7 +2,9 @@
 // format are ever considered), removing each pruned archive with its .sha256 and .json.
 import { BackupRefused } from '../errors.js';
 import type { HostPort } from '../port.js';
-import { archivesOf, archivesWithExtension, listDir, removeIfPresent } from './files.js';
+import type { Plan } from '../types.js';
+import { archivesOf, archivesWithExtension, listDir, type DirEntry } from './files.js';
+import { planCommands, removalPlan, runFilePlan } from './file-plan.js';
 import { FORMATS, type Format } from './formats.js';
 import { decide, hasRules, type Dated, type Decision, type KeepRules } from './rotation.js';
 
@@ -23,13 +25,22 @@ export interface PruneResult {
   /** format is null for archives matched by `extension`. */
   readonly decisions: readonly (Decision & { readonly format: Format | null; readonly size: number })[];
   readonly removed: readonly string[];
+  /** The commands of the removal plan (run, or with check only shown), in order. */
+  readonly commands: readonly (readonly string[])[];
 }
 
 export async function prune(host: HostPort, req: PruneRequest): Promise<PruneResult> {
   if (!hasRules(req.keep)) {
     throw new BackupRefused('prune needs at least one of --keep-daily/--keep-weekly/--keep-monthly/--keep-yearly N or --keep-within DURATION (lvmsnap never removes every archive)');
   }
-  const entries = await listDir(host, req.dest);
+  const { decisions, plan } = decidePrune(await listDir(host, req.dest), req);
+  const gone = decisions.filter((x) => !x.keep).map((d) => d.name);
+  if (!req.check && gone.length) await runFilePlan(host, plan, 'pruning');
+  return { decisions, removed: req.check ? [] : gone, commands: planCommands(plan) };
+}
+
+/** The keep decisions over a listing, and the plan that removes what no rule keeps. Pure. */
+export function decidePrune(entries: readonly DirEntry[], req: Omit<PruneRequest, 'check'>): { decisions: PruneResult['decisions']; plan: Plan } {
   const decisions: PruneResult['decisions'][number][] = [];
   const groups: { format: Format | null; archives: readonly (Dated & { readonly size: number })[] }[] = req.extension !== undefined
     ? [{ format: null, archives: archivesWithExtension(entries, req.prefix, req.extension) }]
@@ -38,15 +49,6 @@ export async function prune(host: HostPort, req: PruneRequest): Promise<PruneRes
     const size = new Map(archives.map((a) => [a.name, a.size]));
     for (const d of decide(archives, req.keep, req.now)) decisions.push({ ...d, format, size: size.get(d.name) ?? 0 });
   }
-  const removed: string[] = [];
-  if (!req.check) {
-    for (const d of decisions.filter((x) => !x.keep)) {
-      // The archive first: a crash in between leaves companions, which the next run cleans up.
-      await removeIfPresent(host, `${req.dest}/${d.name}`);
-      await removeIfPresent(host, `${req.dest}/${d.name}.sha256`);
-      await removeIfPresent(host, `${req.dest}/${d.name}.json`);
-      removed.push(d.name);
-    }
-  }
-  return { decisions, removed };
+  const gone = decisions.filter((x) => !x.keep).map((d) => d.name);
+  return { decisions, plan: removalPlan(req.dest, gone, new Set(entries.map((e) => e.name))) };
 }

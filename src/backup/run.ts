@@ -9,14 +9,18 @@ import { BackupFailed, BackupRefused, LockHeld, LvmsnapError, UsageError } from 
 import { parseStat } from '../parse/index.js';
 import type { HostPort, PipeResult } from '../port.js';
 import type { Target } from '../types.js';
-import { archivesOf, leftoversOf, listDir, must, probeTools, removeIfPresent, rename, sha256Of, usedBytes } from './files.js';
+import { archivesOf, leftoversOf, listDir, must, probeTools, removeIfPresent, sha256Of, usedBytes } from './files.js';
 import { FORMAT_DEFS, missingTool, partialName, type Format, type PipeCall, type Tools } from './formats.js';
 import { sha256Line, type Manifest } from './manifest.js';
 import { freshName, prefixProblem } from './names.js';
-import { prune } from './prune.js';
+import { decidePrune, prune, type PruneResult } from './prune.js';
+import { commitPlan, planCommands } from './file-plan.js';
+import { applyPlan } from '../apply.js';
 import { hasRules, type KeepRules } from './rotation.js';
 import { UsageWatch } from './watch.js';
 import { findLvMount } from '../observe.js';
+import { RecordingHost } from '../recording-host.js';
+import { runGrow } from './grow.js';
 
 export interface BackupRequest {
   readonly target: Target;
@@ -26,6 +30,8 @@ export interface BackupRequest {
   readonly level?: number;
   readonly keep: KeepRules;
   readonly reuseSnapshot: boolean;
+  /** Grow the snapshot when its usage passes 80 % while archiving (src/backup/grow.ts). */
+  readonly growSnapshot?: boolean;
   readonly cores: number;
   readonly version: string;
   readonly now?: () => Date;
@@ -152,6 +158,40 @@ async function check(host: HostPort, req: BackupRequest, deps: BackupDeps): Prom
   };
 }
 
+/** What `backup --check` shows: every command a backup would run, in order; nothing is changed. */
+export interface BackupCheck {
+  readonly archive: string;
+  /** The chain's present plan (as `apply --state present --check`, rehearsed when the engine can). */
+  readonly present: Awaited<ReturnType<typeof runApply>>;
+  readonly archiveCommand: readonly (readonly string[])[];
+  readonly verifyCommand: readonly (readonly string[])[];
+  /** The commit rename (a plan step). */
+  readonly commit: readonly (readonly string[])[];
+  /** Then the chain's absent plan: everything the present plan creates is removed again. */
+  readonly prune: { readonly decisions: PruneResult['decisions']; readonly commands: readonly (readonly string[])[] };
+}
+
+export async function checkBackup(host: HostPort, req: BackupRequest, deps: BackupDeps): Promise<BackupCheck> {
+  const c = await check(host, req, deps);
+  const def = FORMAT_DEFS[req.format];
+  const started = (req.now ?? (() => new Date()))();
+  const name = freshName(c.prefix, def.ext, started, new Set(c.entries.map((e) => e.name)));
+  const partial = `${req.dest}/${partialName(name, req.format)}`;
+  const final = `${req.dest}/${name}`;
+  const present = await runApply(c.target, { state: 'present', check: true, waitSeconds: 0 }, deps);
+  const src = def.source === 'files' ? c.target.mountpoint! : `/dev/${c.target.vg}/${c.target.snapshot}`;
+  const argvs = (p: PipeCall) => p.stages.map((st) => [...st.argv]);
+  // The new archive takes part in the rotation (rules keep the newest, so it is always kept).
+  const listed = [...c.entries, { name, type: 'f', size: 0 }, { name: `${name}.sha256`, type: 'f', size: 0 }, { name: `${name}.json`, type: 'f', size: 0 }];
+  const pruned = hasRules(req.keep) ? decidePrune(listed, { dest: req.dest, prefix: c.prefix, format: req.format, keep: req.keep, now: started }) : null;
+  return {
+    archive: final, present,
+    archiveCommand: argvs(def.create(src, partial, c.level, c.tools)), verifyCommand: argvs(def.test(partial, c.tools)),
+    commit: planCommands(commitPlan(partial, final)),
+    prune: { decisions: pruned?.decisions ?? [], commands: pruned ? planCommands(pruned.plan) : [] },
+  };
+}
+
 export async function runBackup(host: HostPort, req: BackupRequest, deps: BackupDeps): Promise<BackupReport> {
   const now = req.now ?? (() => new Date());
   const warnings: string[] = [];
@@ -207,7 +247,8 @@ export async function runBackup(host: HostPort, req: BackupRequest, deps: Backup
 
       const src = def.source === 'files' ? target.mountpoint! : `/dev/${target.vg}/${target.snapshot}`;
       const totalIn = def.source === 'files' ? await usedBytes(host, src) : c.originBytes;
-      const watch = new UsageWatch(host, target.vg, target.snapshot, warn);
+      const grow = req.growSnapshot ? () => runGrow(new RecordingHost(host, deps.log), target, deps.lockDir) : undefined;
+      const watch = new UsageWatch(host, target.vg, target.snapshot, warn, grow);
       await watch.sample();
       watch.start(deps.watchIntervalMs ?? 5000);
       const pipe = async (call: PipeCall, phase: BackupProgress['phase']): Promise<PipeResult> =>
@@ -223,8 +264,11 @@ export async function runBackup(host: HostPort, req: BackupRequest, deps: Backup
       } finally {
         watch.stop();
       }
-      await watch.sample();
-      if (watch.invalid) return await fail(`snapshot ${target.vg}/${target.snapshot} became invalid (its COW space filled up) while archiving: the archive would be inconsistent; retry with a larger --size`);
+      await watch.sample(true);
+      if (watch.invalid) {
+        const tried = watch.grows.length ? ` even after growing it ${watch.grows.length} time(s)` : '';
+        return await fail(`snapshot ${target.vg}/${target.snapshot} became invalid (its COW space filled up) while archiving${tried}: the archive would be inconsistent; retry with a larger --size${req.growSnapshot ? '' : ' or with --grow-snapshot'}`);
+      }
       const bad = failedStage(made);
       if (bad) return await fail(stop() ? 'stopped by a signal' : `archiving: ${bad}`);
 
@@ -239,7 +283,7 @@ export async function runBackup(host: HostPort, req: BackupRequest, deps: Backup
       const manifest: Manifest = {
         manifestVersion: 1, lvmsnapVersion: req.version, name, format: req.format,
         origin: { vg: target.vg, lv: target.lv, sizeBytes: c.originBytes },
-        snapshot: { name: target.snapshot, cowBytes: c.cowBytes, reused: c.reused },
+        snapshot: { name: target.snapshot, cowBytes: c.cowBytes, reused: c.reused, ...(req.growSnapshot ? { grows: [...watch.grows] } : {}) },
         filesystem: { type: c.fstype, usedBytes: def.source === 'files' ? totalIn : null },
         sizes: { sourceBytes: totalIn, archiveBytes: size },
         sha256, startedAt: started.toISOString(), endedAt: ended.toISOString(),
@@ -250,7 +294,11 @@ export async function runBackup(host: HostPort, req: BackupRequest, deps: Backup
       await host.writeFile(companions[0]!, sha256Line(sha256, name));
       await host.writeFile(companions[1]!, `${JSON.stringify(manifest, null, 2)}\n`);
       // The commit point: only now does a complete-looking name exist.
-      await rename(host, partial, final);
+      try {
+        await applyPlan(commitPlan(partial, final), host, null, null);
+      } catch (err) {
+        return await fail(`renaming the checked archive into place: ${(err as Error).message.split('\n')[0]}`, err);
+      }
       return manifest;
     };
     let manifest: Manifest;

@@ -1,10 +1,10 @@
-// Snapshot usage watch while an archive is being written: polls the snapshot's COW usage, warns once at
-// 80 %, and flags the backup failed when the snapshot becomes invalid (its data are then garbage).
+// Snapshot usage watch while an archive is being written: polls the snapshot's COW usage; at 80 % it
+// grows the snapshot (--grow-snapshot: a plan run by the applier, src/backup/grow.ts) or warns once; it
+// flags the backup failed when the snapshot becomes invalid (its data are then garbage).
 import { fullreportArgv } from '../commands.js';
 import { parseFullreport } from '../parse/index.js';
 import type { HostPort } from '../port.js';
-
-export const WARN_PERCENT = 80;
+import { GROW_PERCENT as WARN_AT, type GrowOutcome } from './grow.js';
 
 export interface UsageSample { readonly percent: number | null; readonly invalid: boolean; readonly missing: boolean }
 
@@ -16,40 +16,80 @@ export async function sampleUsage(host: HostPort, vg: string, snapshot: string):
   return { percent: lv.snapPercent, invalid: lv.snapshotInvalid, missing: false };
 }
 
+export interface Grow { readonly fromBytes: number; readonly toBytes: number; readonly atPercent: number }
+
+const mib = (n: number): string => `${(n / 1024 ** 2).toFixed(0)} MiB`;
+
 export class UsageWatch {
   peak: number | null = null;
   invalid = false;
   last: number | null = null;
+  /** Grows done (with --grow-snapshot), in order. */
+  readonly grows: Grow[] = [];
   private warned = false;
+  private growStopped = false;
   private timer: NodeJS.Timeout | null = null;
-  private busy = false;
+  private inflight: Promise<void> | null = null;
 
   constructor(
     private readonly host: HostPort,
     private readonly vg: string,
     private readonly snapshot: string,
     private readonly warn: (msg: string) => void,
+    /** --grow-snapshot: grows the snapshot (a plan run by the applier); absent: only warn. */
+    private readonly grow?: () => Promise<GrowOutcome>,
   ) {}
 
-  async sample(): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
+  /** One sample; `final` (after the archive) waits for a running one and never grows. */
+  async sample(final = false): Promise<void> {
+    if (this.inflight && !final) return;
+    while (this.inflight) await this.inflight;
+    this.inflight = this.take(final).finally(() => { this.inflight = null; });
+    await this.inflight;
+  }
+
+  private async take(final: boolean): Promise<void> {
     try {
       const u = await sampleUsage(this.host, this.vg, this.snapshot);
       if (u.invalid || u.missing) this.invalid = true;
-      if (u.percent !== null) {
-        this.last = u.percent;
-        this.peak = Math.max(this.peak ?? 0, u.percent);
-        if (u.percent >= WARN_PERCENT && !this.warned) {
-          this.warned = true;
-          this.warn(`snapshot ${this.vg}/${this.snapshot} is ${u.percent.toFixed(1)} % full: writes to the origin are filling it; if it reaches 100 % it becomes invalid and the backup fails (give it more room with --size)`);
-        }
+      if (u.percent === null) return;
+      this.last = u.percent;
+      this.peak = Math.max(this.peak ?? 0, u.percent);
+      if (u.percent < WARN_AT || this.invalid) return;
+      const at = `snapshot ${this.vg}/${this.snapshot} is ${u.percent.toFixed(1)} % full`;
+      if (this.grow && !this.growStopped && !final) {
+        await this.tryGrow(at, u.percent);
+      } else if (!this.warned) {
+        this.warned = true;
+        this.warn(`${at}: writes to the origin are filling it; if it reaches 100 % it becomes invalid and the backup fails (${this.grow ? 'it cannot grow further; give it more room with --size' : 'pass --grow-snapshot to grow it while archiving, or give it more room with --size'})`);
       }
     } catch {
       /* a failed sample is retried at the next tick; the final sample decides */
-    } finally {
-      this.busy = false;
     }
+  }
+
+  private async tryGrow(at: string, percent: number): Promise<void> {
+    try {
+      const o = await this.grow!();
+      if (o.kind === 'grown') {
+        this.grows.push({ fromBytes: o.fromBytes, toBytes: o.toBytes, atPercent: percent });
+        this.last = Math.round(((percent * o.fromBytes) / o.toBytes) * 100) / 100;
+      } else if (o.kind === 'cannot') {
+        this.growStopped = true;
+        this.warned = true;
+        this.warn(`${at} and cannot grow: ${o.why}; if it reaches 100 % it becomes invalid and the backup fails`);
+      }
+    } catch (err) {
+      this.growStopped = true;
+      this.warned = true;
+      this.warn(`${at}; growing it failed, no further attempt: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+
+  /** What the grows did, for the summary. */
+  describeGrows(): string {
+    const g = this.grows;
+    return g.length === 0 ? '' : `grown ${g.length} time(s) while archiving: ${mib(g[0]!.fromBytes)} -> ${mib(g.at(-1)!.toBytes)}`;
   }
 
   start(intervalMs: number): void {

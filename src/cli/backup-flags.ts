@@ -15,7 +15,7 @@ export const KEEP_GROUP: FlagGroup = {
 };
 
 export async function keepFrom(args: ParsedArgs): Promise<KeepRules> {
-  const { parseDuration } = await import('../backup/rotation.js');
+  const { parseDuration } = await import('../backup/index.js');
   const rules: Record<string, number> = {};
   for (const b of ['daily', 'weekly', 'monthly', 'yearly'] as const) {
     const v = args[`keep-${b}`];

@@ -1,9 +1,19 @@
 // lvmsnap backup: snapshot, archive, verify, remove the snapshot, prune (src/backup/run.ts).
 import { FORMATS } from '../backup/formats.js';
 import { EXIT } from './exit.js';
-import type { CommandSpec } from './spec.js';
+import type { CommandSpec, ParsedArgs } from './spec.js';
+import type { BackupRequest } from '../backup/run.js';
+import { mutatingChanges } from '../plan.js';
+import type { Target } from '../types.js';
 import { cores, KEEP_GROUP, keepFrom, progressReporter, ttyProgress, bytes } from './backup-flags.js';
 import { makeLog, OUTPUT_GROUP, TARGET_GROUP, targetFrom } from './target-flags.js';
+
+const request = async (args: ParsedArgs, target: Target, version: string | undefined): Promise<BackupRequest> => ({
+  target, dest: String(args['dest']), format: args['format'] as (typeof FORMATS)[number],
+  ...(args['prefix'] !== undefined ? { prefix: String(args['prefix']) } : {}),
+  ...(args['level'] !== undefined ? { level: Number(args['level']) } : {}),
+  keep: await keepFrom(args), reuseSnapshot: args['reuse-snapshot'] === true, growSnapshot: args['grow-snapshot'] === true, cores: await cores(), version: version ?? 'dev',
+});
 
 export const backup: CommandSpec = {
   name: 'backup',
@@ -17,7 +27,9 @@ export const backup: CommandSpec = {
     'a complete-looking file. The snapshot is removed on success, failure, SIGINT and SIGTERM. Tar formats mount the ' +
     'snapshot read-only (at --mountpoint, or /run/lvmsnap-<vg>-<snapshot>); img.zst and fsa read its block device. ' +
     'Refused before any change: an existing snapshot (unless --reuse-snapshot), a DIR on the origin or on the snapshot ' +
-    'chain, a DIR without room for about the last archive plus 20 % (or 60 % of the data for a first one).',
+    'chain, a DIR without room for about the last archive plus 20 % (or 60 % of the data for a first one). While archiving, ' +
+    'the snapshot\'s usage is watched: at 80 % it warns, or with --grow-snapshot grows the snapshot (as often as needed, each time ' +
+    'by half, up to what the origin can ever need); if the snapshot becomes invalid the backup fails and the chain is removed.',
   groups: [
     {
       title: 'Backup',
@@ -27,6 +39,8 @@ export const backup: CommandSpec = {
         { name: 'prefix', type: 'string', value: 'P', shownDefault: '<vg>-<lv>', describe: 'archive names start with P__' },
         { name: 'level', type: 'number', value: 'N', shownDefault: 'zstd 3, gzip 6', describe: 'compression level' },
         { name: 'reuse-snapshot', type: 'boolean', describe: 'archive an lvmsnap snapshot that already exists (its data date from when it was made), then remove it' },
+        { name: 'check', type: 'boolean', default: false, describe: 'show every command the backup would run (snapshot plan, pipelines, rename, prune); change nothing' },
+        { name: 'grow-snapshot', type: 'boolean', describe: 'when the snapshot passes 80 % full while archiving, grow it by half (lvextend from VG free space; with --tmp-file: grow the file, its loop device and PV first)' },
       ],
     },
     KEEP_GROUP,
@@ -38,6 +52,8 @@ export const backup: CommandSpec = {
     ['backup --vg vg0 --lv root --dest /backup --keep-daily 7 --keep-weekly 4 --keep-monthly 6', 'then keep 7 daily, 4 weekly, 6 monthly archives'],
     ['backup --vg vg0 --lv data --tmp-file /var/tmp/cow.img --size 2G --dest /backup', 'full VG: COW space from a file'],
     ['backup --vg vg0 --lv vm1 --format img.zst --dest /backup --json', 'raw image of the snapshot device; a JSON summary'],
+    ['backup --vg vg0 --lv db --size 1G --grow-snapshot --dest /backup', 'a busy origin: the snapshot grows instead of filling up'],
+    ['backup --vg vg0 --lv root --dest /backup --keep-daily 7 --check', 'every command it would run, nothing changed'],
   ],
   exitCodes: [
     [0, 'the archive is complete and verified, and the snapshot is removed'],
@@ -45,29 +61,46 @@ export const backup: CommandSpec = {
     [3, 'refused before any change: bad input, a snapshot already exists, no room, destination on the origin, tool missing, lock held'],
   ],
   run: async (args, io) => {
-    const { runBackup } = await import('../backup/run.js');
+    const { runBackup, checkBackup } = await import('../backup/index.js');
     // Archives are private: tools that create their own output file (fsarchiver) inherit this, too.
     process.umask(0o077);
     const target = await targetFrom(args, io.host);
     const log = await makeLog(args);
+    if (args['check']) {
+      const c = await checkBackup(io.host, await request(args, target, io.version), { host: io.host, ...io.deps, ...(log ? { log } : {}) });
+      const plan = c.present.planned.plan;
+      const steps = mutatingChanges(plan).map((ch) => ({ kind: ch.kind, action: ch.action, id: ch.id, commands: ch.steps.flatMap((st) => (st.type === 'exec' ? [[...st.argv]] : [])) }));
+      const refused = plan.refusals.length > 0 || c.present.rehearsal !== null;
+      if (args['json']) {
+        io.stdout(`${JSON.stringify({ ok: !refused, check: true, archive: c.archive, present: { changes: steps, refusals: plan.refusals, rehearsal: c.present.rehearsal }, archiveCommand: c.archiveCommand, verifyCommand: c.verifyCommand, commit: c.commit, prune: c.prune }, null, 2)}\n`);
+      } else {
+        const line = (argv: readonly string[]) => `    ${argv.join(' ')}\n`;
+        io.stdout(`lvmsnap backup --check: would write ${c.archive} (nothing changed)\n` +
+          `  make the snapshot (apply --state present):\n${steps.flatMap((x) => x.commands).map(line).join('') || '    nothing: it is already there (--reuse-snapshot)\n'}` +
+          `  archive into ${c.archive.replace(/[^/]+$/, '')}<name>.partial:\n    ${c.archiveCommand.map((a) => a.join(' ')).join(' | ')}\n` +
+          `  checksum and test:\n    sha256sum\n    ${c.verifyCommand.map((a) => a.join(' ')).join(' | ')}\n` +
+          `  commit:\n${c.commit.map(line).join('')}` +
+          '  remove the snapshot (apply --state absent): the same chain, in reverse\n' +
+          (c.prune.commands.length ? `  prune:\n${c.prune.commands.map(line).join('')}` : ''));
+        for (const r of plan.refusals) io.stderr(`lvmsnap: refused: ${r}\n`);
+        if (c.present.rehearsal) io.stderr(`lvmsnap: the plan would fail: ${c.present.rehearsal}\n`);
+      }
+      return refused ? EXIT.refused : EXIT.ok;
+    }
     const progress = progressReporter(ttyProgress(args), io.stderr, 'archived');
-    const r = await runBackup(io.host, {
-      target, dest: String(args['dest']), format: args['format'] as (typeof FORMATS)[number],
-      ...(args['prefix'] !== undefined ? { prefix: String(args['prefix']) } : {}),
-      ...(args['level'] !== undefined ? { level: Number(args['level']) } : {}),
-      keep: await keepFrom(args), reuseSnapshot: args['reuse-snapshot'] === true, cores: await cores(), version: io.version ?? 'dev',
-    }, {
+    const r = await runBackup(io.host, await request(args, target, io.version), {
       host: io.host, ...io.deps, ...(log ? { log } : {}),
       warn: (m) => { progress.done(); io.stderr(`lvmsnap: warning: ${m}\n`); },
       onProgress: (p) => { if (p.phase === 'archive') progress.update(p); },
     }).finally(() => progress.done());
     const m = r.manifest;
     if (args['json']) {
-      io.stdout(`${JSON.stringify({ ok: true, archive: r.archive, name: m.name, format: m.format, sizeBytes: m.sizes.archiveBytes, sourceBytes: m.sizes.sourceBytes, sha256: m.sha256, seconds: m.seconds, peakSnapshotUsagePercent: m.peakSnapshotUsagePercent, pruned: r.pruned, removedLeftovers: r.removedLeftovers, warnings: r.warnings, manifest: m }, null, 2)}\n`);
+      io.stdout(`${JSON.stringify({ ok: true, archive: r.archive, name: m.name, format: m.format, sizeBytes: m.sizes.archiveBytes, sourceBytes: m.sizes.sourceBytes, sha256: m.sha256, seconds: m.seconds, peakSnapshotUsagePercent: m.peakSnapshotUsagePercent, snapshotGrows: m.snapshot.grows ?? [], pruned: r.pruned, removedLeftovers: r.removedLeftovers, warnings: r.warnings, manifest: m }, null, 2)}\n`);
     } else {
       const ratio = m.sizes.sourceBytes ? ` (${((m.sizes.archiveBytes / m.sizes.sourceBytes) * 100).toFixed(0)} % of ${bytes(m.sizes.sourceBytes)})` : '';
       io.stdout(`lvmsnap backup: ${r.archive}: ${bytes(m.sizes.archiveBytes)}${ratio} in ${m.seconds.toFixed(1)} s, verified; ` +
-        `peak snapshot usage ${m.peakSnapshotUsagePercent === null ? 'unknown' : `${m.peakSnapshotUsagePercent.toFixed(1)} %`}; snapshot removed\n`);
+        `peak snapshot usage ${m.peakSnapshotUsagePercent === null ? 'unknown' : `${m.peakSnapshotUsagePercent.toFixed(1)} %`}` +
+        `${m.snapshot.grows?.length ? ` (grown ${m.snapshot.grows.length} time(s), to ${bytes(m.snapshot.grows.at(-1)!.toBytes)})` : ''}; snapshot removed\n`);
       if (r.pruned.length) io.stdout(`pruned: ${r.pruned.join(', ')}\n`);
     }
     return EXIT.ok;

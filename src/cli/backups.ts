@@ -23,7 +23,7 @@ export const backupsList: CommandSpec = {
   ] }, JSON_GROUP],
   examples: [['backups list --dest /backup', 'every archive, newest first per prefix'], ['backups list --dest /backup --prefix vg0-root --json', 'for scripts']],
   run: async (args, io) => {
-    const { listBackups } = await import('../backup/inspect.js');
+    const { listBackups } = await import('../backup/index.js');
     const l = await listBackups(io.host, String(args['dest']), new Date(), args['prefix'] === undefined ? undefined : String(args['prefix']));
     if (args['json']) {
       io.stdout(`${JSON.stringify({ dest: l.dest, archives: l.archives.map(({ manifest, ...a }) => ({ ...a, sha256: manifest?.sha256 ?? null, peakSnapshotUsagePercent: manifest?.peakSnapshotUsagePercent ?? null })), leftovers: l.leftovers }, null, 2)}\n`);
@@ -42,7 +42,8 @@ export const backupsPrune: CommandSpec = {
   usage: 'backups prune --dest DIR --prefix P [--format F] [keep options] [--check] [--json]',
   description: 'Each rule keeps the newest archive of each of its N most recent periods that hold one (days, ISO weeks, months, years); ' +
     '--keep-within keeps everything newer than the duration; an archive is kept if any rule keeps it. Only archives named exactly ' +
-    'P__YYYYmmdd_HHMMSS.<ext> are considered, each format on its own; a pruned archive goes with its .sha256 and .json.',
+    'P__YYYYmmdd_HHMMSS.<ext> are considered, each format on its own; a pruned archive goes with its .sha256 and .json. ' +
+    'The removals are a plan run by the same applier as apply: --check prints its commands (and --json lists them in "commands").',
   groups: [{ title: 'Prune', flags: [
     { name: 'dest', type: 'string', value: 'DIR', required: true, complete: 'dir', describe: 'directory holding the archives' },
     { name: 'prefix', type: 'string', value: 'P', required: true, describe: 'archives named P__...' },
@@ -54,16 +55,17 @@ export const backupsPrune: CommandSpec = {
     ['backups prune --dest /backup --prefix vg0-root --keep-within 14d --keep-monthly 12', 'two weeks of everything, a year of monthlies'],
   ],
   run: async (args, io) => {
-    const { prune } = await import('../backup/prune.js');
+    const { prune } = await import('../backup/index.js');
     const r = await prune(io.host, {
       dest: String(args['dest']), prefix: String(args['prefix']), keep: await keepFrom(args), now: new Date(), check: args['check'] === true,
       ...(args['format'] !== undefined ? { format: args['format'] as (typeof FORMATS)[number] } : {}),
     });
     if (args['json']) {
-      io.stdout(`${JSON.stringify({ check: args['check'] === true, changed: r.removed.length > 0, archives: r.decisions, removed: r.removed }, null, 2)}\n`);
+      io.stdout(`${JSON.stringify({ check: args['check'] === true, changed: r.removed.length > 0, archives: r.decisions, removed: r.removed, commands: r.commands }, null, 2)}\n`);
     } else {
       for (const d of r.decisions) io.stdout(`  ${d.keep ? 'keep  ' : args['check'] ? 'would remove' : 'removed'} ${d.name}${d.keep ? `  (${d.reasons.join(', ')})` : ''}\n`);
       io.stdout(`${r.decisions.filter((d) => d.keep).length} kept, ${r.decisions.filter((d) => !d.keep).length} ${args['check'] ? 'to remove (--check: nothing removed)' : 'removed'}\n`);
+      if (args['check'] && r.commands.length) io.stdout(`commands it would run:\n${r.commands.map((c) => `  ${c.join(' ')}\n`).join('')}`);
     }
     return EXIT.ok;
   },
@@ -80,7 +82,7 @@ export const backupsVerify: CommandSpec = {
   examples: [['backups verify /backup/vg0-root__20261130_020000.tar.zst', 'exit 0: intact; 1: corrupt']],
   exitCodes: [[0, 'checksum and integrity ok'], [1, 'corrupt: checksum mismatch or missing, or the integrity test failed'], [3, 'bad input: not an lvmsnap archive, missing file']],
   run: async (args, io) => {
-    const { verifyArchive } = await import('../backup/inspect.js');
+    const { verifyArchive } = await import('../backup/index.js');
     const progress = progressReporter(ttyProgress(args), io.stderr, 'read');
     const r = await verifyArchive(io.host, positional(args, 'archive'), await cores(), (p) => progress.update(p)).finally(() => progress.done());
     if (args['json']) io.stdout(`${JSON.stringify(r, null, 2)}\n`);
@@ -106,7 +108,7 @@ export const backupsRestore: CommandSpec = {
     ['backups restore /backup/vg0-vm1__20261130_020000.img.zst --to /dev/vg0/vm1-restored', 'the image onto an unmounted LV'],
   ],
   run: async (args, io) => {
-    const { restoreArchive } = await import('../backup/inspect.js');
+    const { restoreArchive } = await import('../backup/index.js');
     const progress = progressReporter(ttyProgress(args), io.stderr, 'read');
     const r = await restoreArchive(io.host, { file: positional(args, 'archive'), to: String(args['to']), force: args['force'] === true, cores: await cores() }, (p) => progress.update(p))
       .finally(() => progress.done());

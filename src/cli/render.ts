@@ -96,6 +96,7 @@ function detail(v: ResourceView): string {
     case 'Snapshot': return 'sizeBytes' in o ? `${o['usedPercent'] ?? '?'}% of ${mib(o['sizeBytes'])} copy-on-write space used` : '';
     case 'Mountpoint': return 'options' in o ? `${String(o['source'])} mounted ${(o['options'] as string[]).join(',')}` : '';
     case 'ShutdownGuard': return 'active' in o ? `systemd unit ${String(o['active'])}` : '';
+    case 'Archive': return '';
   }
 }
 

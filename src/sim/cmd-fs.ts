@@ -65,10 +65,10 @@ function ddStats(bytes: number, bs: number, secs: number): string {
 
 export function dd(s: SimSystem, args: readonly string[]): ExecOutput {
   const kv = new Map(args.map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] as const));
-  const known = ['if', 'of', 'bs', 'count', 'conv', 'status'];
+  const known = ['if', 'of', 'bs', 'count', 'seek', 'conv', 'status'];
   const conv = (kv.get('conv') ?? '').split(',').filter((c) => c !== '');
   if (args.some((a) => !a.includes('=')) || [...kv.keys()].some((k) => !known.includes(k)) || kv.get('if') !== '/dev/zero' ||
-      !kv.has('of') || !/^\d+$/.test(kv.get('bs') ?? '') || !/^\d+$/.test(kv.get('count') ?? '') ||
+      !kv.has('of') || !/^\d+$/.test(kv.get('bs') ?? '') || !/^\d+$/.test(kv.get('count') ?? '') || !/^\d+$/.test(kv.get('seek') ?? '0') ||
       conv.some((c) => !['fsync', 'excl', 'fdatasync', 'notrunc'].includes(c))) {
     return notModelled(s, ['dd', ...args]);
   }
@@ -78,17 +78,20 @@ export function dd(s: SimSystem, args: readonly string[]): ExecOutput {
   if ('err' in opened) return fail(s, 1, `dd: failed to open '${path}': ${opened.err}\n`);
   const bs = Number(kv.get('bs'));
   const total = bs * Number(kv.get('count'));
+  // seek=N (blocks) starts writing there: with notrunc, zeros appended to an existing file (same inode).
+  const from = bs * Number(kv.get('seek') ?? '0');
   // Without notrunc, dd truncates an existing file first.
   const ino = opened.node.ino;
   const start = conv.includes('notrunc') ? opened.s
     : edit(opened.s, { inodes: { [ino]: setFields(opened.s.inodes[ino]!, { size: 0, alloc: 0 }) } });
   const f = fsInfo(start, opened.node.fs)!;
-  if (total > f.avail) {
+  const newBytes = Math.max(0, from + total - start.inodes[ino]!.alloc);
+  if (newBytes > f.avail) {
     const written = Math.floor(f.avail / PAGE) * PAGE;
-    return fail(grow(start, opened.node.ino, written), 1,
+    return fail(grow(start, opened.node.ino, start.inodes[ino]!.alloc + written), 1,
       `dd: error writing '${path}': No space left on device\n${ddStats(written, bs, 0.5)}`);
   }
-  return ok(grow(start, opened.node.ino, total), '', ddStats(total, bs, 0.1));
+  return ok(grow(start, opened.node.ino, from + total), '', ddStats(total, bs, 0.1));
 }
 
 export function rm(s: SimSystem, args: readonly string[]): ExecOutput {

@@ -1,5 +1,6 @@
 // LVM commands on LVs: lvcreate --snapshot (extent rounding, lvm2's COW size cap, optional PV list
-// restricting allocation) and lvremove (refuses open LVs; --yes on an origin takes its snapshots along).
+// restricting allocation), lvextend of a snapshot's COW, and lvremove (refuses open LVs; --yes on an origin
+// takes its snapshots along).
 import { produce } from 'immer';
 import { REMOVE, edit } from './edit.js';
 import { lvMounted } from './fsview.js';
@@ -128,6 +129,55 @@ export function lvremove(s: SimSystem, args: readonly string[]): ExecOutput {
   }
   const next = edit(s, { lvs: Object.fromEntries(victims.map((v) => [v.uuid, REMOVE])) });
   return ok(next, victims.map((v) => `  Logical volume "${v.name}" successfully removed.\n`).join(''), warn);
+}
+
+/**
+ * lvextend --yes --size Nb VG/SNAPSHOT [PV...]: a thick snapshot's COW grows to N bytes (rounded up to
+ * extents, capped at lvm2's maximum), the new extents from the named PVs (default: the VG's). Used
+ * extents stay, so the usage percent falls in proportion. Other LVs are not modelled.
+ */
+export function lvextend(s: SimSystem, args: readonly string[]): ExecOutput {
+  const p = parseArgs(args, ['--yes', '-y'], ['--size', '-L']);
+  const size = p?.flags.get('--size')?.[0] ?? p?.flags.get('-L')?.[0];
+  const m = /^(\d+)[bB]$/.exec(size ?? '');
+  if (!p || !m || p.pos.length < 1 || !p.pos[0]!.includes('/')) return notModelled(s, ['lvextend', ...args]);
+  const [vg, name] = p.pos[0]!.split('/') as [string, string];
+  if (!s.vgs[vg]) return vgNotFound(s, vg);
+  const refused = refusePartial(s, vg);
+  if (refused) return refused;
+  const lv = findLv(s, vg, name);
+  if (!lv) return fail(s, ECMD_FAILED, `  Failed to find logical volume "${vg}/${name}"\n`);
+  const origin = lv.origin !== null ? findLv(s, vg, lv.origin) : undefined;
+  if (!origin) return notModelled(s, ['lvextend', ...args], 'only snapshots are extended in the simulator');
+  if (lv.invalid) return fail(s, ECMD_FAILED, `  Snapshot ${vg}/${name} is invalid: it cannot be resized.\n`);
+  const es = s.vgs[vg]!.extentSize;
+  const cur = lvBytes(s, lv) / es;
+  let want = Math.ceil(Number(m[1]) / es);
+  let out = '';
+  const max = cowMaxBytes(lvBytes(s, origin), es) / es;
+  if (want > max) {
+    out += `  Reducing COW size ${humanSize(want * es)} down to maximum usable size ${humanSize(max * es)}.\n`;
+    want = max;
+  }
+  if (want === cur) return fail(s, ECMD_FAILED, `${out}  New size (${want} extents) matches existing size (${cur} extents).\n`);
+  if (want < cur) return fail(s, ECMD_FAILED, `${out}  New size given (${want} extents) not larger than existing size (${cur} extents)\n`);
+  let pvs = vgPvs(s, vg);
+  if (p.pos.length > 1) {
+    const chosen: SimPv[] = [];
+    for (const dn of p.pos.slice(1)) {
+      const dev = deviceByName(s, dn);
+      const pv = dev?.label ? s.pvs[dev.label] : undefined;
+      if (!pv || pv.vg !== vg) return fail(s, ECMD_FAILED, `  Physical Volume "${dn}" not found in Volume Group "${vg}".\n`);
+      if (!chosen.includes(pv)) chosen.push(pv);
+    }
+    pvs = chosen;
+  }
+  const added = allocate(s, pvs, want - cur);
+  if (!added) return fail(s, ECMD_FAILED, `${out}  Insufficient free space: ${want - cur} extents needed, but only ${freeOn(s, pvs)} available\n`);
+  const cowPercent = Math.round(((lv.cowPercent * cur) / want) * 100) / 100;
+  const next = edit(s, { lvs: { [lv.uuid]: { ...lv, segs: [...lv.segs, ...added], cowPercent } } });
+  return ok(next, `${out}  Size of logical volume ${vg}/${name} changed from ${humanSize(cur * es)} (${cur} extents) to ${humanSize(want * es)} (${want} extents).\n` +
+    `  Logical volume ${vg}/${name} successfully resized.\n`);
 }
 
 /** lvchange --activate y VG/LV: activates an LV (and its snapshots) unless it is partial. */

@@ -111,6 +111,23 @@ export function pvchange(s: SimSystem, args: readonly string[]): ExecOutput {
   return ok(next, `  Physical volume "${dev.name}" changed\n  1 physical volume changed / 0 physical volumes not changed\n`);
 }
 
+/** pvresize --yes DEV: a PV in a VG grows to its device's size (the device grew: losetup --set-capacity). */
+export function pvresize(s: SimSystem, args: readonly string[]): ExecOutput {
+  const p = parseArgs(args, ['--yes', '-y'], []);
+  if (!p || p.pos.length !== 1) return notModelled(s, ['pvresize', ...args]);
+  const device = p.pos[0]!;
+  const dev = deviceByName(s, device);
+  if (!dev || dev.label === null) return fail(s, ECMD_FAILED, `  Failed to find physical volume "${device}".\n  0 physical volume(s) resized or updated / 0 physical volume(s) not resized\n`);
+  const pv = s.pvs[dev.label];
+  if (!pv) return notModelled(s, ['pvresize', ...args], 'resizing orphan PVs is not modelled');
+  const refused = refusePartial(s, pv.vg);
+  if (refused) return refused;
+  const peCount = Math.floor((dev.size - PE_START) / s.vgs[pv.vg]!.extentSize);
+  if (peCount < usedExtents(s, pv.uuid)) return notModelled(s, ['pvresize', ...args], 'shrinking a PV below its used extents is not modelled');
+  const next = edit(s, { pvs: touchVg(s, pv.vg, { [pv.uuid]: peCount === pv.peCount ? s.pvs[pv.uuid]! : setFields(s.pvs[pv.uuid]!, { peCount }) }) });
+  return ok(next, `  Physical volume "${dev.name}" changed\n  1 physical volume(s) resized or updated / 0 physical volume(s) not resized\n`);
+}
+
 export function vgreduce(s: SimSystem, args: readonly string[]): ExecOutput {
   const p = parseArgs(args, ['--yes', '-y', '--removemissing', '--force', '-f'], []);
   if (!p) return notModelled(s, ['vgreduce', ...args]);

@@ -1,10 +1,10 @@
 // The simulator's single entry point: a pure function from (system, argv) to (system, result).
-import { lvchange, lvcreate, lvremove } from './cmd-lv.js';
+import { lvchange, lvcreate, lvextend, lvremove } from './cmd-lv.js';
 import { losetup } from './cmd-loop.js';
 import { dd, fallocate, mkdir, rm, rmdir } from './cmd-fs.js';
 import { find, mv, sha256sum, versionProbe } from './cmd-backup.js';
 import { mount, umount } from './cmd-mount.js';
-import { pvchange, pvcreate, vgextend, vgreduce } from './cmd-pv.js';
+import { pvchange, pvcreate, pvresize, vgextend, vgreduce } from './cmd-pv.js';
 import { systemctl } from './cmd-systemd.js';
 import { notModelled, ok, settle, type ExecOutput, type Handler } from './ops.js';
 import { blkid, df, findmnt, stat } from './report-host.js';
@@ -47,6 +47,8 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   vgreduce,
   lvcreate,
   lvremove,
+  lvextend,
+  pvresize,
   lvchange,
   systemctl,
   mv,

@@ -8,7 +8,8 @@
 //
 // What the model does NOT model (each is a place where the real host can differ):
 // - LVM: only linear LVs and thick (old-style) snapshots; no thin pools, RAID, mirrors, cache, pvmove,
-//   merging snapshots, VG/LV renames, lvextend/lvresize, activation commands, --restoremissing,
+//   merging snapshots, VG/LV renames, lvextend of anything but a snapshot's COW, lvresize/lvreduce,
+//   pvresize shrinking a PV or of an orphan PV, activation commands other than lvchange --activate y, --restoremissing,
 //   pvremove/pvcreate, clustered/shared VGs, lvm.conf filters, devices file, duplicate PVs, metadata
 //   areas, VG seqno history (vg_seqno is a made-up count), or the hidden -real/-cow dm devices (so dm
 //   minors differ from a real host: the sim takes the lowest free one). Allocation is "first free
@@ -20,7 +21,8 @@
 //   noload/norecovery adds 0.05 %. Snapshot data are not modelled, only the filesystem's type, UUID,
 //   usage and whether its journal/log needs recovery.
 // - Kernel: loop devices /dev/loop0..N-1 only (no loop-control creating more), no partitions on loops,
-//   no offsets/sizelimit/direct-io/read-only loops; loop capacity is fixed at attach (no losetup -c).
+//   no offsets/sizelimit/direct-io/read-only loops; loop capacity is fixed at attach until
+//   losetup --set-capacity re-reads the file's size.
 //   "Open" means held by an active LV's dm table or by a mount; nothing else opens devices. Device
 //   nodes: /dev/loopN, disks, /dev/dm-N and /dev/mapper/NAME (block) and /dev/VG/LV (symlink); no
 //   other udev links. Directory sizes are always 4096 (tmpfs reports small entry-based sizes).

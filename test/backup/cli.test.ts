@@ -48,6 +48,33 @@ describe('lvmsnap backup / backups on the simulated host', () => {
     expect(host.system).toBe(before);
   });
 
+  it('backup --check shows every command (snapshot plan, pipelines, rename, prune) and changes nothing; the run then runs them', async () => {
+    const host = new SimHost(system());
+    for (let i = 0; i < 2; i++) expect((await cli(['backup', ...T, '--dest', DEST, '--json'], host)).code).toBe(EXIT.ok);
+    const before = host.system;
+    const chk = await cli(['backup', ...T, '--dest', DEST, '--keep-daily', '1', '--check', '--json'], host);
+    expect(chk.code, chk.err).toBe(EXIT.ok);
+    expect(host.system).toBe(before);
+    const j = chk.json();
+    const present = j.present.changes.flatMap((c: { commands: string[][] }) => c.commands);
+    expect(present.map((a: string[]) => a[0])).toEqual(['lvcreate', 'mkdir', 'mount']);
+    expect(j.archiveCommand.map((a: string[]) => a[0])).toEqual(['tar', 'zstd']);
+    expect(j.commit).toEqual([['mv', '-T', '--', `${j.archive.replace(/\.tar\.zst$/, '')}.tar.zst.partial`, j.archive]]);
+    const olds = destNames(before).filter((n) => COMPLETE.test(n));
+    expect(j.prune.commands.filter((a: string[]) => COMPLETE.test(a[2]!.slice(DEST.length + 1)))).toHaveLength(olds.length);
+    const human = await cli(['backup', ...T, '--dest', DEST, '--check'], host);
+    expect(human.out).toMatch(/would write .*nothing changed[\s\S]*lvcreate[\s\S]*tar --create[\s\S]*mv -T/);
+    // the run: the same snapshot commands, a rename, the same archives pruned
+    const ran = host.calls.length;
+    const run = await cli(['backup', ...T, '--dest', DEST, '--keep-daily', '1', '--json'], host);
+    expect(run.code, run.err).toBe(EXIT.ok);
+    const mutating = host.calls.slice(ran).filter((c) => c.op === 'run' && c.mutating).map((c) => c.argv);
+    for (const a of present) expect(mutating).toContainEqual(a);
+    expect(run.json().pruned.sort()).toEqual(olds.sort());
+    // refused before any change: the same refusals as a real run
+    expect((await cli(['backup', ...T, '--dest', '/srv/none', '--check'], host)).code).toBe(EXIT.refused);
+  });
+
   it('prune --check shows, prune removes; restore refuses a non-empty directory and a mounted device', async () => {
     const host = new SimHost(system({ dirs: ['/srv/restore', '/srv/full'] }));
     for (let i = 0; i < 3; i++) expect((await cli(['backup', ...T, '--dest', DEST, '--json'], host)).code).toBe(EXIT.ok);
@@ -56,8 +83,19 @@ describe('lvmsnap backup / backups on the simulated host', () => {
     const check = await cli(['backups', 'prune', '--dest', DEST, '--prefix', 'vg0-root', '--keep-within', '1h', '--keep-daily', '1', '--check', '--json'], host);
     expect(check.code).toBe(EXIT.ok);
     expect(check.json().removed).toEqual([]);
+    // --check shows the removal plan's commands (archive first, then its companions) and changes nothing
+    const unchanged = host.system;
+    const plan = await cli(['backups', 'prune', '--dest', DEST, '--prefix', 'vg0-root', '--keep-daily', '1', '--check', '--json'], host);
+    const older = names.sort().slice(0, 2).reverse(); // decisions run newest first
+    expect(plan.json().commands).toEqual(older.flatMap((n) => [['rm', '--', `${DEST}/${n}`], ['rm', '--', `${DEST}/${n}.sha256`], ['rm', '--', `${DEST}/${n}.json`]]));
+    expect(host.system).toBe(unchanged);
+    const human = await cli(['backups', 'prune', '--dest', DEST, '--prefix', 'vg0-root', '--keep-daily', '1', '--check'], host);
+    expect(human.out).toContain(`commands it would run:\n  rm -- ${DEST}/${older[0]}\n`);
+    const ran = host.calls.length;
     const pr = await cli(['backups', 'prune', '--dest', DEST, '--prefix', 'vg0-root', '--keep-daily', '1', '--json'], host);
     expect(pr.json().removed).toHaveLength(2);
+    // the applier ran exactly the plan --check showed
+    expect(host.calls.slice(ran).filter((c) => c.mutating).map((c) => c.argv)).toEqual(plan.json().commands);
     const left = destNames(host.system).filter((n) => COMPLETE.test(n));
     expect(left).toEqual([names.sort().at(-1)]);
 

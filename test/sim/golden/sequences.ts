@@ -98,6 +98,18 @@ export const STORIES: Sequence[] = [
     x('losetup', '--find'), x('losetup', '-f'), x('losetup', '-d', '/dev/loop2'), x('losetup', '/dev/loop9', '--', '/srv/a/f.img'),
     x('nonsense'), x('lvm', 'lvs'), x('lvm', 'lvcreate', '--yes', '-s', '-L', '8388608b', '-n', 't', 'vg0/root'), x('/usr/sbin/lvremove', '-y', 'vg0/t'),
   ])] },
+  { name: 'grow a snapshot: lvextend from VG free space, tmp file + losetup --set-capacity + pvresize, dd append, refusals', steps: [simple(), ...withReads([
+    ...forward(), { op: 'drift', fn: 'fillCow', vg: 'vg0', lv: SNAP, percent: 85 },
+    x('lvextend', '--yes', '--size', `${64 * MIB}b`, `vg0/${SNAP}`, '/dev/loop0'),
+    fallocate(TMP, 100 * MIB), x('lvextend', '--yes', '--size', `${72 * MIB}b`, `vg0/${SNAP}`, '/dev/loop0'),
+    x('losetup', '--set-capacity', '/dev/loop0'), x('pvresize', '--yes', '/dev/loop0'), x('pvresize', '--yes', '/dev/loop0'),
+    x('lvextend', '--yes', '--size', `${90 * MIB}b`, `vg0/${SNAP}`, '/dev/loop0'), x('lvextend', '--yes', '--size', `${92 * MIB}b`, `vg0/${SNAP}`, '/dev/loop0'),
+    x('lvextend', '--yes', '--size', `${60 * MIB}b`, `vg0/${SNAP}`), x('lvextend', '--yes', '--size', `${900 * MIB}b`, `vg0/${SNAP}`),
+    x('lvextend', '--yes', '--size', `${200 * MIB}b`, 'vg0/root'), x('losetup', '--set-capacity', '/dev/loop5'), x('pvresize', '--yes', '/dev/loop5'),
+    x('dd', 'if=/dev/zero', `of=${TMP}`, `bs=${MIB}`, 'seek=100', 'count=8', 'conv=fsync,notrunc', 'status=progress'), x('losetup', '-c', '/dev/loop0'),
+    snapshot('other', 8 * MIB), x('lvextend', '--yes', '--size', `${16 * MIB}b`, 'vg0/other'), { op: 'drift', fn: 'invalidateSnapshot', vg: 'vg0', lv: 'other' },
+    x('lvextend', '--yes', '--size', `${32 * MIB}b`, 'vg0/other'), lvremove('other'), ...reverse(),
+  ])] },
   { name: 'systemd: guard show/start, not installed, reboot', steps: [simple(), ...withReads([
     x('systemctl', 'show', '--property=Id,LoadState,ActiveState', '--', 'lvmsnap-guard@var-space.service'),
     x('stat', '--printf', '%n\t%F\t%d\t%i\t%s\t%m\n', '--', '/run/systemd/system'),

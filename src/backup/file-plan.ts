@@ -1,0 +1,36 @@
+// A backup's changes to its destination directory as plans (data) run by the applier, like the chain's:
+// the commit rename of `<name>.partial` to its name, and the removal of pruned archives with their
+// .sha256 and .json. So `backups prune --check` shows the exact commands, and the simulator answers them.
+import { applyPlan } from '../apply.js';
+import { renameArgv, rmFileArgv } from '../commands.js';
+import { ApplyFailed, BackupFailed } from '../errors.js';
+import type { HostPort } from '../port.js';
+import type { Plan, PlannedChange } from '../types.js';
+
+const plan = (changes: PlannedChange[]): Plan => ({ state: 'present', changes, refusals: [] });
+
+/** The commit point of a backup: only after this step does a complete-looking name exist. */
+export const commitPlan = (partial: string, final: string): Plan => plan([{
+  kind: 'Archive', id: final, action: 'create', before: 'partial', after: 'present',
+  reason: 'complete, checksummed and tested', steps: [{ type: 'exec', argv: renameArgv(partial, final) }],
+}]);
+
+/** Removes each archive (first: a crash in between leaves companions, which the next backup cleans up)
+ *  and those of its companions the listing shows. */
+export const removalPlan = (dir: string, archives: readonly string[], present: ReadonlySet<string>): Plan => plan(archives.map((name) => ({
+  kind: 'Archive', id: `${dir}/${name}`, action: 'destroy', before: 'present', after: 'absent', reason: 'not kept by any rule',
+  steps: [name, `${name}.sha256`, `${name}.json`].filter((f) => f === name || present.has(f)).map((f) => ({ type: 'exec', argv: rmFileArgv(`${dir}/${f}`) })),
+})));
+
+/** The argv of every step, in order (for --check and --json). */
+export const planCommands = (p: Plan): string[][] => p.changes.flatMap((c) => c.steps.flatMap((s) => (s.type === 'exec' ? [[...s.argv]] : [])));
+
+/** Runs a file plan through the applier; a failed step becomes a BackupFailed saying what is left. */
+export async function runFilePlan(host: HostPort, p: Plan, what: string): Promise<void> {
+  try {
+    await applyPlan(p, host, null, null);
+  } catch (err) {
+    if (!(err instanceof ApplyFailed)) throw err;
+    throw new BackupFailed(`${what}: ${err.message.split('\n')[0]}`, `state left: ${err.stateLeft.split('\n')[0]!.replace(/^state left: /, '')}`, { cause: err });
+  }
+}
