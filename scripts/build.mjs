@@ -27,6 +27,7 @@ const LAZY = {
   './sim/lazy.js': ['sim', 'src/sim/lazy.ts'],
   '../reboot/index.js': ['reboot', 'src/reboot/index.ts'], // check reboot, recover
   '../backup/index.js': ['backup', 'src/backup/index.ts'], // backup, backups list|prune|verify|restore
+  '../compat/manage-backups.js': ['compat', 'src/compat/manage-backups.ts'], // generate-name, auto-clean, remove-unsuccessful
 };
 
 const VIRTUAL = {
