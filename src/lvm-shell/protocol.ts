@@ -94,10 +94,27 @@ export interface ShellReport {
   readonly messages: readonly string[];
 }
 
+/** lvm2 writes a message's newlines and tabs raw inside JSON strings (seen with `lvchange --help`):
+ *  escape control characters inside strings so JSON.parse reads them. */
+function escapeRawControls(text: string): string {
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (inString && c === '\\') {
+      out += c + (text[++i] ?? '');
+      continue;
+    }
+    if (c === '"') inString = !inString;
+    out += inString && c < ' ' ? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}` : c;
+  }
+  return out;
+}
+
 export function readShellReport(object: string): ShellReport {
   let doc: { log?: LogEntry[] };
   try {
-    doc = JSON.parse(object) as { log?: LogEntry[] };
+    doc = JSON.parse(escapeRawControls(object)) as { log?: LogEntry[] };
   } catch {
     return { retCode: null, messages: [`lvm shell: unreadable report: ${object.slice(0, 200)}`] };
   }
