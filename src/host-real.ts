@@ -306,9 +306,10 @@ class RealLvmShell implements LvmShell {
     this.out = [];
     this.err = [];
     const object = await this.send(line);
+    // The command's own time: up to its answer (a lastlog after a failure is not part of it).
+    const ms = Math.round(performance.now() - started);
     const done = (exitCode: number, stderr: string): CommandResult => ({
-      argv, exitCode, stdout: Buffer.concat(this.out).toString('utf8'), stderr: Buffer.concat(this.err).toString('utf8') + stderr,
-      ms: Math.round(performance.now() - started),
+      argv, exitCode, stdout: Buffer.concat(this.out).toString('utf8'), stderr: Buffer.concat(this.err).toString('utf8') + stderr, ms,
     });
     // Gone without an answer: whether the command ran is unknown, so it counts as failed.
     if (object === null) return done(127, `${this.ended}\n`);
