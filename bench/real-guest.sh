@@ -6,8 +6,8 @@
 #     are made from the --json "commands" of a first (cold) lvmsnap run, leaving out what the
 #     original script did not do either (pvchange --addtag: lvmsnap's PV tags for reboot recovery);
 #   - a converged re-run (no-op absent), `status`, and `node -e 0` (a bare node start);
-#   - optionally another lvmsnap build (BASELINE, e.g. the commit before a change) for the no-op
-#     absent and status, so a before/after holds within the boot;
+#   - optionally another lvmsnap build (BASELINE, e.g. the commit before a change) for present,
+#     absent, the no-op absent and status, so a before/after holds within the boot;
 #   - optionally (LVM_SHELL=1) the LVM commands of present and absent as separate processes vs all
 #     through one `lvm` process reading them on stdin (issue 10 item 4; see ../shared notes).
 # Prints medians, ratios between figures of this boot only, and the goals of issue 10.
@@ -110,6 +110,12 @@ for ((i = 1; i <= ROUNDS; i++)); do
 		chain_present || die "round $i: lvmsnap present did not build the chain"
 		lvmsnap_timed absent "$CLI" apply --state absent "${TARGET[@]}"
 		chain_absent || die "round $i: lvmsnap absent did not remove the chain"
+		if [[ -n $BASE ]]; then
+			lvmsnap_timed base-present "$BASE" apply --state present "${TARGET[@]}"
+			chain_present || die "round $i: baseline present did not build the chain"
+			lvmsnap_timed base-absent "$BASE" apply --state absent "${TARGET[@]}"
+			chain_absent || die "round $i: baseline absent did not remove the chain"
+		fi
 	}
 	fixed() {
 		lvmsnap_timed noop "$CLI" apply --state absent "${TARGET[@]}"
@@ -192,14 +198,18 @@ printf '%-34s %10s %12s %8s   %s\n' "converged re-run (no-op absent)" "" "$(s "$
 printf '%-34s %10s %12s %8s   %s\n' "status (no chain)" "" "$(s "$ST")" "+$(s $((ST - N0)))" "<= 0.80 s above node -e 0: $(verdict $((ST - N0)) 800)"
 printf '%-34s %10s %12s\n' "node -e 0" "" "$(s "$N0")"
 echo
-echo "bench: per run (median): commands spawned / of them LVM / changing; time inside the read-only commands"
+echo "bench: per run (median): commands run (--json) / of them LVM / changing; time inside the read-only commands"
 for k in present absent noop status; do
 	printf '  %-8s %3s / %s / %s; read-only commands %s\n' "$k" "$(med "$k" 2)" "$(med "$k" 3)" "$(med "$k" 4)" "$(s "$(med "$k" 5)")"
 done
 if [[ -n $BASE ]]; then
-	BN=$(med base-noop) BS=$(med base-status)
+	BN=$(med base-noop) BS=$(med base-status) BBP=$(med base-present) BBA=$(med base-absent)
 	echo
 	echo "bench: baseline build $BASE, same boot, same rounds:"
+	printf '  %-34s %10s -> %s  (%s -> %s of the bare sequence)\n' "apply --state present" "$(s "$BBP")" "$(s "$P")" \
+		"$(awk -v a="$BBP" -v b="$BP" 'BEGIN { printf "%.2fx", a / b }')" "${rp}x"
+	printf '  %-34s %10s -> %s  (%s -> %s of the bare sequence)\n' "apply --state absent" "$(s "$BBA")" "$(s "$A")" \
+		"$(awk -v a="$BBA" -v b="$BA" 'BEGIN { printf "%.2fx", a / b }')" "${ra}x"
 	printf '  %-34s %10s -> %s  (commands %s -> %s; read-only commands %s -> %s)\n' "converged re-run (no-op absent)" "$(s "$BN")" "$(s "$N")" \
 		"$(med base-noop 2)" "$(med noop 2)" "$(s "$(med base-noop 5)")" "$(s "$(med noop 5)")"
 	printf '  %-34s %10s -> %s  (commands %s -> %s)\n' "status (no chain)" "$(s "$BS")" "$(s "$ST")" "$(med base-status 2)" "$(med status 2)"

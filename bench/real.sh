@@ -5,8 +5,8 @@
 #      status and `node -e 0`, alternating (bench/real-guest.sh).
 # Ratios are only formed between figures of the same run (same host run, same boot).
 #   BENCH_REAL_ROUNDS=5            rounds
-#   BENCH_REAL_BASELINE=PATH       another build's bin/lvmsnap.mjs (e.g. the commit before a change),
-#                                  timed in the same boot for the no-op re-run and status
+#   BENCH_REAL_BASELINE=PATH       another build's bin/lvmsnap.cjs (e.g. the commit before a change),
+#                                  timed in the same boot for present, absent, the no-op re-run and status
 #   BENCH_REAL_LVM_SHELL=1         also time the chain's LVM commands forked vs through one lvm process
 # Run VM boots one at a time (see test/real/README.md: the VM lock).
 set -euo pipefail
@@ -50,7 +50,7 @@ if [[ -n ${BENCH_REAL_BASELINE:-} ]]; then
 	base_dir=$WORK/cli/baseline-$(date +%Y%m%d-%H%M%S)-$$
 	mkdir -p "$base_dir"
 	cp -r "$src/dist" "$src/bin" "$base_dir/"
-	base=$base_dir/bin/lvmsnap.mjs
+	base=$base_dir/bin/$(basename "$BENCH_REAL_BASELINE")
 fi
 "$HERE/vm.sh" "$REPO/bench/real-guest.sh" "$CLI_BIN" "$ROUNDS" "$base" "${BENCH_REAL_LVM_SHELL:-0}"
 echo

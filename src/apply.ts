@@ -1,7 +1,8 @@
 // Runs a plan's steps in order. The only module with side effects on the system (through the host port).
 import { ApplyFailed, CommandFailed, LvmsnapError } from './errors.js';
 import { journalPath } from './journal.js';
-import type { HostPort } from './port.js';
+import { lvmShellLine } from './lvm-shell/protocol.js';
+import type { CommandResult, HostPort, LvmShell, RunOptions } from './port.js';
 import type { Journal, Plan, PlannedChange, Step, Target } from './types.js';
 import { mutatingChanges } from './plan.js';
 
@@ -17,6 +18,29 @@ interface ApplyCtx {
   /** null for plans without a target (a backup's file steps): they hold exec steps only. */
   readonly target: Target | null;
   journal: Journal | null;
+  /** The lvm shell of the current run of consecutive LVM commands; 'none' once the host had none. */
+  shell: LvmShell | null | 'none';
+}
+
+/**
+ * Consecutive LVM commands (journal writes between them included) go through one lvm shell: one lvm
+ * start instead of one per command. Any other command closes it first, so LVM commands never overlap a
+ * losetup or mount (lvm rescans devices before each command anyway). Still one command at a time, each
+ * awaited with its own exit code: the journal is on disk before the next command is even sent.
+ */
+async function runCommand(ctx: ApplyCtx, argv: readonly string[], opts: RunOptions): Promise<CommandResult> {
+  if (lvmShellLine(argv) !== null && ctx.shell !== 'none') {
+    ctx.shell ??= ctx.host.lvmShell?.() ?? 'none';
+    if (ctx.shell !== 'none') return ctx.shell.run(argv, opts);
+  } else await closeShell(ctx);
+  return ctx.host.run(argv, opts);
+}
+
+async function closeShell(ctx: ApplyCtx): Promise<void> {
+  if (ctx.shell === null || ctx.shell === 'none') return;
+  const shell = ctx.shell;
+  ctx.shell = null;
+  await shell.close();
 }
 
 function targetOf(ctx: ApplyCtx): Target {
@@ -37,7 +61,7 @@ const base = (t: Target): Journal => ({ version: 1, vg: t.vg, snapshot: t.snapsh
 // Exhaustive: adding a Step type without a runner is a type error.
 const RUNNERS: { [T in Step['type']]: StepRunner<T> } = {
   async exec(step, ctx) {
-    const r = await ctx.host.run(step.argv, { mutating: true, progress: step.progress ?? false });
+    const r = await runCommand(ctx, step.argv, { mutating: true, progress: step.progress ?? false });
     if (r.exitCode !== 0) throw new CommandFailed(step.argv, r.exitCode, r.stderr);
   },
   async journal(step, ctx) {
@@ -61,7 +85,15 @@ function describeLeft(done: readonly PlannedChange[], failed: PlannedChange, res
 }
 
 export async function applyPlan(plan: Plan, host: HostPort, target: Target | null, journal: Journal | null, hooks: ApplyHooks = {}): Promise<number> {
-  const ctx: ApplyCtx = { host, target, journal };
+  const ctx: ApplyCtx = { host, target, journal, shell: null };
+  try {
+    return await runChanges(plan, ctx, hooks);
+  } finally {
+    await closeShell(ctx);
+  }
+}
+
+async function runChanges(plan: Plan, ctx: ApplyCtx, hooks: ApplyHooks): Promise<number> {
   const changes = mutatingChanges(plan);
   let stepsRun = 0;
   for (const [i, change] of changes.entries()) {

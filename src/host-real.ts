@@ -7,8 +7,11 @@ import { constants as osConstants } from 'node:os';
 import { dirname, relative } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { Writable } from 'node:stream';
+import {
+  LASTLOG, LVM_SHELL_PROFILE, LVM_SHELL_REPORT_FD, lvmShellEnv, lvmShellLine, readShellReport, shellExitCode, takeJsonObjects,
+} from './lvm-shell/protocol.js';
 import type {
-  CommandResult, FileStat, HostPort, LockResult, PipeInput, PipeOptions, PipeOutput, PipeResult, PipeStage, RunOptions, SysfsLoop,
+  CommandResult, FileStat, HostPort, LockResult, LvmShell, PipeInput, PipeOptions, PipeOutput, PipeResult, PipeStage, RunOptions, SysfsLoop,
 } from './port.js';
 
 
@@ -142,6 +145,17 @@ export class RealHost implements HostPort {
     rmSync(path, { force: true });
   }
 
+  /** Only where lvm2's lvmdbusd profile is installed (lvm refuses to start with a missing profile). */
+  lvmShell(): LvmShell | null {
+    const dir = process.env['LVM_SYSTEM_DIR'] ?? '/etc/lvm';
+    try {
+      if (!lstatSync(`${dir}/profile/${LVM_SHELL_PROFILE}.profile`).isFile()) return null;
+    } catch {
+      return null;
+    }
+    return new RealLvmShell();
+  }
+
   readMountinfo(): Promise<string> { return readMountinfo(); }
   readLoopSysfs(): Promise<SysfsLoop[]> { return readKernelLoops(); }
   lstat(path: string): Promise<FileStat | null> { return realLstat(path); }
@@ -220,6 +234,98 @@ export class RealHost implements HostPort {
 
   uid(): number {
     return process.getuid?.() ?? -1;
+  }
+}
+
+/**
+ * lvm2's shell (src/lvm-shell/): `lvm` without arguments, one command per line on stdin, one JSON report
+ * object per line on fd 3. Started by the first command. stdin carries only command lines; every line
+ * lvmsnap sends produces an object (lvmShellLine never makes an empty, comment or over-long line), so
+ * waiting for one cannot hang on a line lvm ignores. Own process group, like run(): a Ctrl-C meant for
+ * lvmsnap must not stop a command half-way; if lvmsnap dies, lvm sees end of input and exits after the
+ * command it is running.
+ */
+class RealLvmShell implements LvmShell {
+  private child: ChildProcess | null = null;
+  private report = '';
+  private readonly objects: string[] = [];
+  private wake: (() => void) | null = null;
+  private ended: string | null = null;
+  private out: Buffer[] = [];
+  private err: Buffer[] = [];
+  private exited: Promise<void> = Promise.resolve();
+
+  private start(): ChildProcess {
+    const child = spawn('lvm', [], {
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+      detached: true,
+      env: { ...process.env, ...CHILD_ENV, ...lvmShellEnv() },
+    });
+    const notify = (): void => { const w = this.wake; this.wake = null; w?.(); };
+    child.stdout!.on('data', (b: Buffer) => this.out.push(b));
+    child.stderr!.on('data', (b: Buffer) => this.err.push(b));
+    const rep = child.stdio[LVM_SHELL_REPORT_FD] as NodeJS.ReadableStream;
+    rep.setEncoding('utf8');
+    rep.on('data', (s: string) => {
+      const { objects, rest } = takeJsonObjects(this.report + s);
+      this.report = rest;
+      this.objects.push(...objects);
+      if (objects.length > 0) notify();
+    });
+    child.stdin!.on('error', () => { /* EPIPE once lvm is gone: reported by 'close' */ });
+    this.exited = new Promise((resolve) => {
+      child.on('error', (e) => { this.ended = `cannot start lvm: ${e.message}`; notify(); resolve(); });
+      child.on('close', (code, signal) => {
+        this.ended ??= `lvm ended (${signal ?? `exit ${code}`}) before answering`;
+        notify();
+        resolve();
+      });
+    });
+    return child;
+  }
+
+  /** The next report object, or null once lvm is gone without one. */
+  private async next(): Promise<string | null> {
+    for (;;) {
+      if (this.objects.length > 0) return this.objects.shift()!;
+      if (this.ended !== null) return null;
+      await new Promise<void>((resolve) => { this.wake = resolve; });
+    }
+  }
+
+  private async send(line: string): Promise<string | null> {
+    this.child ??= this.start();
+    if (this.ended === null) this.child.stdin!.write(`${line}\n`);
+    return this.next();
+  }
+
+  async run(argv: readonly string[], _opts: RunOptions): Promise<CommandResult> {
+    const line = lvmShellLine(argv);
+    if (line === null) throw new Error(`not an lvm shell command: ${argv.join(' ')}`);
+    const started = performance.now();
+    this.out = [];
+    this.err = [];
+    const object = await this.send(line);
+    // The command's own time: up to its answer (a lastlog after a failure is not part of it).
+    const ms = Math.round(performance.now() - started);
+    const done = (exitCode: number, stderr: string): CommandResult => ({
+      argv, exitCode, stdout: Buffer.concat(this.out).toString('utf8'), stderr: Buffer.concat(this.err).toString('utf8') + stderr, ms,
+    });
+    // Gone without an answer: whether the command ran is unknown, so it counts as failed.
+    if (object === null) return done(127, `${this.ended}\n`);
+    const { retCode } = readShellReport(object);
+    if (retCode === 1) return done(0, '');
+    // The failed command's own object holds only its status; its errors come from lastlog.
+    const log = retCode === null ? null : await this.send(LASTLOG);
+    const messages = log === null ? [] : readShellReport(log).messages;
+    const text = messages.map((m) => `  ${m}\n`).join('');
+    return done(retCode === null ? 1 : shellExitCode(retCode), retCode === null ? `lvm shell: no status in the report for ${argv[0]}\n${text}` : text);
+  }
+
+  async close(): Promise<void> {
+    if (this.child === null) return;
+    this.child.stdin!.end();
+    await this.exited;
   }
 }
 

@@ -70,6 +70,18 @@ export interface SysfsLoop {
   readonly files: Readonly<Record<string, string>>;
 }
 
+/**
+ * One `lvm` process running LVM commands one after another (lvm2's shell, src/lvm-shell/). Each run
+ * answers for its own command: exit code (as a forked lvm would exit), its error lines as stderr, time.
+ * Commands run strictly in order, one at a time; nothing is sent before the previous one answered.
+ */
+export interface LvmShell {
+  /** argv must have a line (lvmShellLine(argv) !== null). Never throws for a failing command. */
+  run(argv: readonly string[], opts: RunOptions): Promise<CommandResult>;
+  /** Ends the process (stdin closed) and waits for it. Idempotent. */
+  close(): Promise<void>;
+}
+
 export type LockResult = { readonly acquired: true } | { readonly acquired: false; readonly holder: string };
 
 export interface HostPort {
@@ -103,6 +115,12 @@ export interface HostPort {
   /** Bytes available to unprivileged users on the filesystem holding path (statfs f_bavail × f_bsize,
    *  as df's Avail); null when the path does not exist. */
   statfsAvail(path: string): Promise<number | null>;
+
+  /**
+   * A fresh lvm shell for consecutive LVM commands, or null where there is none (lvm2's lvmdbusd profile
+   * missing): callers then run each command on its own. Optional: a host without it forks every command.
+   */
+  lvmShell?(): LvmShell | null;
 
   /** Effective uid of this process. */
   uid(): number;

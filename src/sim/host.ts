@@ -1,6 +1,7 @@
 // SimHost: a HostPort backed by the pure simulator, with a command log, a kernel log and crash injection.
 import { simPipe } from './cmd-backup.js';
-import type { CommandResult, FileStat, HostPort, LockResult, PipeInput, PipeOptions, PipeOutput, PipeResult, PipeStage, RunOptions, SysfsLoop } from '../port.js';
+import { LASTLOG, lvmShellLine, readShellReport, renderShellReport, shellExitCode, splitShellLine } from '../lvm-shell/protocol.js';
+import type { CommandResult, FileStat, HostPort, LockResult, LvmShell, PipeInput, PipeOptions, PipeOutput, PipeResult, PipeStage, RunOptions, SysfsLoop } from '../port.js';
 import { REMOVE, edit } from './edit.js';
 import { exec } from './exec.js';
 import { lstat, mountinfo, statfsAvail, sysfsLoops } from './kernel-views.js';
@@ -24,9 +25,12 @@ export interface SimHostOptions {
 }
 
 export interface SimCall {
-  readonly op: 'run' | 'pipe' | 'readFile' | 'listDir' | 'writeFile' | 'removeFile' | 'lock' | 'unlock' | KernelRead;
+  /** lvmShell: an lvm shell process started (argv ['lvm']); its commands are 'run' calls with inShell. */
+  readonly op: 'run' | 'lvmShell' | 'pipe' | 'readFile' | 'listDir' | 'writeFile' | 'removeFile' | 'lock' | 'unlock' | KernelRead;
   readonly argv: readonly string[];
   readonly mutating: boolean;
+  /** A command sent to an lvm shell (a line on its stdin) rather than a process of its own. */
+  readonly inShell?: true;
   readonly exitCode: number;
   readonly stdout: string;
   readonly stderr: string;
@@ -76,6 +80,42 @@ export class SimHost implements HostPort {
     this.record('run', argv, opts.mutating, result, t0);
     if (opts.mutating) this.mutated();
     return { argv, exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr, ms: 0 };
+  }
+
+  /**
+   * lvm2's shell, modelled through its protocol: each argv becomes the line lvmsnap would send, is split
+   * back as lvm splits it, runs like the forked command, and its status comes from the report object lvm
+   * would write (read with the real host's parser); a failure's messages from the lastlog object.
+   */
+  lvmShell(): LvmShell {
+    let started = false;
+    return {
+      run: async (argv, opts) => {
+        const line = lvmShellLine(argv);
+        if (line === null) throw new Error(`not an lvm shell command: ${argv.join(' ')}`);
+        this.alive(line);
+        if (!started) {
+          started = true;
+          this.record('lvmShell', ['lvm'], false, {}, performance.now());
+        }
+        const t0 = performance.now();
+        const words = splitShellLine(line);
+        if (this.opts.beforeRun) this.current = this.opts.beforeRun(this.current, words, this.commands.length);
+        const { system, result } = exec(this.current, words);
+        this.current = system;
+        if (result.notes) this.dmesg.push(...result.notes);
+        const status = readShellReport(renderShellReport(words[0]!, result.exitCode)).retCode!;
+        const stderr = status === 1 ? ''
+          : readShellReport(renderShellReport(LASTLOG, result.exitCode, result.stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '')))
+            .messages.map((m) => `  ${m}\n`).join('');
+        const exitCode = shellExitCode(status);
+        this.calls.push({ op: 'run', argv: words, mutating: opts.mutating, inShell: true, exitCode, stdout: '', stderr, elapsedMs: performance.now() - t0 });
+        if (opts.mutating) this.mutated();
+        return { argv, exitCode, stdout: '', stderr, ms: 0 };
+      },
+      // A killed process closes nothing; the model has no process to end.
+      close: async () => {},
+    };
   }
 
   /** A pipeline: recorded as one 'pipe' call whose argv joins the stages with "|". */

@@ -101,7 +101,8 @@ function stepsOf(dir: string): Step[] {
 
 // ---- the shim's command log ----------------------------------------------------------------------
 
-interface Cmd { readonly argv: string[]; readonly exitCode: number | null }
+/** inShell: a line the shim saw going into an lvm shell (its id is <pid>.<n>), not a process. */
+interface Cmd { readonly argv: string[]; readonly exitCode: number | null; readonly inShell: boolean }
 
 function shimLog(file: string): Cmd[] {
   const text = read(file) ?? '';
@@ -111,7 +112,7 @@ function shimLog(file: string): Cmd[] {
     if (rec === '') continue;
     const [tag, pid, rest] = [rec.slice(0, 1), rec.split('\t')[1]!, rec.split('\t').slice(2).join('\t')];
     if (tag === 'S') {
-      const c = { argv: rest.split('\x1f'), exitCode: null as number | null };
+      const c = { argv: rest.split('\x1f'), exitCode: null as number | null, inShell: pid.includes('.') };
       started.set(pid, c);
       order.push(c);
     } else if (tag === 'E') {
@@ -122,8 +123,9 @@ function shimLog(file: string): Cmd[] {
   return order;
 }
 
+// lastlog: what lvmsnap asks an lvm shell after a failed command (its errors); not listed in --json.
 const READ_ONLY = (argv: readonly string[]): boolean =>
-  ['lvm', 'pvs', 'vgs', 'lvs', 'findmnt', 'stat', 'df', 'blkid'].includes(argv[0]!) ||
+  ['lvm', 'lastlog', 'pvs', 'vgs', 'lvs', 'findmnt', 'stat', 'df', 'blkid'].includes(argv[0]!) ||
   (argv[0] === 'losetup' && (argv[1] === '--list' || argv[1] === '--find'));
 
 const line = (argv: readonly string[]): string => argv.join(' ');
@@ -403,8 +405,12 @@ class Replayer {
     else if (!realKilled && rc !== code) say(`exit code: real=${rc} sim=${code}`);
 
     // 2. mutating commands, in order, with exit codes
-    const realMut = realCmds.filter((c) => !READ_ONLY(c.argv)).map((c) => `${line(c.argv)} => ${c.exitCode}`);
-    const simMut = host.calls.filter((c) => c.op === 'run' && c.mutating).map((c) => `${line(c.argv)} => ${c.exitCode}`);
+    //    "> " marks a command that went through an lvm shell (real: the shim's line; sim: inShell).
+    const realMut = realCmds.filter((c) => !READ_ONLY(c.argv)).map((c) => `${c.inShell ? '> ' : ''}${line(c.argv)} => ${c.exitCode}`);
+    const simMut = host.calls.filter((c) => c.op === 'run' && c.mutating).map((c) => `${c.inShell ? '> ' : ''}${line(c.argv)} => ${c.exitCode}`);
+    const realShells = realCmds.filter((c) => !c.inShell && line(c.argv) === 'lvm').length;
+    const simShells = host.calls.filter((c) => c.op === 'lvmShell').length;
+    if (realShells !== simShells) say(`lvm shell processes: real=${realShells} sim=${simShells}`);
     if (line(realMut) !== line(simMut)) {
       say('mutating commands differ:');
       for (let i = 0; i < Math.max(realMut.length, simMut.length); i++)
@@ -415,7 +421,8 @@ class Replayer {
     const realDoc = parseJsonOut(realOut);
     if (realDoc && Array.isArray(realDoc['commands'])) {
       const listed = (realDoc['commands'] as { argv: string[]; mutating: boolean; exitCode: number }[]);
-      const ran = realCmds.map((c) => line(c.argv)).sort();
+      // The lvm shell process and its lastlog lines are how commands ran, not commands of their own.
+      const ran = realCmds.filter((c) => !(c.inShell ? c.argv[0] === 'lastlog' : line(c.argv) === 'lvm')).map((c) => line(c.argv)).sort();
       const said = listed.map((c) => line(c.argv)).sort();
       if (line(ran) !== line(said)) say(`--json commands are not what ran: json=${JSON.stringify(said)} shim=${JSON.stringify(ran)}`);
       for (const c of listed) {

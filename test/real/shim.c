@@ -13,6 +13,15 @@
  * never gets to print. Each record is one write(2) on an O_APPEND file, so
  * concurrent calls (lvmsnap observes in parallel) do not interleave.
  *
+ * `lvm` without arguments is lvm2's shell (src/lvm-shell/): its commands
+ * arrive as lines on stdin, each answered by one JSON object on
+ * $LVM_REPORT_FD. The shim then sits between lvmsnap and lvm on both and logs
+ * each line as a command of its own, split as lvm splits it, under the id
+ * <pid>.<n>: S when the line goes to lvm, E with the exit status a forked
+ * command would have (the shell's status in the object: lvm2 return code 1
+ * -> 0, else the code) once its object comes back. The shell itself is
+ * logged like any command (argv "lvm").
+ *
  * Built on the host by test/real/run-all.sh: gcc -O2 -static (fast to start
  * under TCG: no dynamic loader).
  */
@@ -23,6 +32,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -50,6 +61,119 @@ static int find_real(const char *name, const char *shimdir, char *out, size_t ou
 	return -1;
 }
 
+static void write_all(int fd, const char *b, size_t n) {
+	while (n > 0) {
+		ssize_t w = write(fd, b, n);
+		if (w < 0) { if (errno == EINTR) continue; return; }
+		b += w;
+		n -= (size_t)w;
+	}
+}
+
+/* lvm2's lvm_split (tools/lvm.c): blanks separate words, # at a word's start ends the line, a word
+ * starting with " or ' runs to the next such quote. Logs "S <id> w1 US w2 ... RS"; 0 if no word. */
+static int log_line(const char *log, const char *id, char *line) {
+	char *b = line, *e, quote, out[8192];
+	size_t len = (size_t)snprintf(out, sizeof out, "S\t%s\t", id), words = 0;
+	while (*b) {
+		while (*b == ' ' || *b == '\t' || *b == '\r' || *b == '\v' || *b == '\f') b++;
+		if (!*b || *b == '#') break;
+		quote = 0;
+		if (*b == '"' || *b == '\'') quote = *b++;
+		for (e = b; *e && (quote ? *e != quote : !(*e == ' ' || *e == '\t' || *e == '\r' || *e == '\v' || *e == '\f')); e++) {}
+		if (words++ && len < sizeof out) out[len++] = '\x1f';
+		if (len + (size_t)(e - b) < sizeof out) { memcpy(out + len, b, (size_t)(e - b)); len += (size_t)(e - b); }
+		b = *e ? e + 1 : e;
+	}
+	if (!words) return 0;
+	if (len < sizeof out) out[len++] = '\x1e';
+	append(log, out, len);
+	return 1;
+}
+
+/* The shell's status in one report object: the last shell-context status entry's return code. */
+static int object_status(const char *obj) {
+	const char *key = "\"log_type\":\"status\", \"log_context\":\"shell\"", *p = obj, *last = NULL, *rc;
+	while ((p = strstr(p, key))) last = p++;
+	if (!last || !(rc = strstr(last, "\"log_ret_code\":\""))) return 1; /* no status: failed, as lvmsnap reads it */
+	return atoi(rc + 16) == 1 ? 0 : atoi(rc + 16);
+}
+
+static int lvm_shell(const char *log, const char *real, char **argv) {
+	const char *fdvar = getenv("LVM_REPORT_FD");
+	int rfd = fdvar ? atoi(fdvar) : -1, in[2], rep[2] = {-1, -1}, status = 0, depth = 0, str = 0, esc = 0;
+	char buf[65536], line[8192], id[64], head[96], *obj = NULL;
+	size_t llen = 0, olen = 0, ocap = 0;
+	unsigned sent = 0, done = 0;
+	pid_t child;
+	struct pollfd p[2];
+	if (pipe(in) < 0 || (rfd > 2 && pipe(rep) < 0)) { perror("lvmsnap-shim: pipe"); return 127; }
+	child = fork();
+	if (child < 0) { perror("lvmsnap-shim: fork"); return 127; }
+	if (child == 0) {
+		dup2(in[0], 0);
+		close(in[0]); close(in[1]);
+		if (rfd > 2) { dup2(rep[1], rfd); close(rep[0]); close(rep[1]); }
+		execv(real, argv);
+		_exit(127);
+	}
+	signal(SIGPIPE, SIG_IGN);
+	close(in[0]);
+	if (rfd > 2) close(rep[1]);
+	p[0].fd = 0; p[0].events = POLLIN;
+	p[1].fd = rep[0]; p[1].events = POLLIN;
+	while (p[0].fd >= 0 || p[1].fd >= 0) {
+		ssize_t n, i;
+		if (poll(p, 2, -1) < 0) { if (errno == EINTR) continue; break; }
+		if (p[0].fd >= 0 && p[0].revents) {
+			n = read(0, buf, sizeof buf);
+			if (n <= 0) { close(in[1]); p[0].fd = -1; }
+			else {
+				write_all(in[1], buf, (size_t)n);
+				for (i = 0; i < n; i++) {
+					if (buf[i] != '\n') { if (llen + 1 < sizeof line) line[llen++] = buf[i]; continue; }
+					line[llen] = 0;
+					llen = 0;
+					snprintf(id, sizeof id, "%d.%u", (int)getpid(), sent);
+					if (log_line(log, id, line)) sent++;
+				}
+			}
+		}
+		if (p[1].fd >= 0 && p[1].revents) {
+			n = read(rep[0], buf, sizeof buf);
+			if (n <= 0) { close(rep[0]); p[1].fd = -1; }
+			else {
+				/* Logged before lvmsnap gets the object: a run killed right after it still has its E. */
+				for (i = 0; i < n; i++) {
+					char c = buf[i];
+					if (depth > 0) {
+						if (olen + 2 > ocap) { ocap = (olen + 2) * 2; obj = realloc(obj, ocap); }
+						obj[olen++] = c;
+					}
+					if (str) { if (esc) esc = 0; else if (c == '\\') esc = 1; else if (c == '"') str = 0; continue; }
+					if (c == '"') str = 1;
+					else if (c == '{' && depth++ == 0) {
+						olen = 0;
+						if (ocap < 2) { ocap = 4096; obj = realloc(obj, ocap); }
+						obj[olen++] = c;
+					} else if (c == '}' && depth > 0 && --depth == 0) {
+						obj[olen] = 0;
+						/* The object after the last line (end of input) answers no command. */
+						if (done < sent) {
+							size_t hl = (size_t)snprintf(head, sizeof head, "E\t%d.%u\t%d\x1e", (int)getpid(), done, object_status(obj));
+							append(log, head, hl);
+							done++;
+						}
+					}
+				}
+				write_all(rfd, buf, (size_t)n);
+			}
+		}
+	}
+	while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 int main(int argc, char **argv) {
 	const char *log = getenv("LVMSNAP_SHIM_LOG");
 	const char *shimdir = getenv("LVMSNAP_SHIM_DIR");
@@ -73,6 +197,13 @@ int main(int argc, char **argv) {
 		buf[len++] = i + 1 < argc ? '\x1f' : '\x1e';
 	}
 	append(log, buf, len);
+
+	if (argc == 1 && strcmp(name, "lvm") == 0) {
+		code = lvm_shell(log, real, argv);
+		len = (size_t)snprintf(head, sizeof head, "E\t%d\t%d\x1e", (int)getpid(), code);
+		append(log, head, len);
+		return code;
+	}
 
 	child = fork();
 	if (child < 0) { perror("lvmsnap-shim: fork"); return 127; }

@@ -14,6 +14,8 @@ describe('golden simulator sequences', () => {
   it('cover stories, random walks and engine traces', () => {
     expect(golden.length).toBeGreaterThan(100);
     expect(golden.filter((g) => g.steps.some(([s]) => s.op === 'run')).length).toBeGreaterThan(50);
+    // The applier's LVM commands go through the lvm shell (src/lvm-shell/): pinned in its batched form.
+    expect(golden.filter((g) => g.steps.some(([s]) => s.op === 'shellRun')).length).toBeGreaterThan(20);
   });
 
   it.each(golden.map((g) => [g.name, g] as const))('%s', async (_name, g) => {

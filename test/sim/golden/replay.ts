@@ -12,6 +12,7 @@ import { exec } from '../../../src/sim/exec.js';
 import { childrenOf, fsInfo, lookup, mountAt } from '../../../src/sim/fsview.js';
 import { lstat, mountinfo, statfsAvail, sysfsLoops } from '../../../src/sim/kernel-views.js';
 import { SimHost, SimulatedCrash } from '../../../src/sim/host.js';
+import type { LvmShell } from '../../../src/port.js';
 import type { SimFs, SimSystem } from '../../../src/sim/state.js';
 
 export type Step =
@@ -36,6 +37,9 @@ export type Step =
   /** Start a SimHost on the current system; host ops below go to it until endHost. */
   | { op: 'host'; pid: number; crashAfter: number | null }
   | { op: 'run'; argv: string[]; mutating: boolean }
+  /** A command through the host's lvm shell (started by its first command), and the shell's end. */
+  | { op: 'shellRun'; argv: string[]; mutating: boolean }
+  | { op: 'shellClose' }
   | { op: 'readFile' | 'removeFile' | 'lock' | 'unlock'; path: string }
   | { op: 'writeFile'; path: string; data: string }
   | { op: 'uid' }
@@ -122,9 +126,23 @@ function driftStep(s: SimSystem, step: Extract<Step, { op: 'drift' }>): SimSyste
   }
 }
 
+/** The lvm shell of each replayed host (one at a time, as the applier uses them). */
+const shells = new WeakMap<SimHost, LvmShell>();
+
 async function hostStep(h: SimHost, step: Step): Promise<unknown> {
   try {
     switch (step.op) {
+      case 'shellRun': {
+        let shell = shells.get(h);
+        if (!shell) shells.set(h, (shell = h.lvmShell()));
+        const { argv, ...r } = await shell.run(step.argv, { mutating: step.mutating });
+        return { ...r, argvSame: argv.join('\0') === step.argv.join('\0') };
+      }
+      case 'shellClose': {
+        await shells.get(h)?.close();
+        shells.delete(h);
+        return null;
+      }
       case 'run': {
         // The argv is the step's own; the rest of the CommandResult is what counts.
         const { argv, ...r } = await h.run(step.argv, { mutating: step.mutating });

@@ -8,7 +8,7 @@ import * as drift from '../../../src/sim/drift.js';
 import { exec } from '../../../src/sim/exec.js';
 import { SimHost, SimulatedCrash } from '../../../src/sim/host.js';
 import { lvFsId, type SimSystem } from '../../../src/sim/state.js';
-import type { CommandResult, FileStat, HostPort, LockResult, PipeResult, RunOptions, SysfsLoop } from '../../../src/port.js';
+import type { CommandResult, FileStat, HostPort, LockResult, LvmShell, PipeResult, RunOptions, SysfsLoop } from '../../../src/port.js';
 import type { DesiredState, Target } from '../../../src/types.js';
 import {
   MOUNTPOINT, OTHER_FILE, TMP_FILE, applyOp, scenarioArb, targetOf, type Op, type Scenario,
@@ -23,6 +23,16 @@ class Recorder implements HostPort {
   run(argv: readonly string[], opts: RunOptions): Promise<CommandResult> {
     this.steps.push({ op: 'run', argv: [...argv], mutating: opts.mutating });
     return this.inner.run(argv, opts);
+  }
+  lvmShell(): LvmShell {
+    const shell = this.inner.lvmShell();
+    return {
+      run: (argv, opts) => {
+        this.steps.push({ op: 'shellRun', argv: [...argv], mutating: opts.mutating });
+        return shell.run(argv, opts);
+      },
+      close: () => { this.steps.push({ op: 'shellClose' }); return shell.close(); },
+    };
   }
   readFile(path: string): Promise<string | null> { this.steps.push({ op: 'readFile', path }); return this.inner.readFile(path); }
   listDir(path: string): Promise<string[]> { return this.inner.listDir(path); }
