@@ -48,7 +48,7 @@ export const backup: CommandSpec = {
     const { runBackup } = await import('../backup/run.js');
     // Archives are private: tools that create their own output file (fsarchiver) inherit this, too.
     process.umask(0o077);
-    const target = await targetFrom(args, io.host);
+    const target = await targetFrom(args, io.host, 'backup');
     const log = await makeLog(args);
     const progress = progressReporter(ttyProgress(args), io.stderr, 'archived');
     const r = await runBackup(io.host, {
