@@ -40,7 +40,7 @@ function playbook(tasks: unknown[], simFile: string, args: string[] = [], json =
   const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
   return { code: r.status ?? -1, out, json: json ? (JSON.parse(r.stdout) as AnsibleJson) : null };
 }
-const results = (r: Run) => r.json!.plays[0]!.tasks.map((t) => ({ name: t.task.name, ...t.hosts.localhost }));
+const results = (r: Run): (TaskResult & { name: string })[] => r.json!.plays[0]!.tasks.map((t) => ({ ...t.hosts.localhost, name: t.task.name }) as TaskResult & { name: string });
 
 function newSim(system: SimSystem = setSystem()): string {
   const file = join(work, `sim-${Math.random().toString(36).slice(2)}.json`);
