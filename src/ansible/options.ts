@@ -23,20 +23,6 @@ export interface ModuleRequest {
   readonly diff: boolean;
 }
 
-/** Ansible passes every option it knows of, unset ones as null: null means "not given". */
-function fields(given: Record<string, unknown>, where: string): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const unknown: string[] = [];
-  for (const [k, v] of Object.entries(given)) {
-    if (v === null || v === undefined) continue;
-    const field = TARGET_OPTIONS[k];
-    if (field) out[field] = v;
-    else unknown.push(k);
-  }
-  if (unknown.length > 0) throw new UsageError(`Unsupported parameters for (lvmsnap) module${where}: ${unknown.sort().join(', ')}. Supported parameters include: ${Object.keys(TARGET_OPTIONS).join(', ')}`);
-  return out;
-}
-
 const bool = (v: unknown, name: string): boolean => {
   if (v === null || v === undefined) return false;
   if (typeof v === 'boolean') return v;
@@ -44,6 +30,22 @@ const bool = (v: unknown, name: string): boolean => {
   if (typeof v === 'string' && /^(yes|true|on|1|no|false|off|0)$/i.test(v)) return /^(yes|true|on|1)$/i.test(v);
   throw new UsageError(`${name}: expected a boolean, got ${JSON.stringify(v)}`);
 };
+
+/** Ansible passes every option it knows of, unset ones as null: null means "not given". */
+function fields(given: Record<string, unknown>, where: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const unknown: string[] = [];
+  for (const [k, v] of Object.entries(given)) {
+    if (v === null || v === undefined) continue;
+    const field = TARGET_OPTIONS[k];
+    // Ansible's boolean spellings ("yes", "on", ...) for the one boolean field, as Ansible's own modules accept them.
+    if (field === 'removeMountpoint' && typeof v === 'string') out[field] = bool(v, k);
+    else if (field) out[field] = v;
+    else unknown.push(k);
+  }
+  if (unknown.length > 0) throw new UsageError(`Unsupported parameters for (lvmsnap) module${where}: ${unknown.sort().join(', ')}. Supported parameters include: ${Object.keys(TARGET_OPTIONS).join(', ')}`);
+  return out;
+}
 
 /** The module's arguments (including Ansible's _ansible_* keys) -> a validated request. Throws UsageError. */
 export function moduleRequest(args: Record<string, unknown>): ModuleRequest {
