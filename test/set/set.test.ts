@@ -131,6 +131,22 @@ describe('set apply on the simulator', () => {
   });
 });
 
+describe('recover and sets', () => {
+  it('recover (no target) removes everything a killed set run left, in every VG', async () => {
+    const { runRecover } = await import('../../src/reboot/index.js');
+    const { SimulatedCrash } = await import('../../src/sim/host.js');
+    const start = setSystem();
+    // Killed in home's chain (after root's snapshot and home's tmp file, loop device and PV).
+    const killed = new SimHost(start, { crashAfterMutating: 6 });
+    await expect(runSetApply(setMembers({ tmpHome: true }), { state: 'present', check: false, waitSeconds: 0 }, { host: killed })).rejects.toThrow(SimulatedCrash);
+    expect(ourSnapshots(killed.system)).toEqual(['vg0/root-lvmsnap']);
+    const host = new SimHost(killed.system);
+    const r = await runRecover({ check: false, stateDir: '/var/lib/lvmsnap' }, { host });
+    expect(r.refusals).toEqual([]);
+    expect(comparable(host.system)).toEqual(comparable(start));
+  });
+});
+
 describe('set CLI', () => {
   const withConfig = (text: string, s: SimSystem = setSystem()) => new SimHost(edit(s, { stateFiles: { '/etc/lvmsnap/set.yaml': text } }));
   const SET = 'size: 16M\ntargets:\n  - { vg: vg0, lv: root }\n  - { vg: vg1, lv: home }\n';
