@@ -3,6 +3,7 @@
 // sets run concurrently never deadlock. Replay: PROPERTY_SEED=<seed> PROPERTY_PATH=<path> npx vitest run test/property/sets
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { runRecover } from '../../src/reboot/index.js';
 import { runSetApply, runSetStatus } from '../../src/set/index.js';
 import { SimHost, SimulatedCrash } from '../../src/sim/host.js';
 import type { SimSystem } from '../../src/sim/state.js';
@@ -36,7 +37,7 @@ async function crashRun(system: SimSystem, members: readonly Target[], state: De
 }
 
 describe('snapshot sets: properties (simulated LVM)', () => {
-  it('killed at any step of any member, the set converges back with one absent, and to present with one present', async () => {
+  it('killed at any step of any member, the set converges back with one absent (or one recover), and to present with one present', async () => {
     await fc.assert(fc.asyncProperty(setArb, fc.constantFrom<DesiredState>('present', 'absent'), fc.integer({ min: 1, max: 30 }), fc.boolean(), async ({ members, start }, state, k, warm) => {
       let system = start;
       if (warm) system = (await crashRun(system, members, 'present', 1000)).system;
@@ -46,6 +47,11 @@ describe('snapshot sets: properties (simulated LVM)', () => {
       expect(r.refusals).toEqual([]);
       expect(r.error).toBeUndefined();
       expect(comparable(down.system)).toEqual(comparable(start));
+      // recover (system-wide, no target) gets there too.
+      const rec = new SimHost(killed.system);
+      const rr = await runRecover({ check: false, stateDir: '/var/lib/lvmsnap' }, { host: rec });
+      expect(rr.refusals).toEqual([]);
+      expect(comparable(rec.system)).toEqual(comparable(start));
       const up = new SimHost(killed.system);
       const p = await run(up, members, 'present');
       if (p.refusals.length > 0) return; // vg0 too small for root and var together: refused before any change
