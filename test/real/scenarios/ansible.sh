@@ -16,16 +16,18 @@ ans_teardown_vg1() {
 
 # ansible_play PLAYBOOK [ARGS...] -> output in /tmp/ansible.out; returns ansible-playbook's status.
 ansible_play() {
-	ANSIBLE_NOCOLOR=1 ANSIBLE_COLLECTIONS_PATH=/tmp/ansible-collections ANSIBLE_LOCAL_TEMP=/tmp/ansible-local \
-		ANSIBLE_REMOTE_TMP=/tmp/ansible-remote ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python3 ANSIBLE_LOCALHOST_WARNING=0 \
+	env "${ans_env[@]}" ANSIBLE_LOCAL_TEMP=/tmp/ansible-local ANSIBLE_REMOTE_TMP=/tmp/ansible-remote ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python3 ANSIBLE_LOCALHOST_WARNING=0 \
 		ANSIBLE_INVENTORY_UNPARSED_WARNING=0 ansible-playbook -i localhost, "$@" >/tmp/ansible.out 2>&1
 }
 
 ans_state() { # -> stdout: what the playbook may change (LVs, mounts, journals)
 	lvs --noheadings -o vg_name,lv_name,lv_attr,lv_tags 2>/dev/null | sort
 	findmnt -rn -o TARGET,SOURCE,OPTIONS | grep -E '^/media/' | sort || true
-	find "$STATE_DIR" -type f 2>/dev/null | sort
+	find "$STATE_DIR" -type f 2>/dev/null | sort || true
 }
+
+# Ansible needs a home and a UTF-8 locale; the guest's environment has neither for sure.
+ans_env=(HOME=/tmp/ansible-home LC_ALL=C.UTF-8 ANSIBLE_NOCOLOR=1 ANSIBLE_COLLECTIONS_PATH=/tmp/ansible-collections)
 
 scen_ansible() {
 	command -v ansible-playbook >/dev/null ||
@@ -45,7 +47,8 @@ scen_ansible() {
 	ans_state >/tmp/ans-start.txt
 
 	rm -rf /tmp/ansible-collections
-	ansible-galaxy collection install -p /tmp/ansible-collections "$VM_REPO/ansible/lvmsnap" >/tmp/galaxy.out 2>&1 ||
+	mkdir -p /tmp/ansible-home
+	env "${ans_env[@]}" ansible-galaxy collection install -p /tmp/ansible-collections "$VM_REPO/ansible/lvmsnap" >/tmp/galaxy.out 2>&1 ||
 		fail "ansible-galaxy collection install failed: $(tail -3 /tmp/galaxy.out)"
 
 	local set='[{vg: vg0, lv: root, mountpoint: /media/snap-root}, {vg: vg1, lv: home, mountpoint: /media/snap-home}]'
