@@ -66,6 +66,10 @@ await build({ ...common, entryPoints: { lvmsnap: 'src/cli/bin.ts' }, outdir: 'di
 const entries = Object.fromEntries(Object.values(LAZY));
 await build({ ...common, entryPoints: entries, outdir: 'dist/chunks', plugins: [lazyPlugin(true)] });
 
+// The Ansible collection's modules: one self-contained file each (scripts/build-ansible.mjs).
+const { ANSIBLE_MODULES, buildModule } = await import('./build-ansible.mjs');
+for (const [name, entry] of Object.entries(ANSIBLE_MODULES)) await buildModule(entry, new URL(`../ansible/lvmsnap/plugins/modules/${name}.js`, import.meta.url).pathname);
+
 const main = readFileSync(new URL('../dist/lvmsnap.cjs', import.meta.url), 'utf8');
 // Every require of a chunk must sit inside a function (loaded on demand), never at the top level.
 if (/^\S.*require\("\.\/chunks\//m.test(main)) throw new Error('build: dist/lvmsnap.cjs loads a chunk at start-up; the hot path must be one file');

@@ -38,7 +38,7 @@ export interface ApplyReport {
 
 export const lockPath = (t: Target, dir = '/run/lock/lvmsnap'): string => `${dir}/${t.vg}-${t.snapshot}.lock`;
 
-async function takeLock(host: HostPort, path: string, waitSeconds: number, sleep: (ms: number) => Promise<void>): Promise<void> {
+export async function takeLock(host: HostPort, path: string, waitSeconds: number, sleep: (ms: number) => Promise<void>): Promise<void> {
   const deadline = Date.now() + waitSeconds * 1000;
   for (;;) {
     const r = await host.lock(path);

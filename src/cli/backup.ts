@@ -64,7 +64,7 @@ export const backup: CommandSpec = {
     const { runBackup, checkBackup } = await import('../backup/index.js');
     // Archives are private: tools that create their own output file (fsarchiver) inherit this, too.
     process.umask(0o077);
-    const target = await targetFrom(args, io.host);
+    const target = await targetFrom(args, io.host, 'backup');
     const log = await makeLog(args);
     if (args['check']) {
       const c = await checkBackup(io.host, await request(args, target, io.version), { host: io.host, ...io.deps, ...(log ? { log } : {}) });

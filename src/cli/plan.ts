@@ -25,6 +25,7 @@ export const plan: CommandSpec = {
   examples: [
     ['plan --vg vg0 --lv root --mountpoint /mnt/snap', 'what present would do'],
     ['plan --state absent --config /etc/lvmsnap/root.yaml --json', 'what absent would do, as JSON'],
+    ['plan --config /etc/lvmsnap/set.yaml', 'a snapshot set: every member checked and rehearsed, in the order apply runs them'],
   ],
   run: (args, io) => applyCommand(args, io, args['state'] as DesiredState, true, true),
 };

@@ -44,7 +44,7 @@ export const PROGRAM = {
   files: [
     ['/var/lib/lvmsnap/VG/SNAPSHOT.json', 'the journal: what lvmsnap created for this snapshot (the tmp file with its device and inode, a mountpoint directory); removed when all of it is gone (--state-dir changes the directory)'],
     ['/run/lock/lvmsnap/VG-SNAPSHOT.lock', 'held while a run changes this snapshot; a second run exits 3 or waits (--wait)'],
-    ['/etc/lvmsnap/*.yaml', 'target files for --config, by convention (YAML or JSON, field names in camelCase: vg, lv, size, mountpoint, tmpFile, ...)'],
+    ['/etc/lvmsnap/*.yaml', 'target files for --config, by convention (YAML or JSON, field names in camelCase: vg, lv, size, mountpoint, tmpFile, ...); a file holding targets: [...] is a snapshot set (top-level fields are defaults for every member)'],
   ] as const,
   environment: [
     ['LVMSNAP_SIMULATOR', 'run against the built-in simulated LVM host kept in this JSON file instead of the real system (demos and tests; no root needed)'],

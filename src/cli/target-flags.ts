@@ -3,12 +3,13 @@
 import type { EngineDeps } from '../engine.js';
 import { UsageError } from '../errors.js';
 import type { HostPort } from '../port.js';
+import { isSetConfig, toTargets } from '../set/config.js';
 import { parseConfigText, toTarget } from '../target.js';
 import type { Target } from '../types.js';
 import type { FlagGroup, FlagSpec, ParsedArgs } from './spec.js';
 
 export const TARGET_FLAGS: readonly FlagSpec[] = [
-  { name: 'config', type: 'string', value: 'FILE', complete: 'file', describe: 'YAML or JSON file describing the target (the flags below override it)' },
+  { name: 'config', type: 'string', value: 'FILE', complete: 'file', describe: 'YAML or JSON file describing the target (the flags below override it), or a snapshot set (targets: [...])' },
   { name: 'vg', type: 'string', value: 'NAME', complete: 'vg', describe: 'volume group of the origin LV' },
   { name: 'lv', type: 'string', value: 'NAME', complete: 'lv', describe: 'origin LV to snapshot' },
   { name: 'snapshot', type: 'string', value: 'NAME', shownDefault: '<lv>-lvmsnap', describe: 'snapshot LV name' },
@@ -38,21 +39,42 @@ const FIELD_OF_FLAG: Readonly<Record<string, string>> = {
   'remove-mountpoint': 'removeMountpoint', 'state-dir': 'stateDir',
 };
 
-/** The target from --config and the target flags (flags win). Reads only the config file. */
-export async function targetFrom(args: ParsedArgs, host: HostPort): Promise<Target> {
-  let base: Record<string, unknown> = {};
+/** A config file's parsed content (a mapping), or {} without --config; refuses a run with no target at all. */
+async function configBase(args: ParsedArgs, host: HostPort): Promise<Record<string, unknown>> {
   const config = args['config'] as string | undefined;
-  if (config !== undefined) {
-    const text = await host.readFile(config);
-    if (text === null) throw new UsageError(`config file ${config} not found`);
-    const parsed = await parseConfigText(text, config);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError(`config ${config}: expected a mapping of fields`);
-    base = parsed as Record<string, unknown>;
-  } else if (args['vg'] === undefined || args['lv'] === undefined) {
-    throw new UsageError('no target: pass --vg NAME --lv NAME (or --config FILE); see lvmsnap --help');
+  if (config === undefined) {
+    if (args['vg'] === undefined || args['lv'] === undefined) throw new UsageError('no target: pass --vg NAME --lv NAME (or --config FILE); see lvmsnap --help');
+    return {};
+  }
+  const text = await host.readFile(config);
+  if (text === null) throw new UsageError(`config file ${config} not found`);
+  const parsed = await parseConfigText(text, config);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError(`config ${config}: expected a mapping of fields`);
+  return parsed as Record<string, unknown>;
+}
+
+/** One target, or a snapshot set (a config holding `targets:`). */
+export type Selection = { readonly kind: 'one'; readonly target: Target } | { readonly kind: 'set'; readonly members: readonly Target[] };
+
+/** The target (or set) from --config and the target flags. With a set config, only --state-dir may be given as a flag (a default for every member). */
+export async function selectionFrom(args: ParsedArgs, host: HostPort): Promise<Selection> {
+  const base = await configBase(args, host);
+  const source = (args['config'] as string | undefined) ?? 'command line';
+  if (isSetConfig(base)) {
+    const flags = Object.keys(FIELD_OF_FLAG).filter((f) => f !== 'state-dir' && args[f] !== undefined);
+    if (flags.length > 0) throw new UsageError(`${source} is a snapshot set (targets:): target flags ${flags.map((f) => `--${f}`).join(', ')} cannot change its members; edit the file instead`);
+    const withDir = args['state-dir'] !== undefined ? { ...base, stateDir: args['state-dir'] } : base;
+    return { kind: 'set', members: toTargets(withDir, source) };
   }
   for (const [flag, field] of Object.entries(FIELD_OF_FLAG)) if (args[flag] !== undefined) base[field] = args[flag];
-  return toTarget(base, config ?? 'command line');
+  return { kind: 'one', target: toTarget(base, source) };
+}
+
+/** The target from --config and the target flags (flags win), for commands that take one target only. Reads only the config file. */
+export async function targetFrom(args: ParsedArgs, host: HostPort, command = 'this command'): Promise<Target> {
+  const s = await selectionFrom(args, host);
+  if (s.kind === 'set') throw new UsageError(`${String(args['config'])} is a snapshot set (targets:), but ${command} takes one target: pass a config with one target, or --vg/--lv`);
+  return s.target;
 }
 
 /** The JSON command log of -v / --log-file; undefined (and pino never loaded) without them. */

@@ -17,6 +17,8 @@
 #   softreboot:absent       power loss emulated inside the boot; `apply --state absent` recovers
 #   initramfs:VARIANT       VARIANT lvmsnap|foreign-pv|foreign-lv: the initramfs script after an emulated
 #                           power loss repairs the VG, or refuses (and so does `lvmsnap recover`)
+#   ansible                 the Ansible collection installed with ansible-galaxy; a playbook snapshots a set over two
+#                           VGs: --check --diff, first run changed, second changed=0, absent restores (issue 12)
 #   guard-1 / guard-2       the shutdown guard: boot 1 with systemd as PID 1 (LVMSNAP_VM_INIT=systemd)
 #                           ends in `systemctl poweroff`; boot 2 checks the VG (persistent vda, vdb)
 #
@@ -109,6 +111,7 @@ for spec in "$@"; do
 	initramfs) unit "initramfs-$a" scen_initramfs "$a" ;;
 	guard-1) unit guard-boot1 scen_guard_boot1 ;;
 	guard-2) unit guard-boot2 scen_guard_boot2 "$PREV_DIR" ;;
+	ansible) unit ansible scen_ansible ;;
 	*) echo "suite: unknown scenario spec $spec" >&2; FAILED=1 ;;
 	esac
 	awk -v s="$spec" -v a="$SPEC_T0" -v b="$(now_ms)" 'BEGIN { printf "%s\t%.1f\n", s, (b - a) / 1000 }' >>"$VM_OUT/specs.tsv"

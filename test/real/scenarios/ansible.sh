@@ -1,0 +1,85 @@
+# shellcheck shell=bash
+# The Ansible collection on real LVM (issue 12): ansible-galaxy installs it from the checkout, then a
+# playbook (connection: local) snapshots a SET over two VGs (vg0/root on /dev/vda, vg1/home on a VG of
+# its own) with the lvmsnap module: --check --diff shows the plan and changes nothing, the first run
+# changes, the second reports changed=0, absent returns the system to its start. The guest sees the
+# host's root filesystem, so it has the host's ansible-core (scripts/ensure-ansible.sh installs it).
+
+ANS_VG1_IMG=/run/vg1.img
+
+ans_teardown_vg1() {
+	umount -l /mnt/home 2>/dev/null || true
+	vgchange -an vg1 >/dev/null 2>&1 || true
+	losetup -j "$ANS_VG1_IMG" -O NAME -n 2>/dev/null | xargs -r -n1 losetup -d 2>/dev/null || true
+	rm -rf /dev/vg1 "$ANS_VG1_IMG" /mnt/home
+}
+
+# ansible_play PLAYBOOK [ARGS...] -> output in /tmp/ansible.out; returns ansible-playbook's status.
+ansible_play() {
+	env "${ans_env[@]}" ANSIBLE_LOCAL_TEMP=/tmp/ansible-local ANSIBLE_REMOTE_TMP=/tmp/ansible-remote ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python3 ANSIBLE_LOCALHOST_WARNING=0 \
+		ANSIBLE_INVENTORY_UNPARSED_WARNING=0 ansible-playbook -i localhost, "$@" >/tmp/ansible.out 2>&1
+}
+
+ans_state() { # -> stdout: what the playbook may change (LVs, mounts, journals)
+	lvs --noheadings -o vg_name,lv_name,lv_attr,lv_tags 2>/dev/null | sort
+	findmnt -rn -o TARGET,SOURCE,OPTIONS | grep -E '^/media/' | sort || true
+	find "$STATE_DIR" -type f 2>/dev/null | sort || true
+}
+
+# Ansible needs a home and a UTF-8 locale; the guest's environment has neither for sure.
+ans_env=(HOME=/tmp/ansible-home LC_ALL=C.UTF-8 ANSIBLE_NOCOLOR=1 ANSIBLE_COLLECTIONS_PATH=/tmp/ansible-collections)
+
+scen_ansible() {
+	command -v ansible-playbook >/dev/null ||
+		fail "REAL-LVM: ansible-playbook is not available in the guest: install Debian's ansible-core on the host (bash scripts/ensure-ansible.sh)"
+	[[ -s $VM_REPO/ansible/lvmsnap/plugins/modules/lvmsnap.js ]] || fail "the collection's module is not built: npm run build"
+	ans_teardown_vg1
+	setup_system ext4 free
+	truncate -s 128M "$ANS_VG1_IMG"
+	local loop
+	loop=$(losetup --find --show -- "$ANS_VG1_IMG")
+	pvcreate -q --yes "$loop" >/dev/null
+	vgcreate -q --yes vg1 "$loop" >/dev/null
+	lvcreate -q --yes -L 40M -n home vg1 >/dev/null
+	mkfs.ext4 -q -F /dev/vg1/home
+	mkdir -p /mnt/home
+	mount /dev/vg1/home /mnt/home
+	ans_state >/tmp/ans-start.txt
+
+	rm -rf /tmp/ansible-collections
+	mkdir -p /tmp/ansible-home
+	env "${ans_env[@]}" ansible-galaxy collection install -p /tmp/ansible-collections "$VM_REPO/ansible/lvmsnap" >/tmp/galaxy.out 2>&1 ||
+		fail "ansible-galaxy collection install failed: $(tail -3 /tmp/galaxy.out)"
+
+	local set='[{vg: vg0, lv: root, mountpoint: /media/snap-root}, {vg: vg1, lv: home, mountpoint: /media/snap-home}]'
+	cat >/tmp/present.yml <<-YAML
+	- hosts: localhost
+	  connection: local
+	  gather_facts: false
+	  tasks:
+	    - name: snapshot set
+	      lvmsnap.lvmsnap.lvmsnap: { size: 16M, targets: $set }
+	YAML
+	sed 's/size: 16M,/state: absent,/' /tmp/present.yml >/tmp/absent.yml
+
+	ansible_play /tmp/present.yml --check --diff || fail "--check --diff failed: $(tail -20 /tmp/ansible.out)"
+	assert_contains /tmp/ansible.out 'lvcreate --yes --snapshot --size 16777216b --name home-lvmsnap --addtag lvmsnap vg1/home' "--check --diff shows the plan"
+	assert_contains /tmp/ansible.out 'changed=1' "--check reports the change it would make"
+	ans_state >/tmp/ans-check.txt
+	assert_same_file /tmp/ans-start.txt /tmp/ans-check.txt "--check changes nothing"
+
+	ansible_play /tmp/present.yml || fail "the first run failed: $(tail -20 /tmp/ansible.out)"
+	assert_contains /tmp/ansible.out 'changed=1' "the first run"
+	lvs vg0/root-lvmsnap vg1/home-lvmsnap >/dev/null || fail "the set's snapshots are not there"
+	findmnt -rn -o OPTIONS /media/snap-home | grep -qE '(^|,)ro(,|$)' || fail "vg1/home-lvmsnap is not mounted read-only"
+	findmnt -rn -o OPTIONS /media/snap-root | grep -qE '(^|,)ro(,|$)' || fail "vg0/root-lvmsnap is not mounted read-only"
+
+	ansible_play /tmp/present.yml || fail "the second run failed: $(tail -20 /tmp/ansible.out)"
+	assert_contains /tmp/ansible.out 'changed=0' "the second run changes nothing"
+
+	ansible_play /tmp/absent.yml || fail "absent failed: $(tail -20 /tmp/ansible.out)"
+	assert_contains /tmp/ansible.out 'changed=1' "absent"
+	ans_state >/tmp/ans-end.txt
+	assert_same_file /tmp/ans-start.txt /tmp/ans-end.txt "absent returns the system to its start"
+	ans_teardown_vg1
+}
