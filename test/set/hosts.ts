@@ -1,18 +1,24 @@
 // Host wrappers for set tests: a command that fails on cue, and several simulated processes sharing one system.
-import type { HostPort, RunOptions } from '../../src/port.js';
+import type { CommandResult, HostPort, LvmShell, RunOptions } from '../../src/port.js';
 import { SimHost } from '../../src/sim/host.js';
 import type { SimSystem } from '../../src/sim/state.js';
 
-/** The k-th changing command fails (exit 5, not run), as a real lvcreate or mount can. */
+/** The k-th changing command fails (exit 5, not run), as a real lvcreate or mount can, forked or inside an lvm shell. */
 export function failingHost(inner: SimHost, k: number): HostPort & { readonly failed: () => boolean } {
   let n = 0;
+  const failing = (run: (argv: readonly string[], opts: RunOptions) => Promise<CommandResult>) =>
+    async (argv: readonly string[], opts: RunOptions): Promise<CommandResult> => {
+      if (opts.mutating && ++n === k) return { argv, exitCode: 5, stdout: '', stderr: `injected failure of ${argv[0]}`, ms: 0 };
+      return run(argv, opts);
+    };
   return new Proxy(inner, {
     get(t, prop) {
       if (prop === 'failed') return () => n >= k;
-      if (prop === 'run') {
-        return async (argv: readonly string[], opts: RunOptions) => {
-          if (opts.mutating && ++n === k) return { argv, exitCode: 5, stdout: '', stderr: `injected failure of ${argv[0]}`, ms: 0 };
-          return t.run(argv, opts);
+      if (prop === 'run') return failing((argv, opts) => t.run(argv, opts));
+      if (prop === 'lvmShell') {
+        return (): LvmShell => {
+          const shell = t.lvmShell();
+          return { run: failing((argv, opts) => shell.run(argv, opts)), close: () => shell.close() };
         };
       }
       const v = Reflect.get(t, prop, t) as unknown;
@@ -33,6 +39,25 @@ export class SharedSystem {
       get: (t, prop) => {
         const v = Reflect.get(t, prop, t) as unknown;
         if (typeof v !== 'function' || prop === 'uid') return typeof v === 'function' ? (v as () => unknown).bind(t) : v;
+        // An lvm shell's commands are calls on the system too: each one queued like any other call.
+        if (prop === 'lvmShell') {
+          return (): LvmShell => {
+            const shell = t.lvmShell();
+            const queued = <A extends unknown[], R>(f: (...a: A) => Promise<R>) => async (...a: A): Promise<R> => {
+              const call = this.queue.then(async () => {
+                t.system = this.system;
+                try {
+                  return await f(...a);
+                } finally {
+                  this.system = t.system;
+                }
+              });
+              this.queue = call.catch(() => undefined);
+              return call;
+            };
+            return { run: queued((argv: readonly string[], opts: RunOptions) => shell.run(argv, opts)), close: queued(() => shell.close()) };
+          };
+        }
         return async (...args: unknown[]) => {
           for (let i = Math.floor(this.rand() * 3); i > 0; i--) await new Promise((r) => setImmediate(r));
           const call = this.queue.then(async () => {
