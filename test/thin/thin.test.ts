@@ -3,11 +3,13 @@
 // ownership (the pool and the user's thin LVs are never touched), and the simulator's thin semantics.
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { runApply } from '../../src/engine.js';
+import { rehearse } from '../../src/rehearse.js';
 import { parseFullreport } from '../../src/parse/index.js';
 import { drift, exec } from '../../src/sim/model.js';
 import { SimHost } from '../../src/sim/host.js';
 import { findLv, type SimSystem } from '../../src/sim/state.js';
-import { T, thinSystem, type ThinOptions } from './helpers.js';
+import { T, thinSystem, thinTarget, type ThinOptions } from './helpers.js';
 
 async function cli(host: SimHost, argv: string[]) {
   let out = '';
@@ -151,6 +153,29 @@ describe('ownership', () => {
     expect(r.code).toBe(0);
     expect(findLv(host.system, 'vg0', 'data-lvmsnap')).toBeUndefined();
     for (const name of ['pool', 'data', 'other', 'data-mine']) expect(findLv(host.system, 'vg0', name)).toBeDefined();
+  });
+});
+
+describe('--check rehearses a thin plan on a model built from the observation', () => {
+  for (const [what, extra] of [['thin', {}], ['classic', { size: { kind: 'bytes', bytes: 32 * 1024 * 1024 }, sizeGiven: true }]] as const) {
+    it(`${what}: present and then absent rehearse to completion`, async () => {
+      const host = hostOf({ fstype: 'xfs' });
+      const t = thinTarget({ ...extra, mountpoint: '/media/snap' });
+      const plan = await runApply(t, { state: 'present', check: true, waitSeconds: 0 }, { host, rehearse });
+      expect(plan.changed).toBe(true);
+      expect(plan.rehearsal).toBeNull();
+      await runApply(t, { state: 'present', check: false, waitSeconds: 0 }, { host });
+      const back = await runApply(t, { state: 'absent', check: true, waitSeconds: 0 }, { host, rehearse });
+      expect(back.changed).toBe(true);
+      expect(back.rehearsal).toBeNull();
+    });
+  }
+
+  it('the rehearsal model refuses a thin snapshot in a full pool, as lvm2 would', async () => {
+    const host = hostOf({ dataPercent: 100 });
+    const r = await runApply(thinTarget({ thinPoolThreshold: 100 }), { state: 'present', check: true, waitSeconds: 0 }, { host, rehearse });
+    expect(r.planned.plan.refusals).toEqual([]);
+    expect(r.rehearsal).toContain('reached threshold');
   });
 });
 
