@@ -12,7 +12,7 @@ export const TARGET_FLAGS: readonly FlagSpec[] = [
   { name: 'vg', type: 'string', value: 'NAME', complete: 'vg', describe: 'volume group of the origin LV' },
   { name: 'lv', type: 'string', value: 'NAME', complete: 'lv', describe: 'origin LV to snapshot' },
   { name: 'snapshot', type: 'string', value: 'NAME', shownDefault: '<lv>-lvmsnap', describe: 'snapshot LV name' },
-  { name: 'size', type: 'string', value: 'SIZE', shownDefault: '20%ORIGIN; none for a thin origin', describe: 'copy-on-write space: 512M, 4G or 25%ORIGIN (LVM units, powers of 1024); given for a thin origin, it makes a classic COW snapshot instead of a thin one' },
+  { name: 'size', type: 'string', value: 'SIZE', shownDefault: '20%ORIGIN', describe: 'copy-on-write space: 512M, 4G or 25%ORIGIN (LVM units, powers of 1024)' },
   { name: 'mountpoint', type: 'string', value: 'PATH', complete: 'dir', describe: 'mount the snapshot read-only here (omit: not mounted)' },
   { name: 'mount-options', type: 'string', value: 'OPTS', describe: 'mount options for filesystems other than ext2/3/4 and xfs (ro is always added)' },
   { name: 'tmp-file', type: 'string', value: 'PATH', complete: 'file', describe: 'borrow the COW space from this file via a loop PV (for a full VG)' },
@@ -20,7 +20,7 @@ export const TARGET_FLAGS: readonly FlagSpec[] = [
   { name: 'loop-device', type: 'string', value: 'DEV', complete: 'file', shownDefault: 'the first free one', describe: 'loop device to use' },
   { name: 'allocate', type: 'string', choices: ['auto', 'fallocate', 'zero'], shownDefault: 'auto', describe: 'how to allocate the tmp file (never sparse)' },
   { name: 'remove-mountpoint', type: 'boolean', describe: 'with --state absent: also remove a mountpoint directory lvmsnap did not create' },
-  { name: 'thin-pool-threshold', type: 'string', value: 'PERCENT', shownDefault: '90', describe: "refuse a thin snapshot when its pool's data or metadata usage is above this" },
+  { name: 'thin-pool-threshold', type: 'string', value: 'PERCENT', shownDefault: '90', describe: "thin origin (thin snapshot unless --size/--tmp-file): refuse above this pool usage" },
   { name: 'state-dir', type: 'string', value: 'DIR', complete: 'dir', shownDefault: '/var/lib/lvmsnap', describe: 'where lvmsnap records what it created' },
 ];
 
