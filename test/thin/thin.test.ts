@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { runApply } from '../../src/engine.js';
 import { rehearse } from '../../src/rehearse.js';
+import { sampleUsage, UsageWatch } from '../../src/backup/watch.js';
 import { parseFullreport } from '../../src/parse/index.js';
 import { drift, exec } from '../../src/sim/model.js';
 import { SimHost } from '../../src/sim/host.js';
@@ -120,6 +121,29 @@ describe('the pool usage threshold', () => {
     host.system = drift.fillPool(host.system, 'vg0', 'pool', 99, 99);
     expect((await cli(host, ['apply', '--state', 'absent', ...T])).code).toBe(0);
     expect(findLv(host.system, 'vg0', 'data-lvmsnap')).toBeUndefined();
+  });
+});
+
+describe('the backup usage watch reads the thin pool for a thin snapshot', () => {
+  it('samples the higher of the pool\'s data and metadata usage, and warns about the pool at 80 %', async () => {
+    const host = hostOf({ dataPercent: 40, metadataPercent: 12 });
+    expect((await cli(host, ['apply', '--state', 'present', ...T])).code).toBe(0);
+    expect(await sampleUsage(host, 'vg0', 'data-lvmsnap')).toEqual({ percent: 40, invalid: false, missing: false, pool: 'pool' });
+    host.system = drift.fillPool(host.system, 'vg0', 'pool', 50, 85);
+    const warnings: string[] = [];
+    const watch = new UsageWatch(host, 'vg0', 'data-lvmsnap', (m) => warnings.push(m));
+    await watch.sample();
+    expect(watch.peak).toBe(85);
+    expect(watch.invalid).toBe(false);
+    expect(warnings).toEqual([expect.stringContaining('thin pool vg0/pool of snapshot vg0/data-lvmsnap is 85.0 % full')]);
+  });
+
+  it('a classic snapshot of the thin origin is watched by its own COW usage', async () => {
+    const host = hostOf();
+    expect((await cli(host, ['apply', '--state', 'present', ...T, '--size', '32M'])).code).toBe(0);
+    const u = await sampleUsage(host, 'vg0', 'data-lvmsnap');
+    expect(u.pool).toBeUndefined();
+    expect(u.percent).toBeLessThan(1);
   });
 });
 
