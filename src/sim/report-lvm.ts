@@ -73,7 +73,9 @@ function thinRow(s: SimSystem, lv: SimLv, mounted: ReadonlySet<string>): string 
   const open = a && (lv.thinPool ? thinLvsOf(s, lv).some((t) => t.active) : mounted.has(`lv:${lv.uuid}`));
   const attr = `${lv.thinPool ? 't' : 'V'}wi-${a ? 'a' : '-'}${open ? 'o' : '-'}tz-${lv.thin?.skip ? 'k' : '-'}`;
   const pct = (n: number): string => (a ? n.toFixed(2) : '');
-  const role = lv.thinPool ? 'private,thin,pool' : origin ? 'public,thin,snapshot,thinsnapshot' : thinSnaps.length ? 'public,thin,origin,thinorigin' : 'public,thin';
+  // As lvm2 2.03.16 reports them (fixtures/real-lvm/thin.fullreport.json).
+  const role = lv.thinPool ? 'private' : origin ? 'public,snapshot,thinsnapshot'
+    : thinSnaps.length > 1 ? 'public,origin,thinorigin,multithinorigin' : thinSnaps.length ? 'public,origin,thinorigin' : 'public';
   return LV_ROW({
     lv_uuid: lv.uuid, lv_name: lv.name, lv_full_name: `${lv.vg}/${lv.name}`, lv_path: lv.thinPool ? '' : `/dev/${lv.vg}/${lv.name}`,
     lv_dm_path: dmPath(lv.vg, lv.name), lv_layout: lv.thinPool ? 'thin,pool' : 'thin,sparse', lv_role: role,
@@ -89,8 +91,9 @@ function thinRow(s: SimSystem, lv: SimLv, mounted: ReadonlySet<string>): string 
     lv_kernel_major: a ? String(DM_MAJOR) : '-1', lv_kernel_minor: a ? String(lv.minor) : '-1',
     lv_kernel_read_ahead: a ? '131072' : '-1', lv_permissions: 'writeable',
     lv_suspended: a ? '' : '', lv_live_table: a ? 'live table present' : '', lv_device_open: open ? 'open' : '',
+    // lvm2 reports a thin LV's (and a pool's) data_percent as snap_percent too.
     data_percent: pct(lv.thinPool ? lv.thinPool.dataPercent : lv.thin!.mappedPercent),
-    snap_percent: '', metadata_percent: lv.thinPool ? pct(lv.thinPool.metadataPercent) : '',
+    snap_percent: pct(lv.thinPool ? lv.thinPool.dataPercent : lv.thin!.mappedPercent), metadata_percent: lv.thinPool ? pct(lv.thinPool.metadataPercent) : '',
     lv_check_needed: 'unknown', lv_merge_failed: 'unknown', lv_snapshot_invalid: 'unknown', lv_attr: attr,
   });
 }
