@@ -203,6 +203,24 @@ describe('--check rehearses a thin plan on a model built from the observation', 
   });
 });
 
+describe("the simulator's thin rows have the real capture's shape", () => {
+  it('lv and seg fields of the pool, thin LVs and thin snapshots agree with fixtures/real-lvm/thin.fullreport.json', async () => {
+    const { readFileSync } = await import('node:fs');
+    const real = JSON.parse(readFileSync(new URL('../../fixtures/real-lvm/thin.fullreport.json', import.meta.url), 'utf8'));
+    const host = hostOf();
+    // As in the VM when it captured: lvmsnap's thin snapshot mounted (open).
+    expect((await cli(host, ['apply', '--state', 'present', ...T, '--mountpoint', '/media/snap'])).code).toBe(0);
+    const sim = JSON.parse(exec(host.system, ['lvm', 'fullreport', '--units', 'b', '--nosuffix', '--reportformat', 'json']).result.stdout);
+    const FIELDS = ['lv_name', 'lv_attr', 'lv_path', 'lv_layout', 'lv_role', 'origin', 'pool_lv', 'lv_skip_activation', 'lv_tags', 'data_lv', 'metadata_lv', 'lv_size'];
+    const rows = (doc: any) => Object.fromEntries(doc.report[0].lv.map((l: any) => [l.lv_name, Object.fromEntries(FIELDS.map((f) => [f, l[f]]))]));
+    const segs = (doc: any) => Object.fromEntries(doc.report[0].seg.map((g: any) => [doc.report[0].lv.find((l: any) => l.lv_uuid === g.lv_uuid).lv_name, { segtype: g.segtype, devices: g.devices, chunk_size: g.chunk_size, thin_count: g.thin_count, thin_id: g.thin_id }]));
+    // Sizes: the model's pool and origin are made to the same sizes as the VM's (thin.sh).
+    expect(rows(sim)).toEqual(rows(real));
+    expect(segs(sim)).toEqual(segs(real));
+    expect(Object.keys(sim.report[0].lv[0]).sort()).toEqual(Object.keys(real.report[0].lv[0]).sort());
+  });
+});
+
 describe('the simulator refuses what lvm2 refuses', () => {
   const s = thinSystem();
   const run = (sys: SimSystem, argv: string[]) => exec(sys, argv).result;
