@@ -32,6 +32,8 @@ export interface SimLvFs {
   readonly usedBytes: number;
   /** Journal/log needs recovery (origin was mounted when the snapshot was taken). */
   readonly dirty: boolean;
+  /** ext4's RAID stripe width in blocks, which mkfs.ext4 takes from a thin LV's pool chunk size; shown as stripe=N. */
+  readonly stripe?: number;
 }
 
 export interface SimLv {

@@ -122,7 +122,11 @@ export function addThinLv(s: SimSystem, vg: string, name: string, pool: string, 
   const lv: SimLv = {
     uuid, name, vg, segs: [], tags: o.tags ?? [], active, minor: active ? lowestFreeMinor(s) : null, origin: o.origin ?? null,
     cowPercent: 0, invalid: false, time: lvTime(time),
-    fs: { type: o.fstype ?? 'ext4', uuid: o.fsUuid ?? fsUuidFor(n), usedBytes: o.usedBytes ?? Math.floor(virtualBytes / 4), dirty: false },
+    fs: {
+      type: o.fstype ?? 'ext4', uuid: o.fsUuid ?? fsUuidFor(n), usedBytes: o.usedBytes ?? Math.floor(virtualBytes / 4), dirty: false,
+      // mkfs.ext4 records the pool's 64 KiB chunk as the stripe width: 64 blocks of 1 KiB under 512 MiB (seen in the VM).
+      ...((o.fstype ?? 'ext4') === 'ext4' ? { stripe: virtualBytes < 512 * MiB ? 64 : 16 } : {}),
+    },
     thin: { pool, virtualBytes: Math.ceil(virtualBytes / s.vgs[vg]!.extentSize) * s.vgs[vg]!.extentSize, mappedPercent: o.mappedPercent ?? 25, skip: o.skip ?? false },
   };
   let next = edit(s, { counters: { uuid: n, time }, lvs: { [uuid]: lv } });

@@ -165,6 +165,12 @@ function emptySystemRoot(s: SimSystem): SimSystem {
   });
 }
 
+/** ext4's stripe=N as the kernel shows it for a mounted thin LV (see SimLvFs.stripe). */
+const stripeOf = (options: readonly string[] | undefined): { stripe?: number } => {
+  const n = options?.map((o) => /^stripe=(\d+)$/.exec(o)?.[1]).find((x) => x !== undefined);
+  return n === undefined ? {} : { stripe: Number(n) };
+};
+
 /** A thin pool (its data extents plus a metadata and a spare extent) or a thin LV (no extents of its own). */
 function addThinFromSnapshot(s: SimSystem, snap: SystemSnapshot, lv: ObservedLv, es: number): SimSystem {
   const t = lv.thin!;
@@ -185,7 +191,10 @@ function addThinFromSnapshot(s: SimSystem, snap: SystemSnapshot, lv: ObservedLv,
   const type = mount?.fstype ?? origin?.fs.type ?? (snap.originFstype ?? 'none');
   const thin: SimLv = {
     ...base, segs: [],
-    fs: origin ? { ...origin.fs, dirty: originMounted } : { type, uuid: fsUuidFor(s.counters.uuid + 1 + Object.keys(s.lvs).length), usedBytes: 0, dirty: false },
+    fs: origin ? { ...origin.fs, dirty: originMounted } : {
+      type, uuid: fsUuidFor(s.counters.uuid + 1 + Object.keys(s.lvs).length), usedBytes: 0, dirty: false,
+      ...stripeOf(mount?.options),
+    },
     thin: { pool: t.pool ?? '', virtualBytes: lv.sizeBytes, mappedPercent: t.dataPercent ?? 0, skip: lv.activationSkip === true },
   };
   return produce(s, (d) => { d.lvs[lv.uuid] = castDraft(thin); });

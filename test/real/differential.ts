@@ -35,7 +35,7 @@
 //     keeps their extents in the pool itself;
 //   - directory sizes and the %m mount point column of stat (tmpfs/overlay directory sizes, and
 //     the VM's bind mounts of /media in the reboot scenario);
-//   - the lock holder's pid in "another lvmsnap run holds ... (pid N)".
+//   - the lock holder's pid in "another lvmsnap run holds ... (pid N)", and a thin pool's usage in refusals.
 // Anything else that differs fails the tier and is printed as "path: real=... sim=...".
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -205,7 +205,10 @@ function simRaw(s: SimSystem, withKernel: boolean): Raw {
 
 // ---- --json documents -------------------------------------------------------------------------------
 
-const text = (s: unknown): unknown => (typeof s === 'string' ? s.replace(/\(pid \d+\)/g, '(pid N)') : s);
+// A thin pool's usage moves with the writer (and the model stores it): "(data 20.12%, metadata 11.43% used)".
+const text = (s: unknown): unknown => (typeof s === 'string'
+  ? s.replace(/\(pid \d+\)/g, '(pid N)').replace(/\((?:data [\d.]+%)?(?:, )?(?:metadata [\d.]+%)? used\)/g, '(USAGE used)')
+  : s);
 
 function observed(o: unknown): unknown {
   if (o === null || typeof o !== 'object') return o;
