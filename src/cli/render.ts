@@ -112,7 +112,7 @@ function detail(v: ResourceView): string {
 
 export function renderStatusHuman(r: StatusReport, target: Target): string {
   const lines = [
-    targetLine(target, 'status'),
+    targetLine(target, 'status', r.facts ? kindInfo(r.facts) : undefined),
     ...r.views.map((v) => `  ${pad(v.status, 9)}${pad(v.kind, 12)}${pad(v.id, 34)}${[detail(v), v.reason].filter(Boolean).join('; ')}`),
   ];
   lines.push(`State: ${r.state}`);
@@ -123,6 +123,7 @@ export function statusJson(r: StatusReport, target: Target): Record<string, unkn
   return {
     state: r.state,
     target,
+    ...(r.facts ? { snapshotKind: r.facts.snapshotKind } : {}),
     resources: r.views.map(viewJson),
     commands: r.commands.map((c) => ({ argv: c.argv, exitCode: c.exitCode, ms: c.ms, mutating: c.mutating })),
   };

@@ -56,6 +56,8 @@ describe('a thin origin gets a thin snapshot by default', () => {
       expect(typeof observed.poolMetadataPercent).toBe('number');
       const statusHuman = await cli(host, ['status', ...T, '--mountpoint', '/media/snap']);
       expect(statusHuman.out).toMatch(/thin pool pool: data 40%, metadata 12\.1% used/);
+      expect(statusHuman.out).toContain('lvmsnap status: vg0/data -> thin snapshot vg0/data-lvmsnap in pool vg0/pool at /media/snap');
+      expect(status.json!['snapshotKind']).toBe('thin');
 
       const absent = await cli(host, ['apply', '--state', 'absent', ...T, '--mountpoint', '/media/snap', '--json']);
       expect(absent.code).toBe(0);
