@@ -44,6 +44,13 @@ export const lvcreateSnapshotArgv = (vg: string, lv: string, snapshot: string, b
   'lvcreate', '--yes', '--snapshot', '--size', `${bytes}b`, '--name', snapshot, '--addtag', OWNER_TAG, `${vg}/${lv}`,
   ...(pv ? [pv] : []),
 ];
+/**
+ * A thin snapshot of a thin origin: no size (it shares the origin's pool), and without the activation-skip
+ * flag thin snapshots get by default, so lvcreate activates it and it comes up like any LV after a reboot.
+ */
+export const lvcreateThinSnapshotArgv = (vg: string, lv: string, snapshot: string): string[] => [
+  'lvcreate', '--yes', '--snapshot', '--setactivationskip', 'n', '--name', snapshot, '--addtag', OWNER_TAG, `${vg}/${lv}`,
+];
 /** Brings the origin back after a reboot left it inactive (partial) because of a missing loop PV. */
 export const lvActivateArgv = (vg: string, lv: string): string[] => ['lvchange', '--activate', 'y', `${vg}/${lv}`];
 export const lvremoveArgv = (vg: string, lv: string): string[] => ['lvremove', '--yes', `${vg}/${lv}`];

@@ -85,6 +85,8 @@ export interface StatusReport {
   readonly views: readonly ResourceView[];
   readonly snap: SystemSnapshot;
   readonly commands: RecordingHost['commands'];
+  /** What present would make, with the thin pool for a thin snapshot (see facts.ts). */
+  readonly facts?: Planned['facts'];
 }
 
 export function overallState(views: readonly ResourceView[]): OverallState {
@@ -97,6 +99,6 @@ export function overallState(views: readonly ResourceView[]): OverallState {
 export async function runStatus(target: Target, deps: EngineDeps): Promise<StatusReport> {
   const host = new RecordingHost(deps.host, deps.log);
   const snap = await observe(host, target);
-  const { views } = makePlan('present', target, snap);
-  return { state: overallState(views), views, snap, commands: host.commands };
+  const { views, facts } = makePlan('present', target, snap);
+  return { state: overallState(views), views, snap, commands: host.commands, facts };
 }

@@ -26,6 +26,22 @@ export interface Facts {
   readonly loopPv: ObservedPv | undefined;
   /** The snapshot's mount at the mountpoint, or whatever else is mounted there. */
   readonly mountAtMountpoint: ObservedMount | undefined;
+  /** What present makes: 'thin' for a thin origin without --size/--tmp-file, else a classic 'cow' snapshot. */
+  readonly snapshotKind: SnapshotKind;
+  /** The thin pool of a thin origin (whatever the snapshot kind). */
+  readonly pool: ObservedLv | undefined;
+}
+
+export type SnapshotKind = 'thin' | 'cow';
+export const DEFAULT_THIN_POOL_THRESHOLD = 90;
+
+/**
+ * A thin origin gets a thin snapshot (no COW size, the pool's space) unless --size or --tmp-file asks for a
+ * classic COW snapshot (useful when the pool itself is nearly full).
+ */
+export function snapshotKindFor(target: Target, origin: ObservedLv | undefined): SnapshotKind {
+  const thinOrigin = origin?.thin?.kind === 'volume' && origin.thin.pool !== null;
+  return thinOrigin && !target.sizeGiven && target.tmpFile === undefined ? 'thin' : 'cow';
 }
 
 const roundUp = (n: number, unit: number): number => Math.ceil(n / unit) * unit;
@@ -93,5 +109,8 @@ export function deriveFacts(target: Target, snap: SystemSnapshot): Facts {
   const loopPv = loopName === null ? undefined : snap.pvs.find((p) => p.name === loopName);
   const mountAtMountpoint = target.mountpoint === undefined ? undefined : mountAt(snap, target.mountpoint);
 
-  return { target, snap, vg, origin, snapshotLv, snapshotBytes, tmpFileBytes, tmpFileOurs, boundLoop, loopName, loopPv, mountAtMountpoint };
+  const snapshotKind = snapshotKindFor(target, origin);
+  const poolName = origin?.thin?.pool;
+  const pool = poolName ? lvsInVg.find((l) => l.name === poolName) : undefined;
+  return { target, snap, vg, origin, snapshotLv, snapshotBytes, tmpFileBytes, tmpFileOurs, boundLoop, loopName, loopPv, mountAtMountpoint, snapshotKind, pool };
 }

@@ -3,7 +3,7 @@
 import { posix } from 'node:path';
 import { mountOptions } from '../resources/mountpoint.js';
 import { missingOurPv } from '../resources/pv-in-vg.js';
-import { extentsOnFile, isMountOf, mountAt, type Facts } from './facts.js';
+import { DEFAULT_THIN_POOL_THRESHOLD, extentsOnFile, isMountOf, mountAt, type Facts } from './facts.js';
 import type { PlanContext } from './plan.js';
 import type { DesiredState, PlannedChange, ResourceKind, ResourceView } from './types.js';
 
@@ -44,7 +44,8 @@ export function preflight(state: DesiredState, f: Facts, views: readonly Resourc
     else if (f.origin.isSnapshot) out.push(`"${t.vg}/${t.lv}" is itself a snapshot; lvmsnap snapshots origin volumes only`);
   }
 
-  if (will('Snapshot', 'create') && f.snapshotBytes !== null) {
+  if (will('Snapshot', 'create') && f.snapshotKind === 'thin') out.push(...thinPoolChecks(f));
+  else if (will('Snapshot', 'create') && f.snapshotBytes !== null) {
     const need = f.snapshotBytes;
     // A rebuild (invalid snapshot) removes the old snapshot first: its extents are free again by then.
     const old = will('Snapshot', 'destroy') && f.snapshotLv ? f.snapshotLv : undefined;
@@ -76,6 +77,23 @@ export function preflight(state: DesiredState, f: Facts, views: readonly Resourc
   }
   if (will('PvInVg', 'destroy')) out.push(...pvRemovalChecks(f, views[2]!, ctx));
   return out;
+}
+
+/** A thin snapshot takes its space from the origin's pool: refuse while the pool is (nearly) full. */
+function thinPoolChecks(f: Facts): string[] {
+  const t = f.target;
+  const pool = f.pool;
+  const poolName = `${t.vg}/${f.origin?.thin?.pool ?? '?'}`;
+  const limit = t.thinPoolThreshold ?? DEFAULT_THIN_POOL_THRESHOLD;
+  const classic = 'or pass --size (or --tmp-file) for a classic COW snapshot outside the pool';
+  if (!pool) return [`thin pool ${poolName} of ${t.vg}/${t.lv} not found in the LVM report: check it with "lvs -a ${t.vg}"`];
+  const data = pool.thin?.dataPercent ?? null;
+  const meta = pool.thin?.metadataPercent ?? null;
+  if (data === null || meta === null)
+    return [`cannot read the usage of thin pool ${poolName} (is it active?): activate it ("lvchange --activate y ${poolName}"), ${classic}`];
+  const over = [data > limit ? `data ${data}%` : '', meta > limit ? `metadata ${meta}%` : ''].filter(Boolean);
+  if (over.length === 0) return [];
+  return [`thin pool ${poolName} is above the ${limit}% threshold (${over.join(', ')} used): a thin snapshot would fill it further; extend the pool ("lvextend --size +1G ${poolName}"${meta > limit ? `, "lvextend --poolmetadatasize +64M ${poolName}"` : ''}), raise --thin-pool-threshold, ${classic}`];
 }
 
 function tmpFileChecks(f: Facts, creating: boolean): string[] {

@@ -87,6 +87,11 @@ const bytesField: Check<number> = (v) => {
 const oneOf = <T extends string>(...choices: T[]): Check<T> => (v) =>
   typeof v === 'string' && (choices as string[]).includes(v) ? ok(v as T) : bad(`expected one of ${choices.map((c) => `"${c}"`).join(', ')}, got ${typeof v === 'string' ? `"${v}"` : kindOf(v)}`);
 
+const percentField: Check<number> = (v) => {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+(?:\.\d+)?%?$/.test(v.trim()) ? Number(v.trim().replace(/%$/, '')) : NaN;
+  return Number.isFinite(n) && n > 0 && n <= 100 ? ok(n) : bad(`expected a percent between 0 and 100 like 90, got ${typeof v === 'string' ? `"${v}"` : kindOf(v)}`);
+};
+
 const bool: Check<boolean> = (v) => (typeof v === 'boolean' ? ok(v) : bad(`expected true or false, got ${kindOf(v)}`));
 
 /** Each field of a Target: its check and its default (absent = required, undefined = optional). */
@@ -103,6 +108,7 @@ const FIELDS: Readonly<Record<string, { check: Check<unknown>; default?: unknown
   allocate: { check: oneOf('auto', 'fallocate', 'zero'), default: 'auto' },
   removeMountpoint: { check: bool, default: false },
   stateDir: { check: absPath, default: '/var/lib/lvmsnap' },
+  thinPoolThreshold: { check: percentField },
 };
 
 /** Field names of a target (camelCase), as accepted in config files. */
@@ -145,7 +151,8 @@ export function toTarget(input: unknown, source: string): Target {
   const snapshot = (t['snapshot'] as string | undefined) ?? `${t['lv'] as string}-lvmsnap`;
   const snapProblem = lvmNameProblem(snapshot, 'LV');
   if (snapProblem) throw new UsageError(`invalid target in ${source}:\n  snapshot: "${snapshot}" is not a valid LVM LV name: it ${snapProblem}`);
-  return { ...t, snapshot } as unknown as Target;
+  // An explicit size asks for a classic COW snapshot even of a thin origin (see facts.ts snapshotKind).
+  return { ...t, snapshot, ...(given['size'] !== undefined ? { sizeGiven: true } : {}) } as unknown as Target;
 }
 
 /** JSON configs are parsed with JSON.parse; the YAML parser is loaded only for YAML. */

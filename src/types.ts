@@ -23,6 +23,10 @@ export interface Target {
   readonly allocate: AllocateMode;
   readonly removeMountpoint: boolean;
   readonly stateDir: string;
+  /** size was given explicitly (not the 20%ORIGIN default): a thin origin then gets a classic COW snapshot. */
+  readonly sizeGiven?: true;
+  /** Refuse a thin snapshot when the pool's data or metadata usage is above this percent (default 90). */
+  readonly thinPoolThreshold?: number;
 }
 
 // ---- observed system -------------------------------------------------------------------------
@@ -72,6 +76,21 @@ export interface ObservedLv {
   readonly devices: readonly string[];
   /** "MAJ:MIN" of the active device-mapper node, or null when inactive. */
   readonly majMin: string | null;
+  /** Thin provisioning: set only for a thin pool or a thin LV (a thin snapshot is a thin LV with an origin). */
+  readonly thin?: ThinInfo;
+  /** The activation-skip flag (lv_attr 'k'): set only when on; such an LV is not activated without -K. */
+  readonly activationSkip?: true;
+}
+
+export interface ThinInfo {
+  /** 'pool': a thin pool (segtype thin-pool); 'volume': a thin LV in a pool (segtype thin). */
+  readonly kind: 'pool' | 'volume';
+  /** The pool a thin volume lives in (pool_lv); null for a pool. */
+  readonly pool: string | null;
+  /** data_percent: of a pool, its data usage; of a thin volume, how much of its virtual size is mapped. */
+  readonly dataPercent: number | null;
+  /** metadata_percent of a pool (null for thin volumes and inactive pools). */
+  readonly metadataPercent: number | null;
 }
 
 export interface ObservedLoop {

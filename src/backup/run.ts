@@ -127,7 +127,7 @@ async function check(host: HostPort, req: BackupRequest, deps: BackupDeps): Prom
   if (destMount && origin.majMin !== null && destMount.majMin === origin.majMin) {
     throw new BackupRefused(`destination ${req.dest} is on the origin ${target.vg}/${target.lv} itself: every archive byte would be copied into the snapshot and the archive would contain itself; choose a --dest on another filesystem`);
   }
-  const onSnapshotLv = destMount && snap.lvs.find((l) => l.vg === target.vg && l.isSnapshot && l.majMin === destMount.majMin);
+  const onSnapshotLv = destMount && snap.lvs.find((l) => l.vg === target.vg && (l.isSnapshot || (l.thin?.kind === 'volume' && l.origin !== null)) && l.majMin === destMount.majMin);
   if (onSnapshotLv) throw new BackupRefused(`destination ${req.dest} is on snapshot ${target.vg}/${onSnapshotLv.name}: choose a --dest outside the VG's snapshot chain`);
   if (target.mountpoint !== undefined && (`${req.dest}/`).startsWith(`${target.mountpoint}/`)) {
     throw new BackupRefused(`destination ${req.dest} is inside the snapshot mountpoint ${target.mountpoint}`);

@@ -1,18 +1,31 @@
 // Snapshot usage watch while an archive is being written: polls the snapshot's COW usage; at 80 % it
 // grows the snapshot (--grow-snapshot: a plan run by the applier, src/backup/grow.ts) or warns once; it
 // flags the backup failed when the snapshot becomes invalid (its data are then garbage).
+// A thin snapshot has no COW space of its own: the watch reads its pool's data and metadata usage (the
+// higher of the two) instead, and never grows it. A full pool does not spoil the snapshot's data but
+// stalls writes to every thin LV in it, the origin among them, so the warning says so.
 import { fullreportArgv } from '../commands.js';
 import { parseFullreport } from '../parse/index.js';
 import type { HostPort } from '../port.js';
 import { GROW_PERCENT as WARN_AT, type GrowOutcome } from './grow.js';
 
-export interface UsageSample { readonly percent: number | null; readonly invalid: boolean; readonly missing: boolean }
+export interface UsageSample {
+  readonly percent: number | null; readonly invalid: boolean; readonly missing: boolean;
+  /** For a thin snapshot: its pool (the percent is the pool's usage). */
+  readonly pool?: string;
+}
 
 export async function sampleUsage(host: HostPort, vg: string, snapshot: string): Promise<UsageSample> {
   const r = await host.run(fullreportArgv(), { mutating: false });
   if (r.exitCode !== 0) return { percent: null, invalid: false, missing: false };
-  const lv = parseFullreport(r.stdout).lvs.find((l) => l.vg === vg && l.name === snapshot);
+  const report = parseFullreport(r.stdout);
+  const lv = report.lvs.find((l) => l.vg === vg && l.name === snapshot);
   if (!lv) return { percent: null, invalid: false, missing: true };
+  if (lv.thin?.kind === 'volume' && lv.thin.pool !== null) {
+    const pool = report.lvs.find((l) => l.vg === vg && l.name === lv.thin!.pool);
+    const used = [pool?.thin?.dataPercent, pool?.thin?.metadataPercent].filter((n): n is number => typeof n === 'number');
+    return { percent: used.length ? Math.max(...used) : null, invalid: false, missing: false, pool: lv.thin.pool };
+  }
   return { percent: lv.snapPercent, invalid: lv.snapshotInvalid, missing: false };
 }
 
@@ -56,6 +69,13 @@ export class UsageWatch {
       this.last = u.percent;
       this.peak = Math.max(this.peak ?? 0, u.percent);
       if (u.percent < WARN_AT || this.invalid) return;
+      if (u.pool !== undefined) {
+        if (!this.warned) {
+          this.warned = true;
+          this.warn(`thin pool ${this.vg}/${u.pool} of snapshot ${this.vg}/${this.snapshot} is ${u.percent.toFixed(1)} % full: writes to the origin are filling it; at 100 % writes to every thin LV in it stall or fail (extend the pool with lvextend, or use --size for a classic COW snapshot)`);
+        }
+        return;
+      }
       const at = `snapshot ${this.vg}/${this.snapshot} is ${u.percent.toFixed(1)} % full`;
       if (this.grow && !this.growStopped && !final) {
         await this.tryGrow(at, u.percent);

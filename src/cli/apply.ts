@@ -75,6 +75,8 @@ export const apply: CommandSpec = {
   examples: [
     ['apply --state present --vg vg0 --lv root --mountpoint /mnt/snap', 'snapshot vg0/root and mount it read-only'],
     ['apply --state present --vg vg0 --lv root --tmp-file /var/tmp/cow.img --size 2G', 'full VG: borrow 2G from a file'],
+    ['apply --state present --vg vg0 --lv home --mountpoint /mnt/snap', 'a thin origin: a thin snapshot in its pool (no size)'],
+    ['apply --state present --vg vg0 --lv home --size 4G', 'a thin origin, classic COW snapshot outside the pool'],
     ['apply --state present --config /etc/lvmsnap/root.yaml --check', 'show and rehearse what would change, change nothing'],
     ['apply --state absent --vg vg0 --lv root --mountpoint /mnt/snap', 'unmount and remove everything lvmsnap made'],
     ['apply --state present --config /etc/lvmsnap/set.yaml', 'a snapshot set (targets: [...]): all members, or none'],

@@ -24,6 +24,7 @@ export const plan: CommandSpec = {
   ],
   examples: [
     ['plan --vg vg0 --lv root --mountpoint /mnt/snap', 'what present would do'],
+    ['plan --vg vg0 --lv home', 'of a thin origin: says it makes a thin snapshot in its pool'],
     ['plan --state absent --config /etc/lvmsnap/root.yaml --json', 'what absent would do, as JSON'],
     ['plan --config /etc/lvmsnap/set.yaml', 'a snapshot set: every member checked and rehearsed, in the order apply runs them'],
   ],

@@ -1,5 +1,6 @@
 // Human and --json renderings of apply/plan/status reports. Pure: returns strings.
 import type { ApplyReport, StatusReport } from '../engine.js';
+import type { Facts, SnapshotKind } from '../facts.js';
 import type { PlannedChange, ResourceView, Step, Target } from '../types.js';
 
 const pad = (s: string, n: number): string => (s.length >= n ? `${s} ` : s + ' '.repeat(n - s.length));
@@ -26,8 +27,15 @@ function changeLines(changes: readonly PlannedChange[], diff: boolean): string[]
   return lines;
 }
 
-const targetLine = (t: Target, verb: string): string =>
-  `lvmsnap ${verb}: ${t.vg}/${t.lv} -> snapshot ${t.vg}/${t.snapshot}${t.mountpoint ? ` at ${t.mountpoint}` : ''}${t.tmpFile ? ` (COW space from ${t.tmpFile})` : ''}`;
+/** "thin snapshot ... in pool vg0/pool" or, of a thin origin, "classic COW snapshot"; plain "snapshot" otherwise. */
+const kindWords = (k: SnapshotKindInfo | undefined, t: Target): string =>
+  k?.kind === 'thin' ? `thin snapshot ${t.vg}/${t.snapshot} in pool ${t.vg}/${k.pool}` : `${k?.thinOrigin ? 'classic COW snapshot' : 'snapshot'} ${t.vg}/${t.snapshot}`;
+
+const targetLine = (t: Target, verb: string, k?: SnapshotKindInfo): string =>
+  `lvmsnap ${verb}: ${t.vg}/${t.lv} -> ${kindWords(k, t)}${t.mountpoint ? ` at ${t.mountpoint}` : ''}${t.tmpFile ? ` (COW space from ${t.tmpFile})` : ''}`;
+
+interface SnapshotKindInfo { readonly kind: SnapshotKind; readonly pool: string | null; readonly thinOrigin: boolean }
+const kindInfo = (f: Facts): SnapshotKindInfo => ({ kind: f.snapshotKind, pool: f.origin?.thin?.pool ?? null, thinOrigin: f.origin?.thin?.kind === 'volume' });
 
 function counts(changes: readonly PlannedChange[]) {
   const n = (a: PlannedChange['action']) => changes.filter((c) => c.action === a).length;
@@ -37,7 +45,7 @@ function counts(changes: readonly PlannedChange[]) {
 export function renderApplyHuman(r: ApplyReport, target: Target, diff: boolean): string {
   const { plan } = r.planned;
   const verb = r.check ? `plan --state ${plan.state}` : `apply --state ${plan.state}`;
-  const lines = [targetLine(target, verb), ...changeLines(plan.changes, diff)];
+  const lines = [targetLine(target, verb, kindInfo(r.planned.facts)), ...changeLines(plan.changes, diff)];
   const c = counts(plan.changes);
   const mutating = r.commands.filter((x) => x.mutating).length;
   const secs = (r.commands.reduce((a, x) => a + x.ms, 0) / 1000).toFixed(1);
@@ -67,6 +75,7 @@ export function applyJson(r: ApplyReport, target: Target): Record<string, unknow
     state: plan.state,
     check: r.check,
     target,
+    snapshotKind: r.planned.facts.snapshotKind,
     ok: plan.refusals.length === 0 && !r.error && !r.rehearsal,
     resources: plan.changes.map((c) => ({
       kind: c.kind,
@@ -93,7 +102,9 @@ function detail(v: ResourceView): string {
     case 'TmpFile': return 'size' in o ? `${mib(o['size'])} file` : '';
     case 'LoopDevice': return 'backFile' in o ? `backed by ${String(o['backFile'])}` : '';
     case 'PvInVg': return 'peCount' in o ? `${String(o['peAllocCount'])}/${String(o['peCount'])} extents used${o['missing'] ? ', MISSING' : ''}` : '';
-    case 'Snapshot': return 'sizeBytes' in o ? `${o['usedPercent'] ?? '?'}% of ${mib(o['sizeBytes'])} copy-on-write space used` : '';
+    case 'Snapshot':
+      if (o['kind'] === 'thin') return `thin snapshot, ${mib(o['virtualBytes'])} virtual; thin pool ${String(o['pool'])}: data ${o['poolDataPercent'] ?? '?'}%, metadata ${o['poolMetadataPercent'] ?? '?'}% used`;
+      return 'sizeBytes' in o ? `${o['usedPercent'] ?? '?'}% of ${mib(o['sizeBytes'])} copy-on-write space used` : '';
     case 'Mountpoint': return 'options' in o ? `${String(o['source'])} mounted ${(o['options'] as string[]).join(',')}` : '';
     case 'ShutdownGuard': return 'active' in o ? `systemd unit ${String(o['active'])}` : '';
     case 'Archive': return '';
@@ -102,7 +113,7 @@ function detail(v: ResourceView): string {
 
 export function renderStatusHuman(r: StatusReport, target: Target): string {
   const lines = [
-    targetLine(target, 'status'),
+    targetLine(target, 'status', r.facts ? kindInfo(r.facts) : undefined),
     ...r.views.map((v) => `  ${pad(v.status, 9)}${pad(v.kind, 12)}${pad(v.id, 34)}${[detail(v), v.reason].filter(Boolean).join('; ')}`),
   ];
   lines.push(`State: ${r.state}`);
@@ -113,6 +124,7 @@ export function statusJson(r: StatusReport, target: Target): Record<string, unkn
   return {
     state: r.state,
     target,
+    ...(r.facts ? { snapshotKind: r.facts.snapshotKind } : {}),
     resources: r.views.map(viewJson),
     commands: r.commands.map((c) => ({ argv: c.argv, exitCode: c.exitCode, ms: c.ms, mutating: c.mutating })),
   };

@@ -21,6 +21,7 @@ export const TARGET_FLAGS: readonly FlagSpec[] = [
   { name: 'loop-device', type: 'string', value: 'DEV', complete: 'file', shownDefault: 'the first free one', describe: 'loop device to use' },
   { name: 'allocate', type: 'string', choices: ['auto', 'fallocate', 'zero'], shownDefault: 'auto', describe: 'how to allocate the tmp file (never sparse)' },
   { name: 'remove-mountpoint', type: 'boolean', describe: 'with --state absent: also remove a mountpoint directory lvmsnap did not create' },
+  { name: 'thin-pool-threshold', type: 'string', value: 'PERCENT', shownDefault: '90', describe: "thin origin (thin snapshot unless --size/--tmp-file): refuse above this pool usage" },
   { name: 'state-dir', type: 'string', value: 'DIR', complete: 'dir', shownDefault: '/var/lib/lvmsnap', describe: 'where lvmsnap records what it created' },
 ];
 
@@ -36,7 +37,7 @@ export const OUTPUT_GROUP: FlagGroup = { title: 'Output', flags: OUTPUT_FLAGS };
 const FIELD_OF_FLAG: Readonly<Record<string, string>> = {
   vg: 'vg', lv: 'lv', snapshot: 'snapshot', size: 'size', mountpoint: 'mountpoint', 'mount-options': 'mountOptions',
   'tmp-file': 'tmpFile', 'tmp-file-size': 'tmpFileSize', 'loop-device': 'loopDevice', allocate: 'allocate',
-  'remove-mountpoint': 'removeMountpoint', 'state-dir': 'stateDir',
+  'remove-mountpoint': 'removeMountpoint', 'state-dir': 'stateDir', 'thin-pool-threshold': 'thinPoolThreshold',
 };
 
 /** A config file's parsed content (a mapping), or {} without --config; refuses a run with no target at all. */

@@ -1,7 +1,7 @@
 // Parses `lvm fullreport --units b --nosuffix --reportformat json` into VGs, PVs and LVs.
 // fullreport groups rows per VG: each report[] entry holds vg (0 or 1 row), pv, lv, pvseg and seg rows.
 // PV rows carry no vg_name, so a PV's VG is the one of its entry (none for orphan PVs).
-import type { ObservedLv, ObservedPv, ObservedVg } from '../types.js';
+import type { ObservedLv, ObservedPv, ObservedVg, ThinInfo } from '../types.js';
 import { fail, int, isRow, nonEmpty, optDecimal, parseJson, rows, splitList, str, toInt, type Row } from './util.js';
 
 const CMD = 'lvm fullreport';
@@ -70,6 +70,9 @@ function parseLv(r: Row, vg: string, segs: readonly Row[]): ObservedLv {
   const origin = str(CMD, r, 'origin');
   // 's' snapshot, 'S' merging snapshot.
   const isSnapshot = attr[0] === 's' || attr[0] === 'S';
+  const thin = thinInfo(r, uuid, attr, segs);
+  // lv_attr's 10th character 'k': the activation-skip flag (thin snapshots get it by default).
+  const skip = attr[9] === 'k' || r.lv_skip_activation === 'skip activation';
   return {
     uuid,
     vg,
@@ -87,6 +90,22 @@ function parseLv(r: Row, vg: string, segs: readonly Row[]): ObservedLv {
     tags: splitList(str(CMD, r, 'lv_tags')),
     devices: devicesOf(uuid, segs),
     majMin,
+    ...(thin ? { thin } : {}),
+    ...(skip ? { activationSkip: true as const } : {}),
+  };
+}
+
+/** Thin pool (segtype thin-pool, lv_attr 't') or thin volume (segtype thin, lv_attr 'V'), else undefined. */
+function thinInfo(r: Row, uuid: string, attr: string, segs: readonly Row[]): ThinInfo | undefined {
+  const segtype = segs.find((s) => s.lv_uuid === uuid)?.segtype;
+  const kind = segtype === 'thin-pool' || attr[0] === 't' ? 'pool' : segtype === 'thin' || attr[0] === 'V' ? 'volume' : null;
+  if (kind === null) return undefined;
+  const pool = typeof r.pool_lv === 'string' && r.pool_lv !== '' ? r.pool_lv.replace(/^\[|\]$/g, '') : null;
+  return {
+    kind,
+    pool: kind === 'volume' ? pool : null,
+    dataPercent: optDecimal(CMD, r, 'data_percent'),
+    metadataPercent: kind === 'pool' ? optDecimal(CMD, r, 'metadata_percent') : null,
   };
 }
 
@@ -105,6 +124,7 @@ function devicesOf(lvUuid: string, segs: readonly Row[]): string[] {
   const out: string[] = [];
   for (const seg of segs) {
     if (seg.lv_uuid !== lvUuid) continue;
+    // A thin volume's segment has no devices; a pool's are its hidden sub-LVs ("pool_tdata(0)").
     for (const item of splitList(str(CMD, seg, 'devices'))) {
       const m = /^(.+)\((\d+)\)$/.exec(item);
       if (!m) fail(CMD, 'unexpected seg "devices" entry', item);

@@ -35,7 +35,8 @@ export interface Discovery {
 
 const FOR_PREFIX = pvForTag('');
 const isLoopDevice = (name: string): boolean => /^\/dev\/loop\d+$/.test(name);
-export const isOurSnapshot = (lv: ObservedLv): boolean => lv.isSnapshot && lv.tags.includes(OWNER_TAG);
+// Thin snapshots too: recover removes every snapshot lvmsnap made (a thin one needs no vgreduce).
+export const isOurSnapshot = (lv: ObservedLv): boolean => (lv.isSnapshot || (lv.thin?.kind === 'volume' && lv.origin !== null)) && lv.tags.includes(OWNER_TAG);
 
 interface Draft { vg: string; snapshot: string; journal: Journal | null; snapshotLv?: ObservedLv; pvs: ObservedPv[] }
 

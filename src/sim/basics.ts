@@ -32,6 +32,8 @@ export interface SimLvFs {
   readonly usedBytes: number;
   /** Journal/log needs recovery (origin was mounted when the snapshot was taken). */
   readonly dirty: boolean;
+  /** ext4's RAID stripe width in blocks, which mkfs.ext4 takes from a thin LV's pool chunk size; shown as stripe=N. */
+  readonly stripe?: number;
 }
 
 export interface SimLv {
@@ -49,6 +51,25 @@ export interface SimLv {
   readonly invalid: boolean;
   readonly fs: SimLvFs;
   readonly time: string;
+  /** A thin pool: its segs hold data, metadata and the spare metadata area; usage is stored, not derived. */
+  readonly thinPool?: SimThinPool;
+  /** A thin LV (no segs of its own; origin set for a thin snapshot). */
+  readonly thin?: SimThin;
+}
+
+export interface SimThinPool {
+  readonly dataBytes: number;
+  readonly dataPercent: number;
+  readonly metadataPercent: number;
+}
+
+export interface SimThin {
+  readonly pool: string;
+  readonly virtualBytes: number;
+  /** data_percent: share of the virtual size mapped in the pool. */
+  readonly mappedPercent: number;
+  /** The activation-skip flag ('k'): such an LV is not activated without -K. */
+  readonly skip: boolean;
 }
 
 /** A whole-disk/partition block device that is always present (e.g. /dev/vda). */

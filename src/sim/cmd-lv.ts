@@ -8,7 +8,7 @@ import { fail, humanSize, notModelled, ok, parseArgs, type ExecOutput } from './
 import { ECMD_FAILED, refusePartial, vgNotFound } from './cmd-pv.js';
 import { missingPvWarnings } from './report-lvm.js';
 import {
-  deviceByName, findLv, freeAreas, lowestFreeMinor, lvBytes, lvPartial, lvTime, lvmUuid, snapshotsOf, vgPvs,
+  deviceByName, findLv, freeAreas, lowestFreeMinor, lvBytes, lvPartial, lvTime, lvmUuid, snapshotsOf, thinLvsOf, vgPvs,
   type SimLv, type SimPv, type SimSeg, type SimSystem,
 } from './state.js';
 
@@ -43,11 +43,16 @@ const freeOn = (s: SimSystem, pvs: readonly SimPv[]): number =>
   pvs.reduce((a, pv) => a + freeAreas(s, pv).reduce((b, [, c]) => b + c, 0), 0);
 
 export function lvcreate(s: SimSystem, args: readonly string[]): ExecOutput {
-  const p = parseArgs(args, ['--yes', '-y', '--snapshot', '-s'], ['--size', '-L', '--name', '-n', '--addtag']);
+  const p = parseArgs(args, ['--yes', '-y', '--snapshot', '-s'], ['--size', '-L', '--name', '-n', '--addtag', '--setactivationskip', '--type', '--virtualsize', '-V', '--thinpool']);
   const get = (a: string, b: string): string | undefined => p?.flags.get(a)?.[0] ?? p?.flags.get(b)?.[0];
   const size = get('--size', '-L');
   const name = get('--name', '-n');
   const m = /^(\d+)[bB]$/.exec(size ?? '');
+  if (p && (p.flags.has('--type') || p.flags.has('--thinpool') || p.flags.has('--virtualsize') || p.flags.has('-V'))) return lvcreateThin(s, p, args);
+  if (p && (p.flags.has('--snapshot') || p.flags.has('-s')) && size === undefined && name !== undefined && p.pos.length === 1 && p.pos[0]!.includes('/')) {
+    return thinSnapshot(s, p.pos[0]!, name, p.flags.get('--addtag') ?? [], p.flags.get('--setactivationskip')?.[0]);
+  }
+  if (p?.flags.has('--setactivationskip')) return notModelled(s, ['lvcreate', ...args]);
   if (!p || !(p.flags.has('--snapshot') || p.flags.has('-s')) || !m || name === undefined || p.pos.length < 1 || !p.pos[0]!.includes('/')) {
     return notModelled(s, ['lvcreate', ...args]);
   }
@@ -106,6 +111,83 @@ export function lvcreate(s: SimSystem, args: readonly string[]): ExecOutput {
   return ok(next, `${out}  Logical volume "${name}" created.\n`);
 }
 
+const NAME_CHECK = (s: SimSystem, vg: string, name: string): ExecOutput | null => {
+  if (!LV_NAME.test(name) || name.length > 127 || RESERVED.test(name)) {
+    return fail(s, 3, `  Logical volume name "${name}" is invalid.\n  Run \`lvcreate --help' for more information.\n`);
+  }
+  if (findLv(s, vg, name)) return fail(s, ECMD_FAILED, `  Logical Volume "${name}" already exists in volume group "${vg}"\n`);
+  return null;
+};
+
+/**
+ * lvcreate --snapshot without a size: of a thin origin, a thin snapshot in its pool (lvm2 gives it the
+ * activation-skip flag unless --setactivationskip n, and then does not activate it); of any other origin
+ * lvm2 asks for a size. Refused, like lvm2's pool_below_threshold(), when the pool is full.
+ */
+function thinSnapshot(s: SimSystem, spec: string, name: string, tags: readonly string[], skipArg: string | undefined): ExecOutput {
+  const [vg, originName] = spec.split('/') as [string, string];
+  if (!s.vgs[vg]) return vgNotFound(s, vg);
+  const refused = refusePartial(s, vg);
+  if (refused) return refused;
+  if (skipArg !== undefined && skipArg !== 'y' && skipArg !== 'n') return fail(s, 3, `  Invalid argument for --setactivationskip: ${skipArg}\n`);
+  const origin = findLv(s, vg, originName);
+  if (!origin) return fail(s, ECMD_FAILED, `  Failed to find logical volume "${vg}/${originName}"\n`);
+  if (!origin.thin) return fail(s, 3, '  Please specify either size or extents with snapshots.\n  Run `lvcreate --help\' for more information.\n');
+  const bad = NAME_CHECK(s, vg, name);
+  if (bad) return bad;
+  const pool = findLv(s, vg, origin.thin.pool)!;
+  if (pool.thinPool!.dataPercent >= 100 || pool.thinPool!.metadataPercent >= 100)
+    return fail(s, ECMD_FAILED, `  Cannot create new thin volume, free space in thin pool ${vg}/${pool.name} reached threshold.\n`);
+  const skip = skipArg !== 'n';
+  const active = !skip && pool.active;
+  const uuid = lvmUuid(s.counters.uuid + 1);
+  const time = s.counters.time + 1;
+  const lv: SimLv = {
+    uuid, name, vg, segs: [], tags: [...new Set(tags)], active, minor: active ? lowestFreeMinor(s) : null, origin: origin.name,
+    invalid: false, cowPercent: 0, fs: { ...origin.fs, dirty: origin.fs.dirty || lvMounted(s, origin) }, time: lvTime(time),
+    // Shares every block of its origin: nothing new is mapped; the pool's metadata grows a little.
+    thin: { pool: pool.name, virtualBytes: origin.thin.virtualBytes, mappedPercent: origin.thin.mappedPercent, skip },
+  };
+  const grown = { ...pool.thinPool!, metadataPercent: Math.min(100, Math.round((pool.thinPool!.metadataPercent + 0.1) * 100) / 100) };
+  const next = edit(s, { counters: { uuid: s.counters.uuid + 1, time }, lvs: { [uuid]: lv, [pool.uuid]: { ...pool, thinPool: grown } } });
+  return ok(next, `  Logical volume "${name}" created.\n`);
+}
+
+/** lvcreate --type thin-pool --size B --name P VG, and lvcreate --virtualsize B --thinpool P --name T VG (test setups). */
+function lvcreateThin(s: SimSystem, p: NonNullable<ReturnType<typeof parseArgs>>, args: readonly string[]): ExecOutput {
+  const get = (a: string, b?: string): string | undefined => p.flags.get(a)?.[0] ?? (b ? p.flags.get(b)?.[0] : undefined);
+  const name = get('--name', '-n');
+  const vg = p.pos[0];
+  if (name === undefined || vg === undefined || p.pos.length !== 1 || vg.includes('/')) return notModelled(s, ['lvcreate', ...args]);
+  if (!s.vgs[vg]) return vgNotFound(s, vg);
+  const bad = NAME_CHECK(s, vg, name);
+  if (bad) return bad;
+  const es = s.vgs[vg]!.extentSize;
+  const uuid = lvmUuid(s.counters.uuid + 1);
+  const time = s.counters.time + 1;
+  const base = { uuid, name, vg, tags: [...new Set(p.flags.get('--addtag') ?? [])], origin: null, invalid: false, cowPercent: 0, time: lvTime(time) };
+  if (get('--type') === 'thin-pool') {
+    const m = /^(\d+)[bB]$/.exec(get('--size', '-L') ?? '');
+    if (!m) return notModelled(s, ['lvcreate', ...args]);
+    const dataExt = Math.ceil(Number(m[1]) / es);
+    // Data, metadata and the spare metadata area (one extent each for metadata at these sizes).
+    const segs = allocate(s, vgPvs(s, vg), dataExt + 2);
+    if (!segs) return fail(s, ECMD_FAILED, `  Volume group "${vg}" has insufficient free space (${freeOn(s, vgPvs(s, vg))} extents): ${dataExt + 2} required.\n`);
+    const lv: SimLv = { ...base, segs, active: true, minor: lowestFreeMinor(s), fs: { type: 'none', uuid: '', usedBytes: 0, dirty: false },
+      thinPool: { dataBytes: dataExt * es, dataPercent: 0, metadataPercent: 10.55 } };
+    return ok(edit(s, { counters: { uuid: s.counters.uuid + 1, time }, lvs: { [uuid]: lv } }), `  Logical volume "${name}" created.\n`);
+  }
+  const v = /^(\d+)[bB]$/.exec(get('--virtualsize', '-V') ?? '');
+  const poolName = get('--thinpool');
+  const pool = poolName === undefined ? undefined : findLv(s, vg, poolName);
+  if (!v || poolName === undefined || p.flags.has('--type')) return notModelled(s, ['lvcreate', ...args]);
+  if (!pool?.thinPool) return fail(s, ECMD_FAILED, `  Thin pool ${vg}/${poolName} not found.\n`);
+  const bytes = Math.ceil(Number(v[1]) / es) * es;
+  const lv: SimLv = { ...base, segs: [], active: pool.active, minor: pool.active ? lowestFreeMinor(s) : null,
+    fs: { type: 'none', uuid: '', usedBytes: 0, dirty: false }, thin: { pool: pool.name, virtualBytes: bytes, mappedPercent: 0, skip: false } };
+  return ok(edit(s, { counters: { uuid: s.counters.uuid + 1, time }, lvs: { [uuid]: lv } }), `  Logical volume "${name}" created.\n`);
+}
+
 export function lvremove(s: SimSystem, args: readonly string[]): ExecOutput {
   const p = parseArgs(args, ['--yes', '-y'], []);
   if (!p || p.pos.length !== 1 || !p.pos[0]!.includes('/')) return notModelled(s, ['lvremove', ...args]);
@@ -120,7 +202,12 @@ export function lvremove(s: SimSystem, args: readonly string[]): ExecOutput {
     return fail(s, ECMD_FAILED, `${warn}  Removing origin ${name} will also remove ${snaps.length} snapshots(s). Proceed? [y/n]: [n]\n` +
       `  Logical volume ${name} not removed.\n`);
   }
-  const victims: SimLv[] = [...snaps, lv];
+  // A pool takes its thin LVs along (lvm2 asks first; --yes answers).
+  const thins = lv.thinPool ? thinLvsOf(s, lv) : [];
+  if (thins.length > 0 && !yes) {
+    return fail(s, ECMD_FAILED, `${warn}  Removing pool "${name}" will remove ${thins.length} dependent volume(s). Proceed? [y/n]: [n]\n  Logical volume "${name}" not removed.\n`);
+  }
+  const victims: SimLv[] = [...snaps, ...thins, lv];
   const open = victims.find((v) => v.active && lvMounted(s, v));
   if (open) return fail(s, ECMD_FAILED, `${warn}  Logical volume ${vg}/${open.name} contains a filesystem in use.\n`);
   if (!yes && lv.active) {

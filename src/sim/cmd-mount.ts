@@ -20,7 +20,7 @@ const WRONG_FS = (target: string, dev: string): string =>
   '       dmesg(1) may have more information after failed mount system call.\n';
 
 /** Options as /proc/mounts shows them. */
-function kernelOptions(fstype: string, opts: readonly string[]): string {
+function kernelOptions(fstype: string, opts: readonly string[], stripe?: number): string {
   const out = [opts.includes('ro') ? 'ro' : 'rw'];
   for (const o of ['nosuid', 'nodev', 'noexec']) if (opts.includes(o)) out.push(o);
   // strictatime is the absence of the other two: the kernel shows no word for it.
@@ -31,6 +31,7 @@ function kernelOptions(fstype: string, opts: readonly string[]): string {
   if (fstype === 'ext4') {
     if (specific.some((o) => o === 'noload' || o === 'norecovery')) out.push('norecovery');
     out.push(...specific.filter((o) => o !== 'noload' && o !== 'norecovery'));
+    if (stripe !== undefined) out.push(`stripe=${stripe}`);
   } else if (fstype === 'xfs') {
     out.push(...specific.filter((o) => o === 'nouuid' || o === 'norecovery'));
     out.push('attr2', 'inode64', 'logbufs=8', 'logbsize=32k', 'noquota');
@@ -83,7 +84,7 @@ export function mount(s: SimSystem, args: readonly string[]): ExecOutput {
       : `${tag}: INFO: recovery required on readonly filesystem`, `${tag}: write access will be enabled during recovery`);
   }
   notes.push(`${tag}: mounted filesystem${ro ? ' read-only' : ''}.`);
-  const mounted = { target: normPath(target), fs: lvFsId(lv.uuid), options: kernelOptions(fstype, opts), fstab: false };
+  const mounted = { target: normPath(target), fs: lvFsId(lv.uuid), options: kernelOptions(fstype, opts, lv.fs.stripe), fstab: false };
   const l = s.lvs[lv.uuid]!;
   const replayed = replay ? {
     lvs: { [lv.uuid]: setFields(l, { fs: setFields(l.fs, { dirty: false }), ...(l.origin !== null ? { cowPercent: Math.min(100, l.cowPercent + 0.05) } : {}) }) },

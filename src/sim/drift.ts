@@ -45,6 +45,16 @@ export function fillCow(s: SimSystem, vg: string, name: string, percent: number)
 }
 
 /** Someone ran `rm path` (a loop device keeps the inode alive). */
+/** Writes to thin LVs filled their pool to these percentages of data and metadata. */
+export function fillPool(s: SimSystem, vg: string, pool: string, dataPercent: number, metadataPercent?: number): SimSystem {
+  return produce(s, (d) => {
+    const lv = Object.values(d.lvs).find((l) => l.vg === vg && l.name === pool && l.thinPool);
+    if (!lv?.thinPool) return;
+    lv.thinPool.dataPercent = dataPercent;
+    if (metadataPercent !== undefined) lv.thinPool.metadataPercent = metadataPercent;
+  });
+}
+
 export function deleteFile(s: SimSystem, path: string): SimSystem {
   const p = normPath(path);
   if (s.paths[p] === undefined) return s;
@@ -54,7 +64,8 @@ export function deleteFile(s: SimSystem, path: string): SimSystem {
 /**
  * Power cycle: processes and their locks die, loop devices are all detached, only fstab mounts come
  * back (tmpfs empty), state files on tmpfs vanish, PVs whose device is gone turn missing, and LVs that
- * are partial (extents on a missing PV, or origin/snapshot of one) stay inactive. Minors renumber.
+ * are partial (extents on a missing PV, or origin/snapshot of one) or flagged activation-skip stay inactive.
+ * Minors renumber.
  */
 export function reboot(s: SimSystem): SimSystem {
   const volatileFs = new Set(Object.values(s.filesystems).filter((f) => f.volatile).map((f) => f.id));
@@ -74,7 +85,8 @@ export function reboot(s: SimSystem): SimSystem {
   const up = produce(down, (d) => {
     let minor = 0;
     for (const lv of Object.values(down.lvs)) {
-      if (lvPartial(down, lv)) continue;
+      // Autoactivation skips LVs with the activation-skip flag (thin snapshots made without -kn).
+      if (lvPartial(down, lv) || lv.thin?.skip) continue;
       d.lvs[lv.uuid]!.active = true;
       d.lvs[lv.uuid]!.minor = minor++;
     }

@@ -18,7 +18,7 @@
 //   observed; the journal is placed at journalPath(target) when a target is given.
 import { castDraft, produce } from 'immer';
 import { journalPath } from '../journal.js';
-import type { SystemSnapshot, Target } from '../types.js';
+import type { ObservedLv, SystemSnapshot, Target } from '../types.js';
 import { addDirs, emptySystem, fsUuidFor } from './build.js';
 import { withSystemd } from './cmd-systemd.js';
 import { allocate } from './cmd-lv.js';
@@ -69,10 +69,14 @@ export function systemFromSnapshot(snap: SystemSnapshot, opts: FromSnapshotOptio
       }
     }
   });
-  const lvs = [...snap.lvs].sort((a, b) => Number(a.isSnapshot) - Number(b.isSnapshot));
+  // Pools first, then origins, then snapshots (classic or thin). lvm2's hidden sub-LVs ([pool_tdata] ...)
+  // are not modelled: the pool holds their extents itself.
+  const rank = (l: ObservedLv): number => (l.thin?.kind === 'pool' ? 0 : l.origin !== null ? 2 : 1);
+  const lvs = [...snap.lvs].filter((l) => !l.name.startsWith('[')).sort((a, b) => rank(a) - rank(b));
   for (const lv of lvs) {
     const es = s.vgs[lv.vg]?.extentSize;
     if (es === undefined) continue;
+    if (lv.thin) { s = addThinFromSnapshot(s, snap, lv, es); continue; }
     const missing = Object.values(s.pvs).filter((p) => p.vg === lv.vg && !snap.pvs.find((o) => o.uuid === p.uuid && !o.missing));
     const pvs = lv.devices.flatMap((name) => (name === '[unknown]' ? missing
       : Object.values(s.pvs).filter((p) => snap.pvs.find((o) => o.uuid === p.uuid)?.name === name)));
@@ -159,4 +163,39 @@ function emptySystemRoot(s: SimSystem): SimSystem {
     d.filesystems.root = base.filesystems.root!;
     d.mounts.unshift({ target: '/', fs: 'root', options: 'rw,relatime', fstab: true });
   });
+}
+
+/** ext4's stripe=N as the kernel shows it for a mounted thin LV (see SimLvFs.stripe). */
+const stripeOf = (options: readonly string[] | undefined): { stripe?: number } => {
+  const n = options?.map((o) => /^stripe=(\d+)$/.exec(o)?.[1]).find((x) => x !== undefined);
+  return n === undefined ? {} : { stripe: Number(n) };
+};
+
+/** A thin pool (its data extents plus a metadata and a spare extent) or a thin LV (no extents of its own). */
+function addThinFromSnapshot(s: SimSystem, snap: SystemSnapshot, lv: ObservedLv, es: number): SimSystem {
+  const t = lv.thin!;
+  const base = {
+    uuid: lv.uuid, name: lv.name, vg: lv.vg, tags: [...lv.tags], active: lv.active,
+    minor: lv.majMin !== null ? Number(lv.majMin.split(':')[1]) : null, origin: lv.origin, cowPercent: 0, invalid: false,
+    time: '2026-01-01 00:00:00 +0000',
+  };
+  if (t.kind === 'pool') {
+    const segs = allocate(s, Object.values(s.pvs).filter((p) => p.vg === lv.vg), Math.ceil(lv.sizeBytes / es) + 2) ?? [];
+    const pool: SimLv = { ...base, segs, fs: { type: 'none', uuid: '', usedBytes: 0, dirty: false },
+      thinPool: { dataBytes: lv.sizeBytes, dataPercent: t.dataPercent ?? 0, metadataPercent: t.metadataPercent ?? 0 } };
+    return produce(s, (d) => { d.lvs[lv.uuid] = castDraft(pool); });
+  }
+  const origin = lv.origin !== null ? Object.values(s.lvs).find((o) => o.vg === lv.vg && o.name === lv.origin) : undefined;
+  const mount = snap.mounts.find((m) => (lv.majMin !== null && m.majMin === lv.majMin) || m.source === lv.dmPath || m.source === lv.path);
+  const originMounted = origin ? snap.mounts.some((m) => m.majMin === `253:${origin.minor}`) : false;
+  const type = mount?.fstype ?? origin?.fs.type ?? (snap.originFstype ?? 'none');
+  const thin: SimLv = {
+    ...base, segs: [],
+    fs: origin ? { ...origin.fs, dirty: originMounted } : {
+      type, uuid: fsUuidFor(s.counters.uuid + 1 + Object.keys(s.lvs).length), usedBytes: 0, dirty: false,
+      ...stripeOf(mount?.options),
+    },
+    thin: { pool: t.pool ?? '', virtualBytes: lv.sizeBytes, mappedPercent: t.dataPercent ?? 0, skip: lv.activationSkip === true },
+  };
+  return produce(s, (d) => { d.lvs[lv.uuid] = castDraft(thin); });
 }

@@ -7,7 +7,7 @@
 // the hot paths fast. test/sim/golden.test.ts pins every output byte and resulting system.
 //
 // What the model does NOT model (each is a place where the real host can differ):
-// - LVM: only linear LVs and thick (old-style) snapshots; no thin pools, RAID, mirrors, cache, pvmove,
+// - LVM: linear LVs, thick (old-style) snapshots, thin pools, thin LVs and thin snapshots (cmd-lv.ts); no RAID, mirrors, cache, pvmove,
 //   merging snapshots, VG/LV renames, lvextend of anything but a snapshot's COW, lvresize/lvreduce,
 //   pvresize shrinking a PV or of an orphan PV, activation commands other than lvchange --activate y, --restoremissing,
 //   pvremove/pvcreate, clustered/shared VGs, lvm.conf filters, devices file, duplicate PVs, metadata
@@ -17,6 +17,9 @@
 //   (pvchange on one exits 127). A PV label whose PV was dropped from the VG (vgreduce --removemissing
 //   while absent) reads as a plain orphan, not as lvm's "outdated PV". After an autoactivation failure
 //   nothing retries. lvm's interactive prompts are answered "n" unless --yes.
+// - Thin pools: one LV whose segments hold data + metadata + spare (no hidden _tdata/_tmeta/_pmspare LVs in
+//   the report), usage stored rather than derived from writes (drift.fillPool changes it; a thin snapshot
+//   adds 0.1 % metadata), no autoextend, no overprovisioning warnings, no thin_check at activation.
 // - COW usage never grows by itself (drift.fillCow does it); mounting a dirty snapshot without
 //   noload/norecovery adds 0.05 %. Snapshot data are not modelled, only the filesystem's type, UUID,
 //   usage and whether its journal/log needs recovery.
@@ -49,7 +52,7 @@ export { exec, SIMULATED_COMMANDS } from './exec.js';
 export type { ExecOutput, ExecResult } from './ops.js';
 export { fsInfo, lookup, mountAt, childrenOf, type FsInfo, type Node } from './fsview.js';
 export {
-  emptySystem, simpleSystem, addDirs, addDisk, addFile, addFilesystem, addLv, addVg, fsUuidFor,
+  emptySystem, simpleSystem, addDirs, addDisk, addFile, addFilesystem, addLv, addThinLv, addThinPool, addVg, fsUuidFor,
   type EmptySystemOptions, type SimpleSystemOptions, type AddLvOptions,
 } from './build.js';
 export { cowMaxBytes } from './cmd-lv.js';

@@ -5,7 +5,7 @@ import { LV_FIELDS, PVSEG_FIELDS, PV_FIELDS, SEG_FIELDS, VG_FIELDS, rowFormat } 
 import { Memo } from './memo.js';
 import {
   DM_MAJOR, PE_START, devIndex, dmPath, findLv, freeAreas, lvBytes, lvExtents, lvIndex, lvPartial, missingPvs,
-  orphanDevices, snapshotsOf, usedExtents, vgLvs, vgPvs, type SimLv, type SimPv, type SimSystem,
+  orphanDevices, snapshotsOf, thinLvsOf, usedExtents, vgLvs, vgPvs, type SimLv, type SimPv, type SimSystem,
 } from './state.js';
 
 /** a.localeCompare(b) without arguments, which is specified as this (default-locale) collator's compare. */
@@ -40,7 +40,7 @@ function vgRow(s: SimSystem, vg: string): string {
     vg_size: String(total * v.extentSize), vg_free: String(free * v.extentSize), vg_extent_size: String(v.extentSize),
     vg_extent_count: String(total), vg_free_count: String(free), pv_count: String(pvs.length),
     vg_missing_pv_count: String(missing), lv_count: String(lvs.length),
-    snap_count: String(lvs.filter((l) => l.origin !== null).length), vg_seqno: String(1 + pvs.length + lvs.length),
+    snap_count: String(lvs.filter((l) => l.origin !== null && !l.thin).length), vg_seqno: String(1 + pvs.length + lvs.length),
     vg_mda_count: present, vg_mda_used_count: present,
   });
 }
@@ -60,7 +60,61 @@ function pvRow(s: SimSystem, pv: SimPv): string {
   });
 }
 
+/**
+ * A thin pool or thin LV, shaped after lvm2's (lvs(8) attr: pool 'twi-aotz--', thin LV 'Vwi-aotz--', a thin
+ * snapshot with the activation-skip flag 'Vwi---tz-k'). The pool's hidden _tdata/_tmeta/_pmspare LVs are not
+ * reported (not modelled: the pool's extents are its own segments).
+ */
+function thinRow(s: SimSystem, lv: SimLv, mounted: ReadonlySet<string>): string {
+  const a = lv.active;
+  const pool = lv.thin ? findLv(s, lv.vg, lv.thin.pool) : undefined;
+  const origin = lv.thin && lv.origin !== null ? findLv(s, lv.vg, lv.origin) : undefined;
+  const thinSnaps = vgLvs(s, lv.vg).filter((l) => l.thin && l.origin === lv.name).map((l) => l.name).sort(collate);
+  const open = a && (lv.thinPool ? thinLvsOf(s, lv).some((t) => t.active) : mounted.has(`lv:${lv.uuid}`));
+  const attr = `${lv.thinPool ? 't' : 'V'}wi-${a ? 'a' : '-'}${open ? 'o' : '-'}tz-${lv.thin?.skip ? 'k' : '-'}`;
+  const pct = (n: number): string => (a ? n.toFixed(2) : '');
+  // As lvm2 2.03.16 reports them (fixtures/real-lvm/thin.fullreport.json).
+  const role = lv.thinPool ? 'private' : origin ? 'public,snapshot,thinsnapshot'
+    : thinSnaps.length > 1 ? 'public,origin,thinorigin,multithinorigin' : thinSnaps.length ? 'public,origin,thinorigin' : 'public';
+  return LV_ROW({
+    lv_uuid: lv.uuid, lv_name: lv.name, lv_full_name: `${lv.vg}/${lv.name}`, lv_path: lv.thinPool ? '' : `/dev/${lv.vg}/${lv.name}`,
+    lv_dm_path: dmPath(lv.vg, lv.name), lv_layout: lv.thinPool ? 'thin,pool' : 'thin,sparse', lv_role: role,
+    lv_skip_activation: lv.thin?.skip ? 'skip activation' : '',
+    lv_active: a ? 'active' : '', lv_active_locally: a ? 'active locally' : '', lv_active_exclusively: a ? 'active exclusively' : '',
+    lv_size: String(lvBytes(s, lv)), lv_metadata_size: lv.thinPool ? String(s.vgs[lv.vg]!.extentSize) : '', seg_count: '1',
+    origin: origin?.name ?? '', origin_uuid: origin?.uuid ?? '', origin_size: origin ? String(lvBytes(s, origin)) : '',
+    lv_ancestors: origin?.name ?? '', lv_full_ancestors: origin?.name ?? '',
+    lv_descendants: thinSnaps.join(','), lv_full_descendants: thinSnaps.join(','),
+    data_lv: lv.thinPool ? `[${lv.name}_tdata]` : '', metadata_lv: lv.thinPool ? `[${lv.name}_tmeta]` : '',
+    pool_lv: pool?.name ?? '', pool_lv_uuid: pool?.uuid ?? '',
+    lv_tags: lv.tags.join(','), lv_time: lv.time, lv_modules: lv.thinPool ? 'thin-pool' : 'thin,thin-pool',
+    lv_kernel_major: a ? String(DM_MAJOR) : '-1', lv_kernel_minor: a ? String(lv.minor) : '-1',
+    lv_kernel_read_ahead: a ? '131072' : '-1', lv_permissions: 'writeable',
+    lv_suspended: a ? '' : '', lv_live_table: a ? 'live table present' : '', lv_device_open: open ? 'open' : '',
+    // lvm2 reports a thin LV's (and a pool's) data_percent as snap_percent too.
+    data_percent: pct(lv.thinPool ? lv.thinPool.dataPercent : lv.thin!.mappedPercent),
+    snap_percent: pct(lv.thinPool ? lv.thinPool.dataPercent : lv.thin!.mappedPercent), metadata_percent: lv.thinPool ? pct(lv.thinPool.metadataPercent) : '',
+    lv_check_needed: 'unknown', lv_merge_failed: 'unknown', lv_snapshot_invalid: 'unknown', lv_attr: attr,
+  });
+}
+
+function thinSegRow(s: SimSystem, lv: SimLv): string {
+  const pool = lv.thinPool;
+  return SEG_ROW({
+    segtype: pool ? 'thin-pool' : 'thin', chunk_size: pool ? '65536' : '0', thin_count: pool ? String(thinLvsOf(s, lv).length) : '',
+    discards: pool ? 'passdown' : '', zero: pool ? 'zero' : 'unknown', transaction_id: pool ? String(thinLvsOf(s, lv).length) : '',
+    thin_id: lv.thin ? String(1 + vgLvs(s, lv.vg).filter((l) => l.thin?.pool === lv.thin!.pool && l.time < lv.time).length) : '',
+    seg_start: '0', seg_start_pe: '0', seg_size: String(lvBytes(s, lv)), seg_size_pe: String(Math.ceil(lvBytes(s, lv) / s.vgs[lv.vg]!.extentSize)),
+    seg_pe_ranges: pool ? `[${lv.name}_tdata]:0-${Math.ceil(pool.dataBytes / s.vgs[lv.vg]!.extentSize) - 1}` : '',
+    seg_le_ranges: pool ? `[${lv.name}_tdata]:0-${Math.ceil(pool.dataBytes / s.vgs[lv.vg]!.extentSize) - 1}` : '',
+    seg_metadata_le_ranges: pool ? `[${lv.name}_tmeta]:0-0` : '',
+    devices: pool ? `${lv.name}_tdata(0)` : '', metadata_devices: pool ? `${lv.name}_tmeta(0)` : '',
+    seg_monitor: pool && lv.active ? 'monitored' : '', lv_uuid: lv.uuid,
+  });
+}
+
 function lvRow(s: SimSystem, lv: SimLv, mounted: ReadonlySet<string>): string {
+  if (lv.thin || lv.thinPool) return thinRow(s, lv, mounted);
   const origin = lv.origin !== null ? findLv(s, lv.vg, lv.origin) : undefined;
   const snaps = snapshotsOf(s, lv).map((l) => l.name).sort();
   const role = origin ? 'public,snapshot,thicksnapshot' : snaps.length ? 'public,origin,thickorigin' : 'public';
@@ -149,7 +203,7 @@ function build(s: SimSystem): { stdout: string; stderr: string } {
       section('pv', [...pvs].sort((x, y) => collate(pvName(s, x), pvName(s, y))).map((p) => pvRow(s, p))),
       section('lv', lvs.map((l) => lvRow(s, l, mounted))),
       section('pvseg', pvs.flatMap((p) => pvsegRows(s, p))),
-      section('seg', lvs.filter((l) => lvExtents(l) > 0).flatMap((l) => segRows(s, l))),
+      section('seg', lvs.flatMap((l) => (l.thin || l.thinPool ? [thinSegRow(s, l)] : lvExtents(l) > 0 ? segRows(s, l) : []))),
     ].join(`${I14},\n`));
   }
   const orphans = orphanRows(s);

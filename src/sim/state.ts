@@ -30,7 +30,7 @@ export const lvIndex = (s: SimSystem): LvIndex => lvMemo.get([s.lvs], () => {
   const first = <V>(m: Map<string, V>, k: string, v: V): void => { if (!m.has(k)) m.set(k, v); };
   for (const lv of Object.values(s.lvs)) {
     first(byName, `${lv.vg}\0${lv.name}`, lv);
-    if (lv.origin !== null) {
+    if (lv.origin !== null && !lv.thin) {
       const k = `${lv.vg}\0${lv.origin}`;
       const list = snapshots.get(k);
       if (list) list.push(lv); else snapshots.set(k, [lv]);
@@ -69,14 +69,20 @@ export const devIndex = (s: SimSystem): DevIndex => devMemo.get([s.disks, s.loop
 export const vgPvs = (s: SimSystem, vg: string): SimPv[] => Object.values(s.pvs).filter((p) => p.vg === vg);
 export const vgLvs = (s: SimSystem, vg: string): SimLv[] => Object.values(s.lvs).filter((l) => l.vg === vg);
 export const findLv = (s: SimSystem, vg: string, name: string): SimLv | undefined => lvIndex(s).byName.get(`${vg}\0${name}`);
+/** Classic (COW) snapshots of an LV; thin snapshots are independent thin LVs (see thinLvsOf). */
 export const snapshotsOf = (s: SimSystem, lv: SimLv): SimLv[] => [...(lvIndex(s).snapshots.get(`${lv.vg}\0${lv.name}`) ?? [])];
 export const lvExtents = (lv: SimLv): number => lv.segs.reduce((a, g) => a + g.count, 0);
 export const extentSize = (s: SimSystem, vg: string): number => s.vgs[vg]!.extentSize;
 /** lv_size: for a snapshot the COW size. */
-export const lvBytes = (s: SimSystem, lv: SimLv): number => lvExtents(lv) * extentSize(s, lv.vg);
+export const lvBytes = (s: SimSystem, lv: SimLv): number =>
+  lv.thin ? lv.thin.virtualBytes : lv.thinPool ? lv.thinPool.dataBytes : lvExtents(lv) * extentSize(s, lv.vg);
+/** Thin LVs in a pool. */
+export const thinLvsOf = (s: SimSystem, pool: SimLv): SimLv[] => vgLvs(s, pool.vg).filter((l) => l.thin?.pool === pool.name);
+/** A classic (COW) snapshot: has an origin and is not a thin LV. */
+export const isCowSnapshot = (lv: SimLv): boolean => lv.origin !== null && !lv.thin;
 /** Size of the LV's block device: a snapshot shows its origin's size. */
 export function lvDevSize(s: SimSystem, lv: SimLv): number {
-  const origin = lv.origin !== null ? findLv(s, lv.vg, lv.origin) : undefined;
+  const origin = isCowSnapshot(lv) ? findLv(s, lv.vg, lv.origin!) : undefined;
   return origin ? lvBytes(s, origin) : lvBytes(s, lv);
 }
 
@@ -117,6 +123,7 @@ export function lvPartial(s: SimSystem, lv: SimLv): boolean {
   const labels = devIndex(s).byLabel;
   const own = (l: SimLv): boolean => l.segs.some((g) => { const pv = s.pvs[g.pv]; return !pv || !labels.has(pv.uuid); });
   if (own(lv)) return true;
+  if (lv.thin) { const pool = findLv(s, lv.vg, lv.thin.pool); return pool ? own(pool) : false; }
   if (lv.origin !== null) { const o = findLv(s, lv.vg, lv.origin); return o ? own(o) : false; }
   return (lvIndex(s).snapshots.get(`${lv.vg}\0${lv.name}`) ?? []).some(own);
 }

@@ -28,10 +28,14 @@
 //   - durations: commands[].ms and the human "s in commands" are not compared at all;
 //   - device numbers and inodes: observed.dev / observed.ino of the tmp file, the journal's
 //     tmpFile.dev / tmpFile.ino, dm minors (majMin) — the model numbers devices its own way;
-//   - observed.usedPercent of the snapshot: real COW usage depends on the background writer;
+//   - observed.usedPercent of the snapshot: real COW usage depends on the background writer; for a thin
+//     snapshot likewise mappedPercent, poolDataPercent and poolMetadataPercent (the model stores pool
+//     usage, it does not derive it from writes);
+//   - lvm2's hidden sub-LVs of a thin pool ([pool_tdata], [pool_tmeta], [lvol0_pmspare]): the model
+//     keeps their extents in the pool itself;
 //   - directory sizes and the %m mount point column of stat (tmpfs/overlay directory sizes, and
 //     the VM's bind mounts of /media in the reboot scenario);
-//   - the lock holder's pid in "another lvmsnap run holds ... (pid N)".
+//   - the lock holder's pid in "another lvmsnap run holds ... (pid N)", and a thin pool's usage in refusals.
 // Anything else that differs fails the tier and is printed as "path: real=... sim=...".
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,7 +47,7 @@ import { rehearse } from '../../src/rehearse.js';
 import { SimHost } from '../../src/sim/host.js';
 import { mountinfo, sysfsLoops } from '../../src/sim/kernel-views.js';
 import { parseHeadDump } from '../parse/kernel-fixtures.js';
-import { addFile, addFilesystem, addLv, drift, exec, simpleSystem, type SimSystem } from '../../src/sim/model.js';
+import { addFile, addFilesystem, addLv, addThinLv, addThinPool, drift, exec, simpleSystem, type SimSystem } from '../../src/sim/model.js';
 
 const MiB = 1024 * 1024;
 // The VM's layout (test/real/lib.sh): a 512 MiB /dev/vda = 127 extents of 4 MiB, 25 for root.
@@ -146,7 +150,7 @@ function summarize(raw: Raw): Record<string, unknown> {
     vgs: r.vgs.map((v) => ({ name: v.name, extents: v.extentCount, free: v.freeExtents, partial: v.partial, missingPvs: v.missingPvCount })),
     pvs: r.pvs.map((p) => ({ name: p.name, vg: p.vg, tags: p.tags, missing: p.missing, pe: p.peCount, alloc: p.peAllocCount }))
       .sort((a, b) => (a.name + a.tags.join()).localeCompare(b.name + b.tags.join())),
-    lvs: r.lvs.map((l) => ({ name: l.name, origin: l.origin, tags: l.tags, active: l.active, invalid: l.snapshotInvalid, size: l.sizeBytes, devices: l.devices }))
+    lvs: r.lvs.filter((l) => !l.name.startsWith('[')).map((l) => ({ name: l.name, origin: l.origin, tags: l.tags, active: l.active, invalid: l.snapshotInvalid, size: l.sizeBytes, devices: l.devices }))
       .sort((a, b) => a.name.localeCompare(b.name)),
     // By name: util-linux lists loop devices in its own order (most recently bound first, seen with two).
     loops: parseLosetupList(raw.losetup).map((l) => ({ name: l.name, backFile: l.backFile, deleted: l.backFileDeleted })).sort((a, b) => a.name.localeCompare(b.name)),
@@ -203,11 +207,14 @@ function simRaw(s: SimSystem, withKernel: boolean): Raw {
 
 // ---- --json documents -------------------------------------------------------------------------------
 
-const text = (s: unknown): unknown => (typeof s === 'string' ? s.replace(/\(pid \d+\)/g, '(pid N)') : s);
+// A thin pool's usage moves with the writer (and the model stores it): "(data 20.12%, metadata 11.43% used)".
+const text = (s: unknown): unknown => (typeof s === 'string'
+  ? s.replace(/\(pid \d+\)/g, '(pid N)').replace(/\((?:data [\d.]+%)?(?:, )?(?:metadata [\d.]+%)? used\)/g, '(USAGE used)')
+  : s);
 
 function observed(o: unknown): unknown {
   if (o === null || typeof o !== 'object') return o;
-  const { dev: _d, ino: _i, usedPercent: _u, majMin: _m, ...rest } = o as Record<string, unknown>;
+  const { dev: _d, ino: _i, usedPercent: _u, majMin: _m, mappedPercent: _mp, poolDataPercent: _pd, poolMetadataPercent: _pm, ...rest } = o as Record<string, unknown>;
   return rest;
 }
 
@@ -263,6 +270,14 @@ function setupSystem(args: string): SimSystem {
   // util-linux in the VM prints an empty "loopdevices" array when nothing is bound.
   let s = simpleSystem({ fstype, vgFreeBytes: VG_FREE_BYTES, losetupEmptyList: 'empty-array' });
   if (a['vg'] === 'full') s = addLv(s, 'vg0', 'filler', VG_FREE_BYTES, { fstype: 'none' });
+  // test/real/scenarios/thin.sh: a thin pool with the thin origin `data` (mounted), `other`, and the user's
+  // thin snapshot `data-mine` (lvm2's default activation-skip flag, so inactive).
+  if (a['thin'] === '1') {
+    s = addThinPool(s, 'vg0', 'pool', 160 * MiB);
+    s = addThinLv(s, 'vg0', 'data', 'pool', 256 * MiB, { fstype, mountpoint: '/mnt/data' });
+    s = addThinLv(s, 'vg0', 'other', 'pool', 128 * MiB, { fstype: 'none' });
+    s = exec(s, ['lvcreate', '--yes', '--snapshot', '--name', 'data-mine', 'vg0/data']).system;
+  }
   return s;
 }
 

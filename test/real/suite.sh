@@ -105,6 +105,7 @@ for spec in "$@"; do
 	deb) unit deb scen_deb ;;
 	crash) run_crash "$a" "${b:-1}" "${c:-0}" ;;
 	backup) unit backup scen_backup ;;
+	thin) unit "thin-$a" scen_thin "$a" ;;
 	reboot-1) unit reboot-boot1 scen_reboot_boot1 ;;
 	reboot-2) unit reboot-boot2 scen_reboot_boot2 "$PREV_DIR" ;;
 	softreboot) unit "softreboot-$a" scen_softreboot "$a" ;;

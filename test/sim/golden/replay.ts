@@ -3,7 +3,7 @@
 // of the current code into golden.json; golden.test.ts replays the same steps and insists on the same.
 import { createHash } from 'node:crypto';
 import {
-  addDirs, addDisk, addFile, addFilesystem, addLv, addVg, emptySystem, simpleSystem,
+  addDirs, addDisk, addFile, addFilesystem, addLv, addThinLv, addThinPool, addVg, emptySystem, simpleSystem,
   type AddLvOptions, type EmptySystemOptions, type SimpleSystemOptions,
 } from '../../../src/sim/build.js';
 import { withSystemd } from '../../../src/sim/cmd-systemd.js';
@@ -23,6 +23,8 @@ export type Step =
   | { op: 'addDisk'; name: string; major: number; minor: number; size: number; fstype: string | null }
   | { op: 'addVg'; name: string; devices: string[]; extentSize: number }
   | { op: 'addLv'; vg: string; name: string; bytes: number; opts: AddLvOptions }
+  | { op: 'addThinPool'; vg: string; name: string; bytes: number }
+  | { op: 'addThinLv'; vg: string; name: string; pool: string; bytes: number; opts: AddLvOptions & { origin?: string; skip?: boolean } }
   | { op: 'addFilesystem'; fs: SimFs; target: string; options: string; fstab: boolean }
   | { op: 'exec'; argv: string[] }
   /** systemd becomes PID 1 with these unit files (cmd-systemd.ts withSystemd). */
@@ -32,6 +34,7 @@ export type Step =
   | { op: 'drift'; fn: 'detachLoop'; path: string; force: boolean }
   | { op: 'drift'; fn: 'invalidateSnapshot'; vg: string; lv: string }
   | { op: 'drift'; fn: 'fillCow'; vg: string; lv: string; percent: number }
+  | { op: 'drift'; fn: 'fillPool'; vg: string; lv: string; percent: number; metadataPercent?: number }
   /** Everything lvmsnap (and a curious test) reads: READS and QUERIES; observed as one short hash each. */
   | { op: 'reads' }
   /** Start a SimHost on the current system; host ops below go to it until endHost. */
@@ -106,6 +109,8 @@ function pure(s: SimSystem, step: Step): { system: SimSystem; out?: unknown } {
     case 'addDisk': return { system: addDisk(s, step.name, step.major, step.minor, step.size, step.fstype) };
     case 'addVg': return { system: addVg(s, step.name, step.devices, step.extentSize) };
     case 'addLv': return { system: addLv(s, step.vg, step.name, step.bytes, step.opts) };
+    case 'addThinPool': return { system: addThinPool(s, step.vg, step.name, step.bytes) };
+    case 'addThinLv': return { system: addThinLv(s, step.vg, step.name, step.pool, step.bytes, step.opts) };
     case 'addFilesystem': return { system: addFilesystem(s, step.fs, step.target, step.options, step.fstab) };
     case 'exec': { const r = exec(s, step.argv); return { system: r.system, out: r.result }; }
     case 'systemd': return { system: withSystemd(s, step.unitFiles) };
@@ -123,6 +128,7 @@ function driftStep(s: SimSystem, step: Extract<Step, { op: 'drift' }>): SimSyste
     case 'detachLoop': return drift.detachLoop(s, step.path, step.force);
     case 'invalidateSnapshot': return drift.invalidateSnapshot(s, step.vg, step.lv);
     case 'fillCow': return drift.fillCow(s, step.vg, step.lv, step.percent);
+    case 'fillPool': return drift.fillPool(s, step.vg, step.lv, step.percent, step.metadataPercent);
   }
 }
 

@@ -123,6 +123,27 @@ export const STORIES: Sequence[] = [
     x('systemctl', 'show', '--property=Id,LoadState,ActiveState', '--', 'lvmsnap-guard@var-space.service'),
     x('stat', '--printf', '%n\t%F\t%d\t%i\t%s\t%m\n', '--', '/run/systemd/system'),
   ])] },
+  { name: 'thin pools: thin snapshots, activation skip, pool full, classic snapshot of a thin origin, reboot', steps: [
+    simple({ fstype: 'xfs' }), { op: 'addThinPool', vg: 'vg0', name: 'pool', bytes: 160 * MIB },
+    { op: 'addThinLv', vg: 'vg0', name: 'data', pool: 'pool', bytes: 256 * MIB, opts: { fstype: 'xfs', mountpoint: '/mnt/data' } },
+    ...withReads([
+      x('lvcreate', '--yes', '--snapshot', '--setactivationskip', 'n', '--name', 'data-lvmsnap', '--addtag', 'lvmsnap', 'vg0/data'),
+      x('lvcreate', '--yes', '--snapshot', '--name', 'data-mine', 'vg0/data'), x('lvcreate', '--yes', '--snapshot', '--name', 'data-mine', 'vg0/data'),
+      x('lvcreate', '--yes', '--snapshot', '--setactivationskip', 'maybe', '--name', 'y', 'vg0/data'),
+      x('lvcreate', '--yes', '--snapshot', '--setactivationskip', 'n', '--name', 'r', 'vg0/root'),
+      x('mkdir', '--', '/media/snap'), mount('xfs', 'ro,nouuid,norecovery', '/dev/vg0/data-lvmsnap', '/media/snap'),
+      mount('xfs', 'ro,nouuid', '/dev/vg0/data-mine', '/media/usb'),
+      { op: 'drift', fn: 'fillPool', vg: 'vg0', lv: 'pool', percent: 100 },
+      x('lvcreate', '--yes', '--snapshot', '--setactivationskip', 'n', '--name', 'full', 'vg0/data'),
+      x('lvcreate', '--yes', '--snapshot', '--size', `${32 * MIB}b`, '--name', 'cow', '--addtag', 'lvmsnap', 'vg0/data'),
+      { op: 'drift', fn: 'fillPool', vg: 'vg0', lv: 'pool', percent: 40, metadataPercent: 20 },
+      x('lvcreate', '--yes', '--type', 'thin-pool', '--size', `${16 * MIB}b`, '--name', 'p2', 'vg0'),
+      x('lvcreate', '--yes', '--virtualsize', `${64 * MIB}b`, '--thinpool', 'p2', '--name', 't2', 'vg0'),
+      x('lvcreate', '--yes', '--virtualsize', `${64 * MIB}b`, '--thinpool', 'nopool', '--name', 't3', 'vg0'),
+      { op: 'drift', fn: 'reboot' }, x('lvremove', 'vg0/p2'), x('lvremove', '--yes', 'vg0/p2'),
+      umount('/media/snap'), lvremove('data-lvmsnap'), lvremove('cow'), lvremove('data-mine'),
+    ]),
+  ] },
 ];
 
 // ---- random walks --------------------------------------------------------------------------------
