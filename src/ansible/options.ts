@@ -10,7 +10,7 @@ import type { DesiredState, Target } from '../types.js';
 export const TARGET_OPTIONS: Readonly<Record<string, string>> = {
   vg: 'vg', lv: 'lv', snapshot: 'snapshot', size: 'size', mountpoint: 'mountpoint', mount_options: 'mountOptions',
   tmp_file: 'tmpFile', tmp_file_size: 'tmpFileSize', loop_device: 'loopDevice', allocate: 'allocate',
-  remove_mountpoint: 'removeMountpoint', state_dir: 'stateDir',
+  remove_mountpoint: 'removeMountpoint', state_dir: 'stateDir', thin_pool_threshold: 'thinPoolThreshold',
 };
 const OTHER_OPTIONS = ['state', 'targets', 'keep_partial', 'wait'] as const;
 

@@ -13,6 +13,12 @@ describe('module options', () => {
     expect(r).toMatchObject({ state: 'absent', checkMode: true, diff: false, selection: { kind: 'one', target: { vg: 'vg0', lv: 'root', tmpFile: '/var/space/c.img', removeMountpoint: true, size: { kind: 'bytes', bytes: 16 * MiB } } } });
   });
 
+  it('thin_pool_threshold maps onto the thin pool threshold and is validated like the config field', () => {
+    const r = moduleRequest({ vg: 'vg0', lv: 'root', thin_pool_threshold: 75 });
+    expect(r.selection).toMatchObject({ kind: 'one', target: { thinPoolThreshold: 75 } });
+    expect(() => moduleRequest({ vg: 'vg0', lv: 'root', thin_pool_threshold: 'x' })).toThrow(/expected a percent between 0 and 100/);
+  });
+
   it('targets makes a set; top-level options are defaults for every member', () => {
     const r = moduleRequest({ size: '8M', state_dir: '/srv/lvmsnap', targets: [{ vg: 'vg0', lv: 'root' }, { vg: 'vg1', lv: 'home', tmp_file: '/var/space/h.img', size: '1G' }] });
     expect(r.selection.kind).toBe('set');
