@@ -34,7 +34,7 @@ export function planSystemd(p: InstallProbe): InstallPlan {
   if (!LVMSNAP_CANDIDATES.some((c) => p.modes.has(c))) {
     throw new UnsupportedHost(
       `the units run 'lvmsnap recover', but no lvmsnap is on systemd's search path (${SEARCH_PATH.join(':')}). ` +
-        'Link it there first, e.g.: sudo ln -s /path/to/lvmsnap/bin/lvmsnap.mjs /usr/local/sbin/lvmsnap',
+        'Link it there first, e.g.: sudo ln -s /path/to/lvmsnap/bin/lvmsnap.cjs /usr/local/sbin/lvmsnap',
     );
   }
   const { steps, upToDate, packaged, shadowing } = fileSteps('systemd', SYSTEMD_FILES, p);

@@ -127,7 +127,8 @@ scen_deb_body() {
 
 	# ---- the installed executable, without node ----
 	deb_hide_node
-	assert_eq /usr/sbin/lvmsnap "$(command -v lvmsnap)" "lvmsnap on PATH"
+	# (type -P: lib.sh's lvmsnap helper is a shell function, which command -v would name)
+	assert_eq /usr/sbin/lvmsnap "$(type -P lvmsnap)" "lvmsnap on PATH"
 	assert_eq "$version" "$(/usr/sbin/lvmsnap --version)" "lvmsnap --version"
 	deb_initramfs_install_packaged
 	CLI=/usr/sbin/lvmsnap
