@@ -64,7 +64,7 @@ deb_initramfs_install_packaged() {
 	sed 's/^/  | /' /tmp/deb-initramfs.err
 	((rc == 0)) || fail "lvmsnap initramfs install with the package's hook exited $rc: $(cat /tmp/deb-initramfs.err /tmp/deb-initramfs.json)"
 	assert_eq "initramfs-tools false 0 /usr/share/initramfs-tools/hooks/lvmsnap /usr/share/initramfs-tools/scripts/local-top/lvmsnap" \
-		"$(jq -r '[.flavor, .changed, (.steps | length), .packaged[]] | join(" ")' /tmp/deb-initramfs.json)" "initramfs install with the package's files"
+		"$(jq -r '[.flavor, .changed, (.steps | length), .packaged[]] | map(tostring) | join(" ")' /tmp/deb-initramfs.json)" "initramfs install with the package's files"
 	[[ ! -e /tmp/deb-update-initramfs.calls ]] || fail "initramfs install ran update-initramfs: $(cat /tmp/deb-update-initramfs.calls)"
 	[[ ! -e /etc/initramfs-tools/hooks/lvmsnap ]] || fail "initramfs install copied the hook although the package has it"
 	rc=0
