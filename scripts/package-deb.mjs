@@ -75,7 +75,7 @@ put('/lib/systemd/system/lvmsnap-recover.service', { from: P('systemd/lvmsnap-re
 put('/usr/share/initramfs-tools/hooks/lvmsnap', { from: P('initramfs-tools/hooks/lvmsnap'), mode: 0o755 });
 put('/usr/share/initramfs-tools/scripts/local-top/lvmsnap', { from: P('initramfs-tools/scripts/local-top/lvmsnap'), mode: 0o755 });
 put('/usr/lib/dracut/modules.d/90lvmsnap/module-setup.sh', { from: P('dracut/90lvmsnap/module-setup.sh'), mode: 0o755 });
-// In the repository a symlink to the local-top script; dracut sources the file, a plain copy is simplest.
+// The same script as the local-top one (a copy in the repository: npm pack drops symlinks).
 put('/usr/lib/dracut/modules.d/90lvmsnap/lvmsnap-recover.sh', { from: P('dracut/90lvmsnap/lvmsnap-recover.sh'), mode: 0o755 });
 put('/etc/molly-guard/run.d/30-lvmsnap', { from: P('molly-guard/run.d/30-lvmsnap'), mode: 0o755 });
 put(`${doc}/examples/lvmsnap.yaml`, { from: P('examples/lvmsnap.yaml'), mode: 0o644 });

@@ -8,7 +8,10 @@ import { installJson, renderInstallHuman } from './render.js';
 import { runInstall } from './run.js';
 import type { InstallWhat } from './types.js';
 
-/** LVMSNAP_PACKAGING_DIR, then packaging/ next to the program (a checkout; src/, dist/ or dist/chunks/), then a package's copy. */
+/**
+ * LVMSNAP_PACKAGING_DIR, then packaging/ next to the program (a checkout or the npm package; src/, dist/ or
+ * dist/chunks/). The single executable has none: the .deb installs the files themselves (see files.ts).
+ */
 export function packagingCandidates(env: NodeJS.ProcessEnv = process.env, moduleUrl: string | undefined = import.meta.url): string[] {
   // The shipped CLI is a CommonJS bundle, where import.meta.url is undefined: use its own file then.
   const here = dirname(moduleUrl ? fileURLToPath(moduleUrl) : __filename);
@@ -17,7 +20,6 @@ export function packagingCandidates(env: NodeJS.ProcessEnv = process.env, module
     join(here, '..', 'packaging'),
     join(here, '..', '..', 'packaging'),
     join(here, '..', '..', '..', 'packaging'),
-    '/usr/share/lvmsnap/packaging',
   ];
 }
 

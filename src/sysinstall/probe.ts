@@ -1,5 +1,6 @@
 // Read-only observation for the installers: which shipped files exist, which destination files and
-// host tools are there (one `stat`), and what the destination files contain.
+// host tools are there (one `stat`), what the destination files contain, and which files the installed
+// lvmsnap package owns (dpkg's list of it, read as a file: no dpkg command).
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { HostPort } from '../port.js';
@@ -7,15 +8,18 @@ import { statModeArgv } from './commands.js';
 import type { InstallProbe } from './types.js';
 
 /** A file every packaging directory has; finding it identifies the directory. */
-const MARKER = 'systemd/lvmsnap-guard@.service';
+export const MARKER = 'systemd/lvmsnap-guard@.service';
+/** dpkg's list of the files the lvmsnap package installed (absent when the package is not installed). */
+export const DPKG_LIST = '/var/lib/dpkg/info/lvmsnap.list';
 
-/** The first candidate directory that holds lvmsnap's packaging files. */
-export async function findPackagingDir(host: HostPort, candidates: readonly string[]): Promise<string> {
+/** The first candidate directory that holds lvmsnap's packaging files; null when none does (the single executable). */
+export async function findPackagingDir(host: HostPort, candidates: readonly string[]): Promise<string | null> {
   for (const dir of candidates) if ((await host.readFile(join(dir, MARKER))) !== null) return dir;
-  throw new UsageError(
-    `lvmsnap's packaging files (${MARKER}) were not found in ${candidates.join(', ')}: ` +
-      'reinstall lvmsnap, or point LVMSNAP_PACKAGING_DIR at the packaging/ folder of an lvmsnap checkout',
-  );
+  return null;
+}
+
+export function parseDpkgList(text: string | null): Set<string> {
+  return new Set((text ?? '').split('\n').map((l) => l.trim()).filter((l) => l.startsWith('/')));
 }
 
 /** "0755" and "755" are the same mode. */
@@ -30,17 +34,21 @@ export function parseStatModes(stdout: string): Map<string, string> {
   return out;
 }
 
-export async function probe(host: HostPort, packagingDir: string, shipped: readonly string[], dests: readonly string[], others: readonly string[]): Promise<InstallProbe> {
+export async function probe(host: HostPort, candidates: readonly string[], shipped: readonly string[], dests: readonly string[], others: readonly string[]): Promise<InstallProbe> {
+  const packagingDir = await findPackagingDir(host, candidates);
   const files = new Map<string, string>();
-  for (const rel of shipped) {
-    const text = await host.readFile(join(packagingDir, rel));
-    if (text === null) throw new UsageError(`shipped file ${join(packagingDir, rel)} is missing: reinstall lvmsnap`);
-    files.set(rel, text);
+  if (packagingDir !== null) {
+    for (const rel of shipped) {
+      const text = await host.readFile(join(packagingDir, rel));
+      if (text === null) throw new UsageError(`shipped file ${join(packagingDir, rel)} is missing: reinstall lvmsnap`);
+      files.set(rel, text);
+    }
   }
+  const packageFiles = parseDpkgList(await host.readFile(DPKG_LIST));
   // stat exits non-zero when some path is missing; the lines it printed are the ones that exist.
   const r = await host.run(statModeArgv([...dests, ...others]), { mutating: false });
   const modes = parseStatModes(r.stdout);
   const contents = new Map<string, string | null>();
   for (const d of dests) contents.set(d, modes.has(d) ? await host.readFile(d) : null);
-  return { modes, contents, shipped: files, packagingDir, uid: host.uid() };
+  return { modes, contents, shipped: files, packagingDir, candidates, packageFiles, uid: host.uid() };
 }

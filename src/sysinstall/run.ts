@@ -4,14 +4,14 @@ import type { HostPort } from '../port.js';
 import { RecordingHost, type CommandLog } from '../recording-host.js';
 import { applyInstallPlan } from './apply.js';
 import { DRACUT_FILES, INITRAMFS_PROBES, INITRAMFS_TOOLS_FILES, initramfsFlavor, planInitramfs } from './initramfs.js';
-import { findPackagingDir, probe } from './probe.js';
+import { probe } from './probe.js';
 import { planSystemd, SYSTEMD_FILES, SYSTEMD_PROBES } from './systemd.js';
 import type { InstallPlan, InstallWhat } from './types.js';
 
 export interface InstallOptions {
   readonly what: InstallWhat;
   readonly check: boolean;
-  /** Where packaging/ may be, in order (env override, next to the program, /usr/share/lvmsnap). */
+  /** Where packaging/ may be, in order (env override, next to the program). */
   readonly packagingCandidates: readonly string[];
 }
 
@@ -29,20 +29,19 @@ export interface InstallReport {
   readonly error?: ApplyFailed;
 }
 
-async function makePlan(what: InstallWhat, host: HostPort, dir: string): Promise<InstallPlan> {
+async function makePlan(what: InstallWhat, host: HostPort, candidates: readonly string[]): Promise<InstallPlan> {
   if (what === 'systemd') {
-    const p = await probe(host, dir, SYSTEMD_FILES.map((f) => f.rel), SYSTEMD_FILES.map((f) => f.dest), SYSTEMD_PROBES);
+    const p = await probe(host, candidates, SYSTEMD_FILES.map((f) => f.rel), SYSTEMD_FILES.map((f) => f.dest), SYSTEMD_PROBES);
     return planSystemd(p);
   }
   const both = [...INITRAMFS_TOOLS_FILES, ...DRACUT_FILES];
-  const p = await probe(host, dir, both.map((f) => f.rel), both.map((f) => f.dest), INITRAMFS_PROBES);
+  const p = await probe(host, candidates, both.map((f) => f.rel), both.map((f) => f.dest), INITRAMFS_PROBES);
   return planInitramfs(p, initramfsFlavor(p.modes));
 }
 
 export async function runInstall(opts: InstallOptions, deps: InstallDeps): Promise<InstallReport> {
   const host = new RecordingHost(deps.host, deps.log);
-  const dir = await findPackagingDir(host, opts.packagingCandidates);
-  const plan = await makePlan(opts.what, host, dir);
+  const plan = await makePlan(opts.what, host, opts.packagingCandidates);
   const willChange = plan.steps.length > 0;
   if (opts.check || !willChange) return { plan, check: opts.check, changed: false, commands: host.commands };
   if (host.uid() !== 0) {

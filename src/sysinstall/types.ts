@@ -28,6 +28,8 @@ export interface InstallPlan {
   readonly upToDate: readonly UpToDate[];
   /** Printed after the plan: what the installed files do and what is left to the user. */
   readonly notes: readonly string[];
+  /** Files the lvmsnap package (.deb) installed, which make copies unnecessary (then nothing is copied). */
+  readonly packaged: readonly string[];
 }
 
 /** The read-only view the planners work from. */
@@ -36,8 +38,13 @@ export interface InstallProbe {
   readonly modes: ReadonlyMap<string, string>;
   /** Content of each destination file that exists (null: missing). */
   readonly contents: ReadonlyMap<string, string | null>;
-  /** Shipped files: relative packaging path -> content. */
+  /** Shipped files: relative packaging path -> content (empty without a packaging folder). */
   readonly shipped: ReadonlyMap<string, string>;
-  readonly packagingDir: string;
+  /** The packaging/ folder found next to the program (null: none, e.g. the single executable). */
+  readonly packagingDir: string | null;
+  /** Where the packaging folder was looked for (for the error when there is none and no package either). */
+  readonly candidates: readonly string[];
+  /** Files the installed lvmsnap package owns (dpkg's list of it; empty when it is not installed). */
+  readonly packageFiles: ReadonlySet<string>;
   readonly uid: number;
 }

@@ -111,6 +111,16 @@ describe('lvmsnap .deb', () => {
     expect(readFileSync(join(tree, 'usr/share/doc/lvmsnap/copyright'), 'utf8')).toMatch(/^Format: https:\/\/www\.debian\.org\/doc\/packaging-manuals\/copyright-format\/1\.0\/\n/);
   });
 
+  it('puts the units and hooks where `systemd install` / `initramfs install` look for the package\'s copies (same content, same mode)', async () => {
+    const { SYSTEMD_FILES } = await import('../../src/sysinstall/systemd.js');
+    const { INITRAMFS_TOOLS_FILES, DRACUT_FILES } = await import('../../src/sysinstall/initramfs.js');
+    const c = contents();
+    for (const f of [...SYSTEMD_FILES, ...INITRAMFS_TOOLS_FILES, ...DRACUT_FILES]) {
+      expect(c.get(f.packaged)?.split(' ')[0], f.packaged).toBe(f.mode === '0755' ? '-rwxr-xr-x' : '-rw-r--r--');
+      expect(readFileSync(join(tree, f.packaged), 'utf8'), f.packaged).toBe(readFileSync(join(root, 'packaging', f.rel), 'utf8'));
+    }
+  });
+
   it('the example config is a valid target', async () => {
     const { parseConfigText, toTarget } = await import('../../src/target.js');
     const text = readFileSync(join(tree, 'usr/share/doc/lvmsnap/examples/lvmsnap.yaml'), 'utf8');

@@ -27,11 +27,21 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('npm pack', () => {
   it('packs the built CLI, man page, completions and packaging files, without source maps or sources', () => {
     for (const f of ['bin/lvmsnap.cjs', 'bin/lvmsnap.mjs', 'dist/lvmsnap.cjs', 'dist/lvmsnap.mjs', 'dist/lvmsnap.8', 'dist/completion/lvmsnap.bash', 'dist/completion/_lvmsnap',
-      'packaging/systemd/lvmsnap-guard@.service', 'packaging/systemd/lvmsnap-recover.service', 'packaging/examples/lvmsnap.yaml', 'LICENSE', 'README.md', 'package.json']) {
+      'packaging/systemd/lvmsnap-guard@.service', 'packaging/systemd/lvmsnap-recover.service', 'packaging/examples/lvmsnap.yaml',
+      'packaging/initramfs-tools/hooks/lvmsnap', 'packaging/initramfs-tools/scripts/local-top/lvmsnap', 'packaging/molly-guard/run.d/30-lvmsnap',
+      'packaging/dracut/90lvmsnap/module-setup.sh', 'packaging/dracut/90lvmsnap/lvmsnap-recover.sh', 'LICENSE', 'README.md', 'package.json']) {
       expect(files, f).toContain(f);
     }
     expect(files.filter((f) => f.startsWith('dist/chunks/')).length).toBeGreaterThan(0);
     expect(files.filter((f) => f.endsWith('.map') || f.startsWith('src/') || f.startsWith('test/'))).toEqual([]);
+  });
+
+  it('the installed package holds every packaging file `systemd install` and `initramfs install` copy (the dracut hook too)', () => {
+    const installed = join(prefix, 'lib/node_modules/lvmsnap/packaging');
+    for (const rel of ['systemd/lvmsnap-guard@.service', 'systemd/lvmsnap-recover.service', 'initramfs-tools/hooks/lvmsnap',
+      'initramfs-tools/scripts/local-top/lvmsnap', 'dracut/90lvmsnap/module-setup.sh', 'dracut/90lvmsnap/lvmsnap-recover.sh']) {
+      expect(readFileSync(join(installed, rel), 'utf8'), rel).toBe(readFileSync(join(root, 'packaging', rel), 'utf8'));
+    }
   });
 
   it('needs no runtime dependencies: the bundle holds them', () => {

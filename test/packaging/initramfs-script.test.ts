@@ -3,7 +3,7 @@
 // with rows built from the real lvm2 fixture of a rebooted chain (and variations), and logs every
 // call, so each test sees exactly which LVM commands the script would run.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -161,5 +161,17 @@ describe.each(SHELLS)('initramfs recovery script under %s', (_name, shell) => {
     const calls = readFileSync(SCRIPT, 'utf8').split('\n').filter((l) => /(^|[(! ])lvm [a-z]/.test(l) && !/^\s*(#|lvmsnap_say)/.test(l));
     expect(calls.length).toBe(4); // pvs, lvremove, vgreduce, vgchange
     for (const l of calls) expect(l).not.toContain('--force');
+  });
+});
+
+describe('the dracut copy of the script', () => {
+  // A real file, not a symlink: npm pack drops symlinks, and dracut's module then has no hook.
+  const DRACUT_COPY = new URL('../../packaging/dracut/90lvmsnap/lvmsnap-recover.sh', import.meta.url).pathname;
+
+  it('is a regular executable file with exactly the local-top script\'s content (cp packaging/initramfs-tools/scripts/local-top/lvmsnap to it after a change)', () => {
+    const st = lstatSync(DRACUT_COPY);
+    expect(st.isFile()).toBe(true);
+    expect(st.mode & 0o777).toBe(0o755);
+    expect(readFileSync(DRACUT_COPY, 'utf8')).toBe(readFileSync(SCRIPT, 'utf8'));
   });
 });

@@ -80,9 +80,14 @@ describe('lvmsnap systemd install', () => {
     expect(host.mutations()).toEqual([]);
   });
 
-  it('says where it looked when the packaging files are missing', async () => {
+  it('without packaging files and without the package: says where it looked and what to do, changing nothing', async () => {
     const host = new FakeFsHost(SYSTEMD_HOST, false);
-    await expect(runInstall(opts('systemd'), { host })).rejects.toThrow(/not found in \/nowhere, \/opt\/lvmsnap\/packaging.*LVMSNAP_PACKAGING_DIR/);
+    const err = await runInstall(opts('systemd'), { host }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message).toMatch(/is not in \/nowhere, \/opt\/lvmsnap\/packaging/);
+    expect((err as Error).message).toContain('/lib/systemd/system/lvmsnap-guard@.service');
+    expect((err as Error).message).toMatch(/apt-get install \.\/lvmsnap_<version>_amd64\.deb.*LVMSNAP_PACKAGING_DIR/);
+    expect(host.mutations()).toEqual([]);
   });
 
   it('a failing command stops the run and says what is left', async () => {

@@ -6,7 +6,9 @@
 #    paths; lvmsnap-recover.service enabled (the guest has no systemd running: deb-systemd-helper
 #    links it all the same).
 # 2. node hidden (execute bits taken from every node on PATH, in the guest's throwaway overlay) and proven not
-#    runnable; then the core scenario with the installed /usr/sbin/lvmsnap (tmp-file chain, VG full):
+#    runnable; `lvmsnap initramfs install` (with a stand-in update-initramfs: the host root has no
+#    initramfs-tools) reports the package's hook and changes nothing; then the core scenario with the
+#    installed /usr/sbin/lvmsnap (tmp-file chain, VG full):
 #    present (checked with LVM's own tools), status, a refused `apt-get remove` while the loop PV
 #    exists (the prerm), absent back to the start state.
 # 3. apt-get purge: every file the package listed is gone (directories only where another package
@@ -49,6 +51,29 @@ deb_unhide_node() {
 	hash -r
 }
 
+# The installed executable carries no packaging folder: `initramfs install` finds the package's hook and
+# script (dpkg's list) and has nothing to do. The host root has no initramfs-tools, so a stand-in
+# update-initramfs (which must not run) makes this an initramfs-tools host; it is gone before the purge.
+deb_initramfs_install_packaged() {
+	local fake=/usr/sbin/update-initramfs rc=0
+	[[ ! -e $fake ]] || fail "$fake exists in the guest: this check assumes the host root has no initramfs-tools"
+	printf '#!/bin/sh\necho "update-initramfs $*" >>/tmp/deb-update-initramfs.calls\n' >"$fake"
+	chmod 0755 "$fake"
+	/usr/sbin/lvmsnap initramfs install --json </dev/null >/tmp/deb-initramfs.json 2>/tmp/deb-initramfs.err || rc=$?
+	rm -f "$fake"
+	sed 's/^/  | /' /tmp/deb-initramfs.err
+	((rc == 0)) || fail "lvmsnap initramfs install with the package's hook exited $rc: $(cat /tmp/deb-initramfs.err /tmp/deb-initramfs.json)"
+	assert_eq "initramfs-tools false 0 /usr/share/initramfs-tools/hooks/lvmsnap /usr/share/initramfs-tools/scripts/local-top/lvmsnap" \
+		"$(jq -r '[.flavor, .changed, (.steps | length), .packaged[]] | map(tostring) | join(" ")' /tmp/deb-initramfs.json)" "initramfs install with the package's files"
+	[[ ! -e /tmp/deb-update-initramfs.calls ]] || fail "initramfs install ran update-initramfs: $(cat /tmp/deb-update-initramfs.calls)"
+	[[ ! -e /etc/initramfs-tools/hooks/lvmsnap ]] || fail "initramfs install copied the hook although the package has it"
+	rc=0
+	/usr/sbin/lvmsnap systemd install </dev/null >/tmp/deb-systemd.out 2>&1 || rc=$?
+	# (no systemd in this guest: refused before anything else; the guard scenario has systemd)
+	assert_eq 3 "$rc" "systemd install without systemd running: $(cat /tmp/deb-systemd.out)"
+	echo "  initramfs install: the package's hook and script, nothing to do; systemd install: exit 3 (no systemd here)"
+}
+
 scen_deb() {
 	local rc=0 pid
 	# The body runs in its own errexit subshell so that node comes back (and the package goes) even
@@ -65,6 +90,8 @@ scen_deb() {
 
 scen_deb_body() {
 	local version deb f line T=("${T_TMP[@]}")
+	# This body is a background subshell: the unit's trap does not reach it. Say where it stopped.
+	trap 'rc=$?; ((rc)) && printf "  (deb: line %s: %s exited %s)\n" "$LINENO" "$BASH_COMMAND" "$rc" >&2' EXIT
 	version=$(jq -r .version "$VM_REPO/package.json")
 	deb=${LVMSNAP_DEB:-$VM_REPO/dist/lvmsnap_${version}_amd64.deb}
 	[[ -f $deb ]] || fail "$deb does not exist: build it on the host first (npm run package && npm run package:deb)"
@@ -100,8 +127,10 @@ scen_deb_body() {
 
 	# ---- the installed executable, without node ----
 	deb_hide_node
-	assert_eq /usr/sbin/lvmsnap "$(command -v lvmsnap)" "lvmsnap on PATH"
+	# (type -P: lib.sh's lvmsnap helper is a shell function, which command -v would name)
+	assert_eq /usr/sbin/lvmsnap "$(type -P lvmsnap)" "lvmsnap on PATH"
 	assert_eq "$version" "$(/usr/sbin/lvmsnap --version)" "lvmsnap --version"
+	deb_initramfs_install_packaged
 	CLI=/usr/sbin/lvmsnap
 	setup_system ext4 full
 	normalize_state "$STEP/state" >/tmp/start.dump
@@ -135,9 +164,12 @@ scen_deb_body() {
 	DEBIAN_FRONTEND=noninteractive apt-get purge -y -q lvmsnap >/tmp/deb-purge.log 2>&1 ||
 		fail "apt-get purge failed: $(tail -n 5 /tmp/deb-purge.log)"
 	[[ $(dpkg-query -W -f '${Status}' lvmsnap 2>/dev/null) != *" installed" ]] || fail "lvmsnap is still installed"
+	# dpkg -L starts with "/."; directories stay where another package owns them (on a merged-/usr
+	# root /lib is such a directory, reached through a symlink).
 	while read -r f; do
+		[[ $f != /. ]] || continue
 		[[ -e $f || -L $f ]] || continue
-		[[ -d $f && ! -L $f ]] && dpkg -S "$f" >/dev/null 2>&1 && continue
+		[[ -d $f ]] && dpkg -S "$f" >/dev/null 2>&1 && continue
 		fail "purge left $f behind"
 	done </tmp/deb-files.txt
 	deb_tree >/tmp/deb-after.txt
