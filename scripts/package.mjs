@@ -47,6 +47,8 @@ async function bundle(outfile, banner) {
     target: 'node20',
     format: 'cjs',
     minify: true,
+    // Error classes are matched by name across bundles (src/errors.ts) and named in --json: keep them.
+    keepNames: true,
     legalComments: 'none',
     define: {
       LVMSNAP_VERSION: JSON.stringify(pkg.version),

@@ -55,6 +55,12 @@ describe('one-file bundle', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ ok: true, changed: false });
   });
 
+  it('maps lvmsnap\'s named errors to their exit codes in the minified file (bad input: exit 3, the class named)', () => {
+    const r = run(['apply', '--state', 'present', '--vg', 'vg0']);
+    expect(r.status, r.stderr).toBe(3);
+    expect(r.stderr).not.toMatch(/unexpected error/);
+  });
+
   it('lists the npm packages it contains with their licenses (for the .deb copyright file)', () => {
     const b = JSON.parse(readFileSync(join(dir, 'lvmsnap.bundled.json'), 'utf8')) as { node: string; packages: { name: string; license: string }[] };
     expect(b.node).toBe(process.version);
