@@ -336,12 +336,13 @@ start_writer() { # DIR
 }
 
 # Tears down whatever a scenario (or a crashed lvmsnap) left: mounts, device-mapper devices, loop
-# devices, LVM labels, files. Used between scenarios and after a failure.
+# devices, LVM labels, files. Used between scenarios and after a failure. (/mnt/data: the thin
+# scenario's origin; left mounted, its dm device stays busy and the next thin pool cannot activate.)
 teardown_all() {
 	local m
 	stop_writer
 	while read -r m; do umount -l "$m" 2>/dev/null || true; done < <(findmnt -rn -o TARGET |
-		grep -E "^($MNT|/media/|$ORIGIN_MNT|$SPACE|$STATE_DIR)" | sort -r)
+		grep -E "^($MNT|/media/|$ORIGIN_MNT|/mnt/data|$SPACE|$STATE_DIR)" | sort -r)
 	dmsetup remove_all --force >/dev/null 2>&1 || true
 	losetup -D 2>/dev/null || true
 	wipefs -a -q "$DISK" 2>/dev/null || true
