@@ -39,11 +39,11 @@ scen_backup_fsa() {
 	assert_same_file /tmp/tree.origin /tmp/tree.fsa "fsa: restored tree (paths, types, modes, owners, sizes, links, contents)"
 }
 
-snap_pct() { lvs --noheadings -o snap_percent "$VG/$SNAP" 2>/dev/null | tr -d ' '; }
-lv_bytes() { lvs --noheadings --units b --nosuffix -o lv_size "$VG/$SNAP" 2>/dev/null | tr -d ' '; }
+snap_pct() { lvs --noheadings -o snap_percent "$VG/$SNAP" 2>/dev/null | tr -d ' ' || true; }
+lv_bytes() { lvs --noheadings --units b --nosuffix -o lv_size "$VG/$SNAP" 2>/dev/null | tr -d ' ' || true; }
 
 scen_backup_grow() {
-	local pid tarpid='' deadline cow0 file0 pv0 cow1 file1 pv1 loop pct kib off=0 rc f dev bad
+	local pid tarpid='' deadline cur cow0 file0 pv0 cow1 file1 pv1 loop pct kib off=0 rc f dev bad
 	setup_system ext4 free
 	fill_origin
 	rm -rf "$GROW_BK"
@@ -61,6 +61,7 @@ scen_backup_grow() {
 		[[ -n $tarpid ]] && break
 		kill -0 "$pid" 2>/dev/null || fail "the backup ended before its tar could be paused: $(tail -n 5 /tmp/grow.err)"
 		((SECONDS < deadline)) || { kill -TERM "$pid"; fail "no tar process of the backup after 120 s"; }
+		sleep 0.05 # the guest has one vCPU: do not starve lvmsnap
 	done
 	kill -STOP "$tarpid"
 	grow_fail() { kill -CONT "$tarpid" 2>/dev/null; kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; fail "$*"; }
@@ -73,7 +74,7 @@ scen_backup_grow() {
 	# Fill the COW to about 84 %: each round writes half of what is left (at least 256 KiB) into fresh
 	# blocks of the origin, then waits for the grow (the watch grows at 80 %).
 	deadline=$((SECONDS + 120))
-	while (($(lv_bytes) <= cow0)); do
+	while cur=$(lv_bytes) && ((${cur:-0} <= cow0)); do
 		((SECONDS < deadline)) || grow_fail "the snapshot did not grow within 120 s (usage $(snap_pct) %): $(tail -n 3 /tmp/grow.err)"
 		kill -0 "$pid" 2>/dev/null || grow_fail "the backup ended while its tar was paused: $(tail -n 3 /tmp/grow.err)"
 		pct=$(snap_pct)
