@@ -81,3 +81,23 @@ export async function cores(): Promise<number> {
   const os = await import('node:os');
   return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
 }
+
+/** The environment variable that sets how often the snapshot usage watch polls while archiving. */
+export const WATCH_ENV = 'LVMSNAP_BACKUP_WATCH_MS';
+export const WATCH_DEFAULT_MS = 5000;
+const WATCH_MIN_MS = 100;
+const WATCH_MAX_MS = 3_600_000;
+
+/**
+ * The usage watch's poll interval from LVMSNAP_BACKUP_WATCH_MS (milliseconds, default 5000): a busy origin
+ * with a small snapshot may need a shorter one. Anything but a whole number in 100..3600000 is bad input.
+ */
+export function watchIntervalFrom(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[WATCH_ENV];
+  if (raw === undefined || raw === '') return WATCH_DEFAULT_MS;
+  const n = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+  if (!Number.isSafeInteger(n) || n < WATCH_MIN_MS || n > WATCH_MAX_MS) {
+    throw new UsageError(`${WATCH_ENV}=${raw}: the snapshot usage watch interval must be a whole number of milliseconds from ${WATCH_MIN_MS} to ${WATCH_MAX_MS} (default ${WATCH_DEFAULT_MS}); unset it for the default`);
+  }
+  return n;
+}

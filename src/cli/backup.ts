@@ -5,7 +5,7 @@ import type { CommandSpec, ParsedArgs } from './spec.js';
 import type { BackupRequest } from '../backup/run.js';
 import { mutatingChanges } from '../plan.js';
 import type { Target } from '../types.js';
-import { cores, KEEP_GROUP, keepFrom, progressReporter, ttyProgress, bytes } from './backup-flags.js';
+import { cores, KEEP_GROUP, keepFrom, progressReporter, ttyProgress, bytes, watchIntervalFrom, WATCH_ENV } from './backup-flags.js';
 import { makeLog, OUTPUT_GROUP, TARGET_GROUP, targetFrom } from './target-flags.js';
 
 const request = async (args: ParsedArgs, target: Target, version: string | undefined): Promise<BackupRequest> => ({
@@ -28,7 +28,7 @@ export const backup: CommandSpec = {
     'snapshot read-only (at --mountpoint, or /run/lvmsnap-<vg>-<snapshot>); img.zst and fsa read its block device. ' +
     'Refused before any change: an existing snapshot (unless --reuse-snapshot), a DIR on the origin or on the snapshot ' +
     'chain, a DIR without room for about the last archive plus 20 % (or 60 % of the data for a first one). While archiving, ' +
-    'the snapshot\'s usage is watched: at 80 % it warns, or with --grow-snapshot grows the snapshot (as often as needed, each time ' +
+    `the snapshot's usage is watched (every 5 s; ${WATCH_ENV}=MS sets another interval, e.g. 500 for a small snapshot of a busy origin): at 80 % it warns, or with --grow-snapshot grows the snapshot (as often as needed, each time ` +
     'by half, up to what the origin can ever need); if the snapshot becomes invalid the backup fails and the chain is removed.',
   groups: [
     {
@@ -61,6 +61,8 @@ export const backup: CommandSpec = {
     [3, 'refused before any change: bad input, a snapshot already exists, no room, destination on the origin, tool missing, lock held'],
   ],
   run: async (args, io) => {
+    // Bad input before anything else (exit 3, nothing changed).
+    const watchIntervalMs = watchIntervalFrom();
     const { runBackup, checkBackup } = await import('../backup/index.js');
     // Archives are private: tools that create their own output file (fsarchiver) inherit this, too.
     process.umask(0o077);
@@ -89,7 +91,7 @@ export const backup: CommandSpec = {
     }
     const progress = progressReporter(ttyProgress(args), io.stderr, 'archived');
     const r = await runBackup(io.host, await request(args, target, io.version), {
-      host: io.host, ...io.deps, ...(log ? { log } : {}),
+      host: io.host, ...io.deps, ...(log ? { log } : {}), watchIntervalMs,
       warn: (m) => { progress.done(); io.stderr(`lvmsnap: warning: ${m}\n`); },
       onProgress: (p) => { if (p.phase === 'archive') progress.update(p); },
     }).finally(() => progress.done());

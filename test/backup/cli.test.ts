@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { EXIT, main } from '../../src/cli/main.js';
 import { edit, setFields } from '../../src/sim/edit.js';
 import { SimHost } from '../../src/sim/host.js';
+import { watchIntervalFrom, WATCH_DEFAULT_MS, WATCH_ENV } from '../../src/cli/backup-flags.js';
 import { chainLeft, COMPLETE, DEST, destNames, system } from './helpers.js';
 
 async function cli(argv: string[], host: SimHost) {
@@ -110,5 +111,23 @@ describe('lvmsnap backup / backups on the simulated host', () => {
     const mounted = await cli(['backups', 'restore', img.json().archive, '--to', '/dev/vg0/root'], host);
     expect(mounted.code).toBe(EXIT.refused);
     expect(mounted.err).toMatch(/is mounted at \/mnt\/root/);
+  });
+
+  it(`${WATCH_ENV} sets the usage watch interval; a bad value exits 3 before any change`, async () => {
+    expect(watchIntervalFrom({})).toBe(WATCH_DEFAULT_MS);
+    expect(watchIntervalFrom({ [WATCH_ENV]: '' })).toBe(WATCH_DEFAULT_MS);
+    expect(watchIntervalFrom({ [WATCH_ENV]: '250' })).toBe(250);
+    for (const bad of ['abc', '99', '1.5', '-5', '3600001', '5s']) expect(() => watchIntervalFrom({ [WATCH_ENV]: bad }), bad).toThrow(/LVMSNAP_BACKUP_WATCH_MS/);
+    const host = new SimHost(system());
+    const before = host.system;
+    process.env[WATCH_ENV] = 'often';
+    try {
+      const r = await cli(['backup', ...T, '--dest', DEST], host);
+      expect(r.code).toBe(EXIT.refused);
+      expect(r.err).toMatch(/LVMSNAP_BACKUP_WATCH_MS=often: .*whole number of milliseconds/);
+      expect(host.system).toBe(before);
+    } finally {
+      delete process.env[WATCH_ENV];
+    }
   });
 });

@@ -13,6 +13,7 @@
 #   crash:CHAIN[:FROM[:TO]] kill present/absent after k = FROM..TO mutating operations (default:
 #                           from 1 until a run completes without being killed)
 #   backup                  backup/restore/verify/prune on real LVM, SIGTERM and SIGKILL midway (issue 9)
+#                           + fsa backup/verify/restore, --grow-snapshot of a tmp-file chain (backup-grow.sh)
 #   reboot-1 / reboot-2     the two boots of the reboot scenario (persistent /dev/vda and /dev/vdb)
 #   softreboot:absent       power loss emulated inside the boot; `apply --state absent` recovers
 #   initramfs:VARIANT       VARIANT lvmsnap|foreign-pv|foreign-lv: the initramfs script after an emulated
@@ -104,7 +105,11 @@ for spec in "$@"; do
 	lock) unit lock scen_lock ;;
 	deb) unit deb scen_deb ;;
 	crash) run_crash "$a" "${b:-1}" "${c:-0}" ;;
-	backup) unit backup scen_backup ;;
+	backup)
+		unit backup scen_backup
+		unit backup-fsa scen_backup_fsa
+		unit backup-grow scen_backup_grow
+		;;
 	thin) unit "thin-$a" scen_thin "$a" ;;
 	reboot-1) unit reboot-boot1 scen_reboot_boot1 ;;
 	reboot-2) unit reboot-boot2 scen_reboot_boot2 "$PREV_DIR" ;;

@@ -55,7 +55,7 @@ CONSOLE=${LVMSNAP_VM_CONSOLE:-0}
 KEEP=${LVMSNAP_VM_KEEP:-0}
 INIT=${LVMSNAP_VM_INIT:-busybox}
 
-PACKAGES=(qemu-system-x86 lvm2 thin-provisioning-tools busybox-static cpio kmod xfsprogs e2fsprogs strace jq gcc libc6-dev zstd)
+PACKAGES=(qemu-system-x86 lvm2 thin-provisioning-tools busybox-static cpio kmod xfsprogs e2fsprogs strace jq gcc libc6-dev zstd fsarchiver)
 
 # Modules the guest needs; their symbol dependencies are added from
 # modules.dep. crc32c_generic is listed because ext4/xfs request "crc32c"
