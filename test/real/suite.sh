@@ -13,7 +13,8 @@
 #   crash:CHAIN[:FROM[:TO]] kill present/absent after k = FROM..TO mutating operations (default:
 #                           from 1 until a run completes without being killed)
 #   backup                  backup/restore/verify/prune on real LVM, SIGTERM and SIGKILL midway (issue 9)
-#                           + fsa backup/verify/restore, --grow-snapshot of a tmp-file chain (backup-grow.sh)
+#   backup:fsa              fsa backup/verify/restore onto an LV, same tree (backup-grow.sh)
+#   backup:grow             --grow-snapshot of a tmp-file chain on real LVM (backup-grow.sh)
 #   reboot-1 / reboot-2     the two boots of the reboot scenario (persistent /dev/vda and /dev/vdb)
 #   softreboot:absent       power loss emulated inside the boot; `apply --state absent` recovers
 #   initramfs:VARIANT       VARIANT lvmsnap|foreign-pv|foreign-lv: the initramfs script after an emulated
@@ -106,9 +107,12 @@ for spec in "$@"; do
 	deb) unit deb scen_deb ;;
 	crash) run_crash "$a" "${b:-1}" "${c:-0}" ;;
 	backup)
-		unit backup scen_backup
-		unit backup-fsa scen_backup_fsa
-		unit backup-grow scen_backup_grow
+		case ${a:-} in
+		'') unit backup scen_backup ;;
+		fsa) unit backup-fsa scen_backup_fsa ;;
+		grow) unit backup-grow scen_backup_grow ;;
+		*) echo "suite: unknown scenario spec $spec" >&2; FAILED=1 ;;
+		esac
 		;;
 	thin) unit "thin-$a" scen_thin "$a" ;;
 	reboot-1) unit reboot-boot1 scen_reboot_boot1 ;;

@@ -57,7 +57,7 @@ scen_backup_grow() {
 	# polling, sees the usage pass 80 % and grows the snapshot while the archive is still open.
 	deadline=$((SECONDS + 120))
 	while [[ -z $tarpid ]]; do
-		tarpid=$(pgrep -P "$pid" -x tar || true)
+		tarpid=$(pgrep -P "$pid" -f '^tar --create' || true)
 		[[ -n $tarpid ]] && break
 		kill -0 "$pid" 2>/dev/null || fail "the backup ended before its tar could be paused: $(tail -n 5 /tmp/grow.err)"
 		((SECONDS < deadline)) || { kill -TERM "$pid"; fail "no tar process of the backup after 120 s"; }
