@@ -1,7 +1,7 @@
 // Test hook for the real-LVM tier: LVMSNAP_TEST_KILL_AFTER=k sends this process SIGKILL right after its
 // k-th mutating operation (a changing command, or a journal write/remove), exactly as the simulator's
 // crash injection counts them. Not for production use; without the variable it is never installed.
-import type { CommandResult, FileStat, HostPort, LockResult, LvmShell, PipeInput, PipeOptions, PipeOutput, PipeResult, PipeStage, RunOptions, SysfsLoop } from './port.js';
+import { tapShell, type CommandResult, type FileStat, type HostPort, type LockResult, type LvmShell, type PipeInput, type PipeOptions, type PipeOutput, type PipeResult, type PipeStage, type RunOptions, type SysfsLoop } from './port.js';
 
 export class KillSwitchHost implements HostPort {
   private done = 0;
@@ -18,16 +18,9 @@ export class KillSwitchHost implements HostPort {
   }
   /** Counts each command of an lvm shell, so the k-th mutating operation is the same with or without it. */
   lvmShell(): LvmShell | null {
-    const shell = this.inner.lvmShell?.() ?? null;
-    if (shell === null) return null;
-    return {
-      run: async (argv, opts) => {
-        const r = await shell.run(argv, opts);
-        if (opts.mutating) this.tick();
-        return r;
-      },
-      close: () => shell.close(),
-    };
+    return tapShell(this.inner.lvmShell?.() ?? null, (_argv, opts) => {
+      if (opts.mutating) this.tick();
+    });
   }
   async pipe(stages: readonly PipeStage[], input: PipeInput, output: PipeOutput, opts: PipeOptions): Promise<PipeResult> {
     const r = await this.inner.pipe(stages, input, output, opts);

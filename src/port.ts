@@ -82,6 +82,20 @@ export interface LvmShell {
   close(): Promise<void>;
 }
 
+/** The inner host's lvm shell (or null), with `seen` called after each command it answers: how a host
+ * wrapper counts or records shell commands exactly as it does forked ones. */
+export function tapShell(shell: LvmShell | null, seen: (argv: readonly string[], opts: RunOptions, r: CommandResult) => void): LvmShell | null {
+  if (shell === null) return null;
+  return {
+    run: async (argv, opts) => {
+      const r = await shell.run(argv, opts);
+      seen(argv, opts, r);
+      return r;
+    },
+    close: () => shell.close(),
+  };
+}
+
 export type LockResult = { readonly acquired: true } | { readonly acquired: false; readonly holder: string };
 
 export interface HostPort {

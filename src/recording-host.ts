@@ -1,5 +1,5 @@
 // Wraps any HostPort to record and log every command: the --json "commands" list and the pino log.
-import type { CommandResult, FileStat, HostPort, LockResult, LvmShell, PipeInput, PipeOptions, PipeOutput, PipeResult, PipeStage, RunOptions, SysfsLoop } from './port.js';
+import { tapShell, type CommandResult, type FileStat, type HostPort, type LockResult, type LvmShell, type PipeInput, type PipeOptions, type PipeOutput, type PipeResult, type PipeStage, type RunOptions, type SysfsLoop } from './port.js';
 
 export interface CommandRecord {
   readonly argv: readonly string[];
@@ -16,27 +16,20 @@ export class RecordingHost implements HostPort {
   readonly commands: CommandRecord[] = [];
   constructor(private readonly inner: HostPort, private readonly log?: CommandLog) {}
 
-  async run(argv: readonly string[], opts: RunOptions): Promise<CommandResult> {
-    const r = await this.inner.run(argv, opts);
+  private record(argv: readonly string[], opts: RunOptions, r: CommandResult): void {
     const rec = { argv: [...argv], exitCode: r.exitCode, ms: r.ms, mutating: opts.mutating };
     this.commands.push(rec);
     this.log?.command({ ...rec, stderr: r.stderr });
+  }
+
+  async run(argv: readonly string[], opts: RunOptions): Promise<CommandResult> {
+    const r = await this.inner.run(argv, opts);
+    this.record(argv, opts, r);
     return r;
   }
   /** Each command of an lvm shell is recorded like a command of its own (its argv, exit code and time). */
   lvmShell(): LvmShell | null {
-    const shell = this.inner.lvmShell?.() ?? null;
-    if (shell === null) return null;
-    return {
-      run: async (argv, opts) => {
-        const r = await shell.run(argv, opts);
-        const rec = { argv: [...argv], exitCode: r.exitCode, ms: r.ms, mutating: opts.mutating };
-        this.commands.push(rec);
-        this.log?.command({ ...rec, stderr: r.stderr });
-        return r;
-      },
-      close: () => shell.close(),
-    };
+    return tapShell(this.inner.lvmShell?.() ?? null, (argv, opts, r) => this.record(argv, opts, r));
   }
   /** A pipeline is recorded as one command per stage (argv, exit code, the pipeline's duration). */
   async pipe(stages: readonly PipeStage[], input: PipeInput, output: PipeOutput, opts: PipeOptions): Promise<PipeResult> {
