@@ -6,7 +6,7 @@ import { runApply } from '../../src/engine.js';
 import { BackupFailed, BackupRefused } from '../../src/errors.js';
 import type { CommandResult, HostPort, PipeResult, RunOptions } from '../../src/port.js';
 import { SimulatedCrash } from '../../src/sim/host.js';
-import { backup, chainLeft, COMPLETE, DEST, destNames, request, SimHost, system, target } from './helpers.js';
+import { backup, chainLeft, COMPLETE, DEST, destNames, ForwardingHost, request, SimHost, system, target } from './helpers.js';
 
 describe('backup on the simulated host', () => {
   it('tar.zst: archive, .sha256 and manifest beside it, chain gone, archive is a tar of the snapshot', async () => {
@@ -85,30 +85,21 @@ describe('refusals before any change (exit 3)', () => {
 });
 
 /** Fails the k-th mutating operation: a command exits 1, a pipeline stage exits 1 (its output stays). */
-class FailingHost implements HostPort {
+class FailingHost extends ForwardingHost {
   n = 0;
-  constructor(readonly inner: SimHost, readonly k: number) {}
+  constructor(inner: SimHost, readonly k: number) { super(inner); }
   private hit(): boolean { this.n += 1; return this.n === this.k; }
-  async run(argv: readonly string[], opts: RunOptions): Promise<CommandResult> {
+  override async run(argv: readonly string[], opts: RunOptions): Promise<CommandResult> {
     if (opts.mutating && this.hit()) return { argv, exitCode: 1, stdout: '', stderr: 'injected failure\n', ms: 0 };
     return this.inner.run(argv, opts);
   }
-  async pipe(...a: Parameters<HostPort['pipe']>): Promise<PipeResult> {
+  override async pipe(...a: Parameters<HostPort['pipe']>): Promise<PipeResult> {
     const r = await this.inner.pipe(...a);
     if (a[3].mutating && this.hit()) return { ...r, stages: r.stages.map((s, i) => (i === 0 ? { ...s, exitCode: 1, stderr: 'injected\n' } : s)) };
     return r;
   }
-  async writeFile(p: string, d: string): Promise<void> { if (this.hit()) throw new Error('injected write failure'); return this.inner.writeFile(p, d); }
-  async removeFile(p: string): Promise<void> { if (this.hit()) throw new Error('injected remove failure'); return this.inner.removeFile(p); }
-  readFile(p: string) { return this.inner.readFile(p); }
-  lock(p: string) { return this.inner.lock(p); }
-  unlock(p: string) { return this.inner.unlock(p); }
-  uid() { return this.inner.uid(); }
-  listDir(p: string) { return this.inner.listDir(p); }
-  readMountinfo() { return this.inner.readMountinfo(); }
-  readLoopSysfs() { return this.inner.readLoopSysfs(); }
-  lstat(p: string) { return this.inner.lstat(p); }
-  statfsAvail(p: string) { return this.inner.statfsAvail(p); }
+  override async writeFile(p: string, d: string): Promise<void> { if (this.hit()) throw new Error('injected write failure'); return this.inner.writeFile(p, d); }
+  override async removeFile(p: string): Promise<void> { if (this.hit()) throw new Error('injected remove failure'); return this.inner.removeFile(p); }
 }
 
 describe('a failure or a crash at every step', () => {

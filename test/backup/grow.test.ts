@@ -13,7 +13,7 @@ import type { HostPort, PipeResult } from '../../src/port.js';
 import { cowMaxBytes as simCowMax, drift } from '../../src/sim/model.js';
 import type { SimSystem } from '../../src/sim/state.js';
 import type { Target } from '../../src/types.js';
-import { backup, chainLeft, COMPLETE, destNames, SimHost, system, target } from './helpers.js';
+import { backup, chainLeft, COMPLETE, destNames, ForwardingHost, SimHost, system, target } from './helpers.js';
 
 const MiB = 1024 ** 2;
 const TMP = '/var/space/cow.img';
@@ -158,27 +158,15 @@ describe('ownership and convergence after a grow (property)', () => {
 
 /** A host whose archive pipeline runs while the origin is written: the COW fills to `percent` first and
  *  the watch gets a few ticks before the pipeline ends. */
-class BusyOrigin implements HostPort {
-  constructor(readonly inner: SimHost, readonly percent: number, readonly snapshot = 'root-lvmsnap') {}
-  async pipe(...a: Parameters<HostPort['pipe']>): Promise<PipeResult> {
+class BusyOrigin extends ForwardingHost {
+  constructor(inner: SimHost, readonly percent: number, readonly snapshot = 'root-lvmsnap') { super(inner); }
+  override async pipe(...a: Parameters<HostPort['pipe']>): Promise<PipeResult> {
     if (a[3].mutating) {
       this.inner.system = drift.fillCow(this.inner.system, 'vg0', this.snapshot, this.percent);
       await new Promise((r) => setTimeout(r, 40));
     }
     return this.inner.pipe(...a);
   }
-  run(...a: Parameters<HostPort['run']>) { return this.inner.run(...a); }
-  writeFile(p: string, d: string) { return this.inner.writeFile(p, d); }
-  removeFile(p: string) { return this.inner.removeFile(p); }
-  readFile(p: string) { return this.inner.readFile(p); }
-  lock(p: string) { return this.inner.lock(p); }
-  unlock(p: string) { return this.inner.unlock(p); }
-  uid() { return this.inner.uid(); }
-  listDir(p: string) { return this.inner.listDir(p); }
-  readMountinfo() { return this.inner.readMountinfo(); }
-  readLoopSysfs() { return this.inner.readLoopSysfs(); }
-  lstat(p: string) { return this.inner.lstat(p); }
-  statfsAvail(p: string) { return this.inner.statfsAvail(p); }
 }
 
 describe('backup --grow-snapshot', () => {

@@ -1,5 +1,5 @@
 // Shared fixtures for the backup tests on the simulated host.
-import type { HostPort } from '../../src/port.js';
+import type { CommandResult, HostPort, PipeResult } from '../../src/port.js';
 import { runBackup, type BackupDeps, type BackupRequest } from '../../src/backup/run.js';
 import { addDirs, simpleSystem } from '../../src/sim/build.js';
 import { SimHost } from '../../src/sim/host.js';
@@ -40,3 +40,22 @@ export function chainLeft(s: SimSystem): string[] {
 
 export const COMPLETE = /^[^/]+__\d{8}_\d{6}\.(tar\.zst|tar\.gz|img\.zst|fsa)$/;
 export { SimHost };
+
+/** A host that forwards every call to a SimHost; test hosts extend it and override what they inject.
+ *  No lvmShell: every command is forked through run(), so an override of run sees each one. */
+export class ForwardingHost implements HostPort {
+  constructor(readonly inner: SimHost) {}
+  run(...a: Parameters<HostPort['run']>): Promise<CommandResult> { return this.inner.run(...a); }
+  pipe(...a: Parameters<HostPort['pipe']>): Promise<PipeResult> { return this.inner.pipe(...a); }
+  writeFile(p: string, d: string) { return this.inner.writeFile(p, d); }
+  removeFile(p: string) { return this.inner.removeFile(p); }
+  readFile(p: string) { return this.inner.readFile(p); }
+  lock(p: string) { return this.inner.lock(p); }
+  unlock(p: string) { return this.inner.unlock(p); }
+  uid() { return this.inner.uid(); }
+  listDir(p: string) { return this.inner.listDir(p); }
+  readMountinfo() { return this.inner.readMountinfo(); }
+  readLoopSysfs() { return this.inner.readLoopSysfs(); }
+  lstat(p: string) { return this.inner.lstat(p); }
+  statfsAvail(p: string) { return this.inner.statfsAvail(p); }
+}
