@@ -79,6 +79,8 @@ export const lvextendArgv = (vg: string, lv: string, bytes: number, pvs: readonl
 export const FIND_FORMAT = '%f\\t%y\\t%s\\n';
 export const listDirArgv = (dir: string): string[] => ['find', dir, '-mindepth', '1', '-maxdepth', '1', '-printf', FIND_FORMAT];
 export const sha256Argv = (path: string): string[] => ['sha256sum', '-b', '--', path];
+/** Makes a file's data durable (fdatasync) before it is renamed into place; the writer flushes as it goes. */
+export const syncDataArgv = (path: string): string[] => ['sync', '--data', '--', path];
 /** Rename within a directory (atomic); -T: never into an existing directory of that name. */
 export const renameArgv = (from: string, to: string): string[] => ['mv', '-T', '--', from, to];
 export const dfUsedArgv = (dir: string): string[] => ['df', '--block-size=1', '--output=used', '--', dir];

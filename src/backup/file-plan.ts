@@ -2,17 +2,20 @@
 // the commit rename of `<name>.partial` to its name, and the removal of pruned archives with their
 // .sha256 and .json. So `backups prune --check` shows the exact commands, and the simulator answers them.
 import { applyPlan } from '../apply.js';
-import { renameArgv, rmFileArgv } from '../commands.js';
+import { renameArgv, rmFileArgv, syncDataArgv } from '../commands.js';
 import { ApplyFailed, BackupFailed } from '../errors.js';
 import type { HostPort } from '../port.js';
 import type { Plan, PlannedChange } from '../types.js';
 
 const plan = (changes: PlannedChange[]): Plan => ({ state: 'present', changes, refusals: [] });
 
-/** The commit point of a backup: only after this step does a complete-looking name exist. */
+/**
+ * The commit point of a backup: only after the rename does a complete-looking name exist. The data are
+ * made durable first, so a power loss never leaves the final name on a file whose blocks were not written.
+ */
 export const commitPlan = (partial: string, final: string): Plan => plan([{
   kind: 'Archive', id: final, action: 'create', before: 'partial', after: 'present',
-  reason: 'complete, checksummed and tested', steps: [{ type: 'exec', argv: renameArgv(partial, final) }],
+  reason: 'complete, checksummed and tested', steps: [{ type: 'exec', argv: syncDataArgv(partial) }, { type: 'exec', argv: renameArgv(partial, final) }],
 }]);
 
 /** Removes each archive (first: a crash in between leaves companions, which the next backup cleans up)

@@ -2,7 +2,7 @@
 // own integrity; restore extracts a file archive into a directory or writes an image onto a device or
 // file, refusing a mounted device or a non-empty directory.
 import { posix } from 'node:path';
-import { findmntArgv, statArgv } from '../commands.js';
+import { findmntArgv, statArgv, syncDataArgv } from '../commands.js';
 import { BackupRefused, LvmsnapError, UsageError } from '../errors.js';
 import { parseFindmnt, parseStat } from '../parse/index.js';
 import type { HostPort, PipeProgress, PipeResult } from '../port.js';
@@ -155,5 +155,7 @@ export async function restoreArchive(host: HostPort, req: RestoreRequest, onProg
   const r = await host.pipe(call.stages, call.input, call.output, { mutating: true, ...(onProgress ? { onProgress } : {}) });
   const bad = stageProblem(r);
   if (bad) throw new LvmsnapError(`restore failed part-way: ${bad}; ${req.to} holds a partial restore`);
+  // An image is on the device or in the file before restore says it is done (a directory's files: tar closes them).
+  if (def.source === 'device') await must(host, syncDataArgv(req.to), true);
   return { file: req.file, to: req.to, format, sha256, ms: r.ms };
 }

@@ -1,5 +1,5 @@
 // Backup tools of the simulated host: pipelines (HostPort.pipe) of tar, zstd and gzip, and the file
-// commands a backup run uses (mv -T, sha256sum, find -printf, tool probes with --version). Archive
+// commands a backup run uses (sync --data, mv -T, sha256sum, find -printf, tool probes with --version). Archive
 // contents are modelled as tokens (`zst(tar(fs:UUID:USED))`) so a wrong pipeline, a truncated or a
 // corrupted archive is caught; sizes follow the filesystem's usage. pigz and fsarchiver are not
 // installed on the simulated host (probing them exits 127), so the gzip fallback and the missing-tool
@@ -126,6 +126,14 @@ export function mv(s: SimSystem, args: readonly string[]): ExecOutput {
   if (!dest || dest.type !== 'directory' || dest.fs !== n.fs) return notModelled(s, ['mv', ...args], 'only renames within one directory tree of one filesystem are modelled');
   if (readOnlyAt(s, from)) return fail(s, 1, `mv: cannot move '${from}' to '${to}': Read-only file system\n`);
   return ok(edit(s, { paths: { [from]: REMOVE, [to]: s.paths[from]! } }));
+}
+
+/** `sync --data -- PATH`: durability has no model (the simulator never loses power mid-write); PATH must exist. */
+export function sync(s: SimSystem, args: readonly string[]): ExecOutput {
+  if (args.length !== 3 || args[0] !== '--data' || args[1] !== '--') return notModelled(s, ['sync', ...args]);
+  const path = normPath(args[2]!);
+  if (!lookup(s, path) && !lvByDevice(s, path)) return fail(s, 1, `sync: error opening '${args[2]}': No such file or directory\n`);
+  return ok(s);
 }
 
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');

@@ -2,7 +2,7 @@
 import { lvchange, lvcreate, lvextend, lvremove } from './cmd-lv.js';
 import { losetup } from './cmd-loop.js';
 import { dd, fallocate, mkdir, rm, rmdir } from './cmd-fs.js';
-import { find, mv, sha256sum, versionProbe } from './cmd-backup.js';
+import { find, mv, sha256sum, sync, versionProbe } from './cmd-backup.js';
 import { mount, umount } from './cmd-mount.js';
 import { pvchange, pvcreate, pvresize, vgextend, vgreduce } from './cmd-pv.js';
 import { systemctl } from './cmd-systemd.js';
@@ -51,6 +51,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   pvresize,
   lvchange,
   systemctl,
+  sync,
   mv,
   sha256sum,
   find,

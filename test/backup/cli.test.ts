@@ -60,7 +60,8 @@ describe('lvmsnap backup / backups on the simulated host', () => {
     const present = j.present.changes.flatMap((c: { commands: string[][] }) => c.commands);
     expect(present.map((a: string[]) => a[0])).toEqual(['lvcreate', 'mkdir', 'mount']);
     expect(j.archiveCommand.map((a: string[]) => a[0])).toEqual(['tar', 'zstd']);
-    expect(j.commit).toEqual([['mv', '-T', '--', `${j.archive.replace(/\.tar\.zst$/, '')}.tar.zst.partial`, j.archive]]);
+    const partial = `${j.archive}.partial`;
+    expect(j.commit).toEqual([['sync', '--data', '--', partial], ['mv', '-T', '--', partial, j.archive]]);
     const olds = destNames(before).filter((n) => COMPLETE.test(n));
     expect(j.prune.commands.filter((a: string[]) => COMPLETE.test(a[2]!.slice(DEST.length + 1)))).toHaveLength(olds.length);
     const human = await cli(['backup', ...T, '--dest', DEST, '--check'], host);
