@@ -110,6 +110,14 @@ export const STORIES: Sequence[] = [
     snapshot('other', 8 * MIB), x('lvextend', '--yes', '--size', `${16 * MIB}b`, 'vg0/other'), { op: 'drift', fn: 'invalidateSnapshot', vg: 'vg0', lv: 'other' },
     x('lvextend', '--yes', '--size', `${32 * MIB}b`, 'vg0/other'), lvremove('other'), ...reverse(),
   ])] },
+  { name: 'backup files: sync --data, sha256sum, mv -T commit, find listing, tool probes', steps: [simple(), { op: 'addDirs', paths: ['/srv/bk'] }, ...withReads([
+    fallocate('/srv/bk/a__20261201_010203.tar.zst.partial', MIB), x('sync', '--data', '--', '/srv/bk/a__20261201_010203.tar.zst.partial'),
+    x('sha256sum', '-b', '--', '/srv/bk/a__20261201_010203.tar.zst.partial'),
+    x('mv', '-T', '--', '/srv/bk/a__20261201_010203.tar.zst.partial', '/srv/bk/a__20261201_010203.tar.zst'),
+    x('sync', '--data', '--', '/srv/bk/a__20261201_010203.tar.zst.partial'), x('sync', '--data', '--', '/dev/vg0/root'), x('sync', '/srv/bk'),
+    x('find', '/srv/bk', '-mindepth', '1', '-maxdepth', '1', '-printf', '%f\\t%y\\t%s\\n'),
+    x('mv', '-T', '--', '/srv/bk/missing', '/srv/bk/b'), x('tar', '--version'), x('zstd', '--version'), x('pigz', '--version'),
+  ])] },
   { name: 'systemd: guard show/start, not installed, reboot', steps: [simple(), ...withReads([
     x('systemctl', 'show', '--property=Id,LoadState,ActiveState', '--', 'lvmsnap-guard@var-space.service'),
     x('stat', '--printf', '%n\t%F\t%d\t%i\t%s\t%m\n', '--', '/run/systemd/system'),
