@@ -283,7 +283,7 @@ export async function runBackup(host: HostPort, req: BackupRequest, deps: Backup
       const manifest: Manifest = {
         manifestVersion: 1, lvmsnapVersion: req.version, name, format: req.format,
         origin: { vg: target.vg, lv: target.lv, sizeBytes: c.originBytes },
-        snapshot: { name: target.snapshot, cowBytes: c.cowBytes, reused: c.reused, ...(req.growSnapshot ? { grows: [...watch.grows] } : {}) },
+        snapshot: { name: target.snapshot, cowBytes: watch.cowBytes ?? c.cowBytes, reused: c.reused, ...(req.growSnapshot ? { grows: [...watch.grows] } : {}) },
         filesystem: { type: c.fstype, usedBytes: def.source === 'files' ? totalIn : null },
         sizes: { sourceBytes: totalIn, archiveBytes: size },
         sha256, startedAt: started.toISOString(), endedAt: ended.toISOString(),

@@ -11,6 +11,8 @@ import { GROW_PERCENT as WARN_AT, type GrowOutcome } from './grow.js';
 
 export interface UsageSample {
   readonly percent: number | null; readonly invalid: boolean; readonly missing: boolean;
+  /** Size of the snapshot's COW space now (0 for a thin snapshot: it has none, it shares its pool). */
+  readonly cowBytes?: number;
   /** For a thin snapshot: its pool (the percent is the pool's usage). */
   readonly pool?: string;
 }
@@ -24,9 +26,9 @@ export async function sampleUsage(host: HostPort, vg: string, snapshot: string):
   if (lv.thin?.kind === 'volume' && lv.thin.pool !== null) {
     const pool = report.lvs.find((l) => l.vg === vg && l.name === lv.thin!.pool);
     const used = [pool?.thin?.dataPercent, pool?.thin?.metadataPercent].filter((n): n is number => typeof n === 'number');
-    return { percent: used.length ? Math.max(...used) : null, invalid: false, missing: false, pool: lv.thin.pool };
+    return { percent: used.length ? Math.max(...used) : null, invalid: false, missing: false, pool: lv.thin.pool, cowBytes: 0 };
   }
-  return { percent: lv.snapPercent, invalid: lv.snapshotInvalid, missing: false };
+  return { percent: lv.snapPercent, invalid: lv.snapshotInvalid, missing: false, cowBytes: lv.sizeBytes };
 }
 
 export interface Grow { readonly fromBytes: number; readonly toBytes: number; readonly atPercent: number }
@@ -37,6 +39,8 @@ export class UsageWatch {
   peak: number | null = null;
   invalid = false;
   last: number | null = null;
+  /** The snapshot's COW size at the last sample (grows with --grow-snapshot); null before any. */
+  cowBytes: number | null = null;
   /** Grows done (with --grow-snapshot), in order. */
   readonly grows: Grow[] = [];
   private warned = false;
@@ -65,6 +69,7 @@ export class UsageWatch {
     try {
       const u = await sampleUsage(this.host, this.vg, this.snapshot);
       if (u.invalid || u.missing) this.invalid = true;
+      if (u.cowBytes !== undefined) this.cowBytes = u.cowBytes;
       if (u.percent === null) return;
       this.last = u.percent;
       this.peak = Math.max(this.peak ?? 0, u.percent);

@@ -18,6 +18,10 @@ describe('backup on the simulated host', () => {
     const ino = host.system.paths[r.archive]!;
     expect(host.system.inodes[ino]!.data).toMatch(/^zst\(tar\(fs:[^:]+:41943040\)\)$/);
     expect(r.manifest).toMatchObject({ format: 'tar.zst', origin: { vg: 'vg0', lv: 'root' }, sizes: { sourceBytes: 41943040 }, filesystem: { type: 'ext4' } });
+    // the COW size of the snapshot this run made, as lvcreate was asked for it
+    const made = host.commands.find((c) => c.argv[0] === 'lvcreate')!.argv;
+    expect(`${r.manifest.snapshot.cowBytes}b`).toBe(made[made.indexOf('--size') + 1]);
+    expect(r.manifest.snapshot.cowBytes).toBeGreaterThan(0);
     expect(host.system.stateFiles[`${r.archive}.sha256`]).toBe(`${r.manifest.sha256}  vg0-root__20261130_120000.tar.zst\n`);
     // the snapshot was mounted at the default mountpoint and read by tar there
     expect(host.calls.find((c) => c.op === 'pipe')!.argv).toContain('/run/lvmsnap-vg0-root-lvmsnap');

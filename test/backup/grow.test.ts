@@ -176,6 +176,7 @@ describe('backup --grow-snapshot', () => {
       const warnings: string[] = [];
       const r = await backup(new BusyOrigin(sim, 90), { growSnapshot: true, ...(tmp ? { target: target({ tmpFile: TMP }) } : {}) }, { watchIntervalMs: 5, warn: (m) => warnings.push(m) });
       expect(r.manifest.snapshot.grows?.[0]).toEqual({ fromBytes: 32 * MiB, toBytes: 48 * MiB, atPercent: 90 });
+      expect(r.manifest.snapshot.cowBytes).toBe(48 * MiB); // the size it ended with
       expect(r.manifest.peakSnapshotUsagePercent).toBe(90);
       expect(warnings).toEqual([]);
       const cmds = sim.commands.map((c) => c.argv[0]);
