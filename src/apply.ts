@@ -69,6 +69,10 @@ const RUNNERS: { [T in Step['type']]: StepRunner<T> } = {
     for (const k of step.clear ?? []) delete next[k];
     await writeJournal(ctx, next as unknown as Journal);
   },
+  async writeFile(step, ctx) {
+    await closeShell(ctx);
+    await ctx.host.writeFile(step.path, step.content);
+  },
   async recordFileIdentity(step, ctx) {
     const st = await ctx.host.lstat(step.path);
     if (!st) throw new LvmsnapError(`the tmp file ${step.path} vanished right after it was created`);

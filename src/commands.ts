@@ -30,6 +30,8 @@ const MIB = 1024 * 1024;
 export const zeroFillArgv = (path: string, bytes: number): string[] =>
   ['dd', 'if=/dev/zero', `of=${path}`, `bs=${MIB}`, `count=${Math.ceil(bytes / MIB)}`, 'conv=fsync,excl', 'status=progress'];
 export const rmFileArgv = (path: string): string[] => ['rm', '--', path];
+/** Removes a file that may already be gone (exit 0 then). */
+export const rmForceArgv = (path: string): string[] => ['rm', '--force', '--', path];
 export const losetupAttachArgv = (device: string, file: string): string[] => ['losetup', device, '--', file];
 export const losetupDetachArgv = (device: string): string[] => ['losetup', '--detach', device];
 /** The PV gets a UUID derived from the target, so lvmsnap recognises its PV in every crash window. */

@@ -209,7 +209,9 @@ export interface ResourceView {
 export type Step =
   | { readonly type: 'exec'; readonly argv: readonly string[]; readonly progress?: boolean }
   | { readonly type: 'journal'; readonly set: Partial<Omit<Journal, 'version' | 'vg' | 'snapshot'>>; readonly clear?: readonly ('tmpFile' | 'createdMountpoint' | 'reactivateOrigin')[] }
-  | { readonly type: 'recordFileIdentity'; readonly path: string };
+  | { readonly type: 'recordFileIdentity'; readonly path: string }
+  /** A small file lvmsnap owns (a backup's .sha256 and manifest): written whole, 0600, atomically and durably. */
+  | { readonly type: 'writeFile'; readonly path: string; readonly content: string };
 
 /** grow: only in a backup's grow plan (src/backup/grow.ts): a present resource gets bigger, keeping its ownership. */
 export type Action = 'create' | 'destroy' | 'grow' | 'ok' | 'refuse';

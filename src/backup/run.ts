@@ -9,12 +9,12 @@ import { BackupFailed, BackupRefused, LockHeld, LvmsnapError, UsageError } from 
 import { parseStat } from '../parse/index.js';
 import type { HostPort, PipeResult } from '../port.js';
 import type { Target } from '../types.js';
-import { archivesOf, leftoversOf, listDir, must, probeTools, removeIfPresent, sha256Of, usedBytes } from './files.js';
+import { archivesOf, leftoversOf, listDir, must, probeTools, sha256Of, usedBytes } from './files.js';
 import { FORMAT_DEFS, missingTool, partialName, type Format, type PipeCall, type Tools } from './formats.js';
 import { sha256Line, type Manifest } from './manifest.js';
 import { freshName, prefixProblem } from './names.js';
 import { decidePrune, prune, type PruneResult } from './prune.js';
-import { commitPlan, planCommands } from './file-plan.js';
+import { commitPlan, leftoverPlan, planCommands, runFilePlan } from './file-plan.js';
 import { applyPlan } from '../apply.js';
 import { hasRules, type KeepRules } from './rotation.js';
 import { UsageWatch } from './watch.js';
@@ -165,8 +165,12 @@ export interface BackupCheck {
   readonly present: Awaited<ReturnType<typeof runApply>>;
   readonly archiveCommand: readonly (readonly string[])[];
   readonly verifyCommand: readonly (readonly string[])[];
-  /** The commit rename (a plan step). */
+  /** The commit: companions written, then the archive's data synced and renamed into place (a plan). */
   readonly commit: readonly (readonly string[])[];
+  /** The .sha256 and .json the commit writes first. */
+  readonly companions: readonly string[];
+  /** Removal of leftovers of interrupted runs of this prefix (a plan, run first). */
+  readonly leftovers: readonly (readonly string[])[];
   /** Then the chain's absent plan: everything the present plan creates is removed again. */
   readonly prune: { readonly decisions: PruneResult['decisions']; readonly commands: readonly (readonly string[])[] };
 }
@@ -187,7 +191,9 @@ export async function checkBackup(host: HostPort, req: BackupRequest, deps: Back
   return {
     archive: final, present,
     archiveCommand: argvs(def.create(src, partial, c.level, c.tools)), verifyCommand: argvs(def.test(partial, c.tools)),
-    commit: planCommands(commitPlan(partial, final)),
+    commit: planCommands(commitPlan(partial, final, [])),
+    companions: [`${final}.sha256`, `${final}.json`],
+    leftovers: planCommands(leftoverPlan(req.dest, leftoversOf(c.entries, c.prefix))),
     prune: { decisions: pruned?.decisions ?? [], commands: pruned ? planCommands(pruned.plan) : [] },
   };
 }
@@ -207,7 +213,7 @@ export async function runBackup(host: HostPort, req: BackupRequest, deps: Backup
   try {
     // Under the lock, no other backup of this target runs: leftovers of this prefix are from dead runs.
     const leftovers = leftoversOf(c.entries, c.prefix);
-    for (const l of leftovers) await removeIfPresent(host, `${req.dest}/${l}`);
+    if (leftovers.length) await runFilePlan(host, leftoverPlan(req.dest, leftovers), 'removing leftovers of interrupted backups');
     if (leftovers.length) warn(`removed leftovers of interrupted backups: ${leftovers.join(', ')}`);
 
     const started = now();
@@ -231,7 +237,7 @@ export async function runBackup(host: HostPort, req: BackupRequest, deps: Backup
       const cleaned: string[] = [];
       for (const f of [partial, ...companions]) {
         try {
-          await removeIfPresent(host, f);
+          await applyPlan(leftoverPlan(req.dest, [posix.basename(f)]), host, null, null);
         } catch {
           cleaned.push(`could not remove ${f}`);
         }
@@ -291,13 +297,12 @@ export async function runBackup(host: HostPort, req: BackupRequest, deps: Backup
         peakSnapshotUsagePercent: watch.peak,
         command: create.stages.map((s) => [...s.argv]),
       };
-      await host.writeFile(companions[0]!, sha256Line(sha256, name));
-      await host.writeFile(companions[1]!, `${JSON.stringify(manifest, null, 2)}\n`);
-      // The commit point: only now does a complete-looking name exist.
+      // The commit point: only after its last step does a complete-looking name exist.
+      const written = [sha256Line(sha256, name), `${JSON.stringify(manifest, null, 2)}\n`].map((content, i) => ({ path: companions[i]!, content }));
       try {
-        await applyPlan(commitPlan(partial, final), host, null, null);
+        await applyPlan(commitPlan(partial, final, written), host, null, null);
       } catch (err) {
-        return await fail(`renaming the checked archive into place: ${(err as Error).message.split('\n')[0]}`, err);
+        return await fail(`committing the checked archive (checksum, manifest, rename): ${(err as Error).message.split('\n')[0]}`, err);
       }
       return manifest;
     };

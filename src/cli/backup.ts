@@ -74,14 +74,15 @@ export const backup: CommandSpec = {
       const steps = mutatingChanges(plan).map((ch) => ({ kind: ch.kind, action: ch.action, id: ch.id, commands: ch.steps.flatMap((st) => (st.type === 'exec' ? [[...st.argv]] : [])) }));
       const refused = plan.refusals.length > 0 || c.present.rehearsal !== null;
       if (args['json']) {
-        io.stdout(`${JSON.stringify({ ok: !refused, check: true, archive: c.archive, present: { changes: steps, refusals: plan.refusals, rehearsal: c.present.rehearsal }, archiveCommand: c.archiveCommand, verifyCommand: c.verifyCommand, commit: c.commit, prune: c.prune }, null, 2)}\n`);
+        io.stdout(`${JSON.stringify({ ok: !refused, check: true, archive: c.archive, present: { changes: steps, refusals: plan.refusals, rehearsal: c.present.rehearsal }, archiveCommand: c.archiveCommand, verifyCommand: c.verifyCommand, commit: c.commit, companions: c.companions, leftovers: c.leftovers, prune: c.prune }, null, 2)}\n`);
       } else {
         const line = (argv: readonly string[]) => `    ${argv.join(' ')}\n`;
         io.stdout(`lvmsnap backup --check: would write ${c.archive} (nothing changed)\n` +
+          (c.leftovers.length ? `  remove leftovers of interrupted backups:\n${c.leftovers.map(line).join('')}` : '') +
           `  make the snapshot (apply --state present):\n${steps.flatMap((x) => x.commands).map(line).join('') || '    nothing: it is already there (--reuse-snapshot)\n'}` +
           `  archive into ${c.archive.replace(/[^/]+$/, '')}<name>.partial:\n    ${c.archiveCommand.map((a) => a.join(' ')).join(' | ')}\n` +
           `  checksum and test:\n    sha256sum\n    ${c.verifyCommand.map((a) => a.join(' ')).join(' | ')}\n` +
-          `  commit:\n${c.commit.map(line).join('')}` +
+          `  commit:\n${c.companions.map((f) => `    # write ${f} (mode 0600)\n`).join('')}${c.commit.map(line).join('')}` +
           '  remove the snapshot (apply --state absent): the same chain, in reverse\n' +
           (c.prune.commands.length ? `  prune:\n${c.prune.commands.map(line).join('')}` : ''));
         for (const r of plan.refusals) io.stderr(`lvmsnap: refused: ${r}\n`);

@@ -15,6 +15,8 @@ export function describeStep(step: Step): string {
     }
     case 'recordFileIdentity':
       return `# journal: record device and inode of ${step.path}`;
+    case 'writeFile':
+      return `# write ${step.path} (${Buffer.byteLength(step.content)} bytes, mode 0600)`;
   }
 }
 

@@ -95,10 +95,13 @@ export function dd(s: SimSystem, args: readonly string[]): ExecOutput {
 }
 
 export function rm(s: SimSystem, args: readonly string[]): ExecOutput {
-  const p = parseArgs(args, [], []);
-  if (!p || p.pos.length !== 1 || args[0] !== '--') return notModelled(s, ['rm', ...args]);
+  const force = args[0] === '--force';
+  const rest = force ? args.slice(1) : args;
+  const p = parseArgs(rest, [], []);
+  if (!p || p.pos.length !== 1 || rest[0] !== '--') return notModelled(s, ['rm', ...args]);
   const path = p.pos[0]!;
   const n = lookup(s, path);
+  if (!n && force && s.stateFiles[normPath(path)] === undefined) return ok(s);
   // Files written with HostPort.writeFile (a backup's .sha256 and .json) live in stateFiles.
   if (!n && s.stateFiles[normPath(path)] !== undefined) return ok(edit(s, { stateFiles: { [normPath(path)]: REMOVE } }));
   if (!n) return fail(s, 1, `rm: cannot remove '${path}': No such file or directory\n`);

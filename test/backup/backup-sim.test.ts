@@ -163,7 +163,10 @@ describe('a failure or a crash at every step', () => {
           // The next backup cleans up leftovers of the dead run and succeeds.
           const next = new SimHost(recover.system);
           const r = await backup(next, { format, target: tgt(), now: () => new Date(2026, 10, 30, 13, 0, 0) });
-          expect(destNames(next.system).filter((n) => /partial/.test(n))).toEqual([]);
+          const after = destNames(next.system);
+          expect(after.filter((n) => /partial/.test(n))).toEqual([]);
+          // no orphan .sha256/.json either: each companion sits beside its complete archive
+          for (const n of after.filter((x) => /\.(sha256|json)$/.test(x))) expect(after, `k=${k} ${n}`).toContain(n.replace(/\.(sha256|json)$/, ''));
           expect(r.archive).toMatch(/__20261130_130000\./);
         }
         expect(k).toBeGreaterThan(chain === 'tmp' ? 14 : 5);

@@ -49,6 +49,23 @@ describe('lvmsnap backup / backups on the simulated host', () => {
     expect(host.system).toBe(before);
   });
 
+  it('leftovers of an interrupted run: --check lists their removal (rm --force), the run removes them through its plan', async () => {
+    const host = new SimHost(system());
+    const dead = `${DEST}/vg0-root__20261101_000000.tar.zst`;
+    for (const f of [`${dead}.partial`, `${dead}.sha256`]) expect((await host.run(['fallocate', '--length', '4096', '--', f], { mutating: true })).exitCode).toBe(0);
+    const before = host.system;
+    const chk = await cli(['backup', ...T, '--dest', DEST, '--check', '--json'], host);
+    expect(chk.code, chk.err).toBe(EXIT.ok);
+    expect(host.system).toBe(before);
+    expect(chk.json().leftovers).toEqual([['rm', '--force', '--', `${dead}.partial`], ['rm', '--force', '--', `${dead}.sha256`]]);
+    expect((await cli(['backup', ...T, '--dest', DEST, '--check'], host)).out).toMatch(/remove leftovers of interrupted backups:\n +rm --force -- \S+\.partial/);
+    const run = await cli(['backup', ...T, '--dest', DEST, '--json'], host);
+    expect(run.code, run.err).toBe(EXIT.ok);
+    expect(run.json().removedLeftovers.sort()).toEqual(['vg0-root__20261101_000000.tar.zst.partial', 'vg0-root__20261101_000000.tar.zst.sha256']);
+    expect(destNames(host.system).filter((n) => n.startsWith('vg0-root__20261101'))).toEqual([]);
+    expect(host.commands.filter((c) => c.argv[0] === 'rm' && c.argv[1] === '--force')).toHaveLength(2);
+  });
+
   it('backup --check shows every command (snapshot plan, pipelines, rename, prune) and changes nothing; the run then runs them', async () => {
     const host = new SimHost(system());
     for (let i = 0; i < 2; i++) expect((await cli(['backup', ...T, '--dest', DEST, '--json'], host)).code).toBe(EXIT.ok);
@@ -62,6 +79,8 @@ describe('lvmsnap backup / backups on the simulated host', () => {
     expect(j.archiveCommand.map((a: string[]) => a[0])).toEqual(['tar', 'zstd']);
     const partial = `${j.archive}.partial`;
     expect(j.commit).toEqual([['sync', '--data', '--', partial], ['mv', '-T', '--', partial, j.archive]]);
+    expect(j.companions).toEqual([`${j.archive}.sha256`, `${j.archive}.json`]);
+    expect(j.leftovers).toEqual([]);
     const olds = destNames(before).filter((n) => COMPLETE.test(n));
     expect(j.prune.commands.filter((a: string[]) => COMPLETE.test(a[2]!.slice(DEST.length + 1)))).toHaveLength(olds.length);
     const human = await cli(['backup', ...T, '--dest', DEST, '--check'], host);

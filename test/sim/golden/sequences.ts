@@ -116,7 +116,8 @@ export const STORIES: Sequence[] = [
     x('mv', '-T', '--', '/srv/bk/a__20261201_010203.tar.zst.partial', '/srv/bk/a__20261201_010203.tar.zst'),
     x('sync', '--data', '--', '/srv/bk/a__20261201_010203.tar.zst.partial'), x('sync', '--data', '--', '/dev/vg0/root'), x('sync', '/srv/bk'),
     x('find', '/srv/bk', '-mindepth', '1', '-maxdepth', '1', '-printf', '%f\\t%y\\t%s\\n'),
-    x('mv', '-T', '--', '/srv/bk/missing', '/srv/bk/b'), x('tar', '--version'), x('zstd', '--version'), x('pigz', '--version'),
+    x('mv', '-T', '--', '/srv/bk/missing', '/srv/bk/b'), fallocate('/srv/bk/b.partial', MIB), x('rm', '--force', '--', '/srv/bk/b.partial'),
+    x('rm', '--force', '--', '/srv/bk/b.partial'), x('rm', '--force', '--', '/srv/bk'), x('tar', '--version'), x('zstd', '--version'), x('pigz', '--version'),
   ])] },
   { name: 'systemd: guard show/start, not installed, reboot', steps: [simple(), ...withReads([
     x('systemctl', 'show', '--property=Id,LoadState,ActiveState', '--', 'lvmsnap-guard@var-space.service'),
