@@ -213,14 +213,6 @@ export class RealHost implements HostPort {
         return 0;
       }
     };
-    // Flush a new file while it is written: the durability step before its rename (backup's commit
-    // plan, `sync --data`) then has little left to write (150 MB left dirty cost ~0.2 s at the end).
-    let flushing = false;
-    const flusher = output.kind !== 'newFile' ? null : setInterval(() => {
-      if (flushing) return;
-      flushing = true;
-      fs.fdatasync(outFd, () => { flushing = false; });
-    }, 100);
     const timer = setInterval(() => {
       if (!stopped && opts.stopRequested?.()) {
         stopped = true;
@@ -232,10 +224,8 @@ export class RealHost implements HostPort {
       await Promise.all(done);
     } finally {
       clearInterval(timer);
-      if (flusher) clearInterval(flusher);
     }
     const bytesOut = size();
-    while (flushing) await new Promise((r) => setTimeout(r, 5)); // never close the fd under a pending flush
     fs.closeSync(outFd);
     if (inFd !== null) fs.closeSync(inFd);
     return { stages: results, openError: null, bytesOut, stopped, ms: Math.round(performance.now() - started) };

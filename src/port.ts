@@ -25,6 +25,7 @@ export type PipeInput = { readonly kind: 'none' } | { readonly kind: 'file'; rea
 /**
  * Where the last stage's stdout goes. newFile: created exclusively, mode 0600 (fails if it exists);
  * overwrite: an existing file or block device written from offset 0, not truncated; discard: /dev/null.
+ * Nothing is synced here: a caller that needs the data durable runs `sync --data` (backup's commit plan).
  */
 export type PipeOutput =
   | { readonly kind: 'newFile'; readonly path: string }
