@@ -14,7 +14,7 @@ import type { Manifest } from './manifest.js';
 import { decidePrune, prune, type PruneResult } from './prune.js';
 import { planCommands, commitPlan } from './file-plan.js';
 import { hasRules } from './rotation.js';
-import { absentCommand, checkTarget, type BackupRequest } from './check.js';
+import { absentCommand, checkTarget, type BackupRequest, type Checked } from './check.js';
 import { archivePaths, archiveSnapshot, commitArchive, discardArchive } from './archive.js';
 
 export { absentCommand, backupTarget, defaultMountpoint, defaultPrefix, type BackupRequest } from './check.js';
@@ -54,23 +54,28 @@ export interface BackupCheck {
   readonly prune: { readonly decisions: PruneResult['decisions']; readonly commands: readonly (readonly string[])[] };
 }
 
-export async function checkBackup(host: HostPort, req: BackupRequest, deps: BackupDeps): Promise<BackupCheck> {
-  const c = await checkTarget(host, req, deps);
+/** The commands one archive of c's target would run (archive, verify, commit, prune), nothing changed. */
+export function archiveCommands(c: Checked, req: BackupRequest, started: Date, taken: ReadonlySet<string> = new Set()): Omit<BackupCheck, 'present'> {
   const def = FORMAT_DEFS[req.format];
-  const started = (req.now ?? (() => new Date()))();
-  const { name, partial, final } = archivePaths(c, req, started, new Set());
-  const present = await runApply(c.target, { state: 'present', check: true, waitSeconds: 0 }, deps);
+  const { name, partial, final } = archivePaths(c, req, started, taken);
   const src = def.source === 'files' ? c.target.mountpoint! : `/dev/${c.target.vg}/${c.target.snapshot}`;
   const argvs = (p: PipeCall) => p.stages.map((st) => [...st.argv]);
   // The new archive takes part in the rotation (rules keep the newest, so it is always kept).
   const listed = [...c.entries, { name, type: 'f', size: 0 }, { name: `${name}.sha256`, type: 'f', size: 0 }, { name: `${name}.json`, type: 'f', size: 0 }];
   const pruned = hasRules(req.keep) ? decidePrune(listed, { dest: req.dest, prefix: c.prefix, format: req.format, keep: req.keep, now: started }) : null;
   return {
-    archive: final, present,
+    archive: final,
     archiveCommand: argvs(def.create(src, partial, c.level, c.tools)), verifyCommand: argvs(def.test(partial, c.tools)),
     commit: planCommands(commitPlan(partial, final)),
     prune: { decisions: pruned?.decisions ?? [], commands: pruned ? planCommands(pruned.plan) : [] },
   };
+}
+
+export async function checkBackup(host: HostPort, req: BackupRequest, deps: BackupDeps): Promise<BackupCheck> {
+  const c = await checkTarget(host, req, deps);
+  const started = (req.now ?? (() => new Date()))();
+  const present = await runApply(c.target, { state: 'present', check: true, waitSeconds: 0 }, deps);
+  return { ...archiveCommands(c, req, started), present };
 }
 
 /** The backup lock of one target: one backup of it at a time (leftovers of its prefix are from dead runs). */
