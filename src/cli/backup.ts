@@ -8,12 +8,14 @@ import type { Target } from '../types.js';
 import { cores, KEEP_GROUP, keepFrom, progressReporter, ttyProgress, bytes, watchIntervalFrom, WATCH_ENV } from './backup-flags.js';
 import { makeLog, OUTPUT_GROUP, selectionFrom, TARGET_GROUP } from './target-flags.js';
 
-const request = async (args: ParsedArgs, target: Target, version: string | undefined): Promise<BackupRequest> => ({
-  target, dest: String(args['dest']), format: args['format'] as (typeof FORMATS)[number],
+/** The request's flags; the target (or a set's members) is added by the caller. */
+const requestFlags = async (args: ParsedArgs, version: string | undefined): Promise<Omit<BackupRequest, 'target'>> => ({
+  dest: String(args['dest']), format: args['format'] as (typeof FORMATS)[number],
   ...(args['prefix'] !== undefined ? { prefix: String(args['prefix']) } : {}),
   ...(args['level'] !== undefined ? { level: Number(args['level']) } : {}),
   keep: await keepFrom(args), reuseSnapshot: args['reuse-snapshot'] === true, growSnapshot: args['grow-snapshot'] === true, cores: await cores(), version: version ?? 'dev',
 });
+const request = async (args: ParsedArgs, target: Target, version: string | undefined): Promise<BackupRequest> => ({ ...(await requestFlags(args, version)), target });
 
 export const backup: CommandSpec = {
   name: 'backup',
@@ -76,8 +78,7 @@ export const backup: CommandSpec = {
     const log = await makeLog(args);
     if (selection.kind === 'set') {
       const { setBackupCommand } = await import('./backup-set.js');
-      const { target: _t, ...rest } = await request(args, selection.members[0]!, io.version);
-      return setBackupCommand(args, io, { ...rest, members: selection.members, source: String(args['config']) }, { host: io.host, ...io.deps, ...(log ? { log } : {}), watchIntervalMs });
+      return setBackupCommand(args, io, { ...(await requestFlags(args, io.version)), members: selection.members, source: String(args['config']) }, { host: io.host, ...io.deps, ...(log ? { log } : {}), watchIntervalMs });
     }
     const target = selection.target;
     if (args['check']) {
