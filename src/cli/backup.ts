@@ -36,7 +36,8 @@ export const backup: CommandSpec = {
     'of the estimates) before the first change; the snapshots are made one after another (not at one instant: each volume is ' +
     'crash-consistent on its own, the set is not consistent across volumes unless the application is quiesced), each member is archived ' +
     'into its own <vg>-<lv>__... archive (--prefix P: P-<vg>-<lv>__...), and the archives are renamed into place only when every one ' +
-    'is verified; any failure removes every partial archive and every member\'s snapshot chain. Rotation runs per member prefix.',
+    'is verified; any failure removes every partial archive and every member\'s snapshot chain. Every snapshot stays until the last ' +
+    'member is archived: size each member\'s COW space for the whole run. Rotation runs per member prefix.',
   groups: [
     {
       title: 'Backup',
