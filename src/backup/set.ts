@@ -8,7 +8,7 @@
 // commit point removes every member's partial archive and companions and takes every member's chain down.
 import { posix } from 'node:path';
 import type { EngineDeps } from '../engine.js';
-import { BackupFailed, BackupRefused, LockHeld, LvmsnapError, UsageError } from '../errors.js';
+import { BackupFailed, BackupRefused, LockHeld, LvmsnapError } from '../errors.js';
 import type { HostPort } from '../port.js';
 import { runSetApply, type SetApplyReport } from '../set/index.js';
 import type { Target } from '../types.js';
@@ -63,8 +63,7 @@ async function checkSet(host: HostPort, req: SetBackupRequest, deps: EngineDeps)
     try {
       checked.push(await checkTarget(host, reqOf(t), deps));
     } catch (err) {
-      if (!(err instanceof UsageError)) throw err;
-      // Bad input common to every member (level, --dest path) is bad input once, not once per member.
+      // Bad input common to every member (level, --dest path, prefix) is a plain UsageError: once, not per member.
       if (!(err instanceof BackupRefused)) throw err;
       problems.push(`${nameOf(t)}: ${err.message}`);
     }
