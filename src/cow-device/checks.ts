@@ -33,7 +33,7 @@ export function cowDeviceChecks(f: Facts, pvView: ResourceView): string[] {
     out.push(`${dev} is in use by ${d.holders.join(', ')} (device-mapper, RAID, ...): ${spare} that nothing uses`);
   const sigs = d.signatures.filter((s) => !(d.partitions.length > 0 && ['gpt', 'dos'].includes(s)));
   if (sigs.length > 0)
-    out.push(`${dev} carries a ${sigs.join(', ')} signature: lvmsnap will not overwrite it; if its data is not needed, wipe it yourself ("wipefs --all ${dev}") and run again`);
+    out.push(`${dev} carries a signature lvmsnap did not write (${sigs.join(', ')}): lvmsnap will not overwrite it; if its data is not needed, wipe it yourself ("wipefs --all ${dev}") and run again`);
   if (d.sizeBytes === null) out.push(`cannot read the size of ${dev} from /sys/class/block: ${spare}`);
   return out;
 }

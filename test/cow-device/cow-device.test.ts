@@ -101,8 +101,8 @@ describe('--cow-device: refused before anything changes', () => {
   it('a device that does not exist', () => refused(simpleSystem({ vgFreeBytes: 0 }), [], /\/dev\/vdb does not exist/));
   it('a PV of the target VG itself', () => refused(spare(), ['--cow-device', '/dev/vda'], /PV of this VG|already a PV of vg0/));
   for (const sig of ['ext4', 'xfs', 'linux_raid_member', 'swap', 'crypto_LUKS'])
-    it(`a ${sig} signature`, () => refused(withDisk({ fstype: sig }), [], new RegExp(`carries a ${sig} signature`)));
-  it('a partition table without partitions', () => refused(withDisk({ pttype: 'gpt' }), [], /carries a gpt signature/));
+    it(`a ${sig} signature`, () => refused(withDisk({ fstype: sig }), [], new RegExp(`carries a signature lvmsnap did not write \\(${sig}\\)`)));
+  it('a partition table without partitions', () => refused(withDisk({ pttype: 'gpt' }), [], /carries a signature lvmsnap did not write \(gpt\)/));
   it('partitions', () => {
     const s = addDisk(withDisk({ pttype: 'gpt' }), '/dev/vdb1', 252, 17, 100 * MiB);
     return refused(edit(s, { disks: { '/dev/vdb1': setFields(s.disks['/dev/vdb1']!, { parent: DEV }) } }), [], /has partitions \(vdb1\)/);
