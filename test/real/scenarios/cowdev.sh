@@ -32,6 +32,7 @@ scen_cowdev() {
 	[[ -b $COWDEV ]] || fail "no second disk $COWDEV: boot with LVMSNAP_VM_DISK2_SIZE=64M"
 	wipefs -a -q "$COWDEV"
 	setup_system ext4 full
+	printf 'cowdev=64\n' >>"$STEP/args" # differential.ts adds the spare disk to the model
 	cowdev_mark
 	cowdev_tail >/tmp/cowdev.tail
 	normalize_state "$STEP/state" >/tmp/cowdev-start.dump
@@ -52,15 +53,20 @@ scen_cowdev() {
 
 	# Foreign signatures: refused before anything changes, the disk untouched.
 	mkfs.ext4 -q -F "$COWDEV" 32M
+	trace_event cowdev-ext4
 	cowdev_refused "an ext4 signature" "carries a signature lvmsnap did not write (ext4)"
 	mkdir -p /mnt/spare && mount "$COWDEV" /mnt/spare
+	trace_event cowdev-mount
 	cowdev_refused "a mounted filesystem" "is mounted at /mnt/spare"
 	umount /mnt/spare && wipefs -a -q "$COWDEV"
 	pvcreate -q --yes "$COWDEV" >/dev/null && vgcreate -q --yes other "$COWDEV" >/dev/null
+	trace_event cowdev-other-vg
 	cowdev_refused "a PV of another VG" "is a PV of another VG (other)"
 	lvmsnap --expect 0 -- apply --state absent "${T_COW[@]}" --json
 	assert_no_mutation "absent leaves another VG's PV alone"
 	vgremove -q --yes other >/dev/null && pvremove -q --yes "$COWDEV" >/dev/null && wipefs -a -q "$COWDEV"
+	rm -rf /dev/other
+	trace_event cowdev-wipe
 	cowdev_mark
 	cowdev_tail >/tmp/cowdev.tail
 
