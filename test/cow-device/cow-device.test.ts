@@ -87,6 +87,16 @@ describe('--cow-device: present and absent', () => {
   });
 });
 
+describe('--cow-device in a snapshot set', () => {
+  it('two members cannot share one spare device', async () => {
+    const set = (members: object[]) => new SimHost(edit(spare(), { stateFiles: { '/etc/set.json': JSON.stringify({ targets: members }) } }));
+    const shared = await cli(['apply', '--state', 'present', '--config', '/etc/set.json'], set([
+      { vg: 'vg0', lv: 'root', cowDevice: DEV, size: '8M' }, { vg: 'vg0', lv: 'root', snapshot: 'other', cowDevice: DEV, size: '8M' }]));
+    expect(shared.code).toBe(EXIT.refused);
+    expect(shared.out + shared.err).toMatch(/spare COW device \/dev\/vdb is already used by targets\[0\]/);
+  });
+});
+
 describe('--cow-device: refused before anything changes', () => {
   const refused = async (s: SimSystem, extra: string[] = [], pattern: RegExp) => {
     const host = new SimHost(s);
