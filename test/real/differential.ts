@@ -287,6 +287,8 @@ function setupSystem(args: string): SimSystem {
 
 const COWDEV = '/dev/vdb';
 const SPARE_MNT = '/mnt/spare';
+/** test/real/scenarios/cowdev.sh: the UUID of the other VG's PV on the spare disk. */
+const OTHER_VG_PV_UUID = 'cowdev-othr-vgpv-0000-0000-0000-000000';
 
 function applyEvent(s: SimSystem, event: string): SimSystem {
   switch (event.trim()) {
@@ -349,7 +351,14 @@ function applyEvent(s: SimSystem, event: string): SimSystem {
     }
     case 'cowdev-other-vg': {
       const wiped = drift.unmount(s, SPARE_MNT);
-      return addVg(edit(wiped, { disks: { [COWDEV]: setFields(wiped.disks[COWDEV]!, { fstype: null }) } }), 'other', [COWDEV]);
+      const withVg = addVg(edit(wiped, { disks: { [COWDEV]: setFields(wiped.disks[COWDEV]!, { fstype: null }) } }), 'other', [COWDEV]);
+      // The scenario's pvcreate gives the PV a fixed UUID (the report shows it).
+      return produce(withVg, (d) => {
+        const old = d.disks[COWDEV]!.label!;
+        d.pvs[OTHER_VG_PV_UUID] = { ...d.pvs[old]!, uuid: OTHER_VG_PV_UUID };
+        delete d.pvs[old];
+        d.disks[COWDEV]!.label = OTHER_VG_PV_UUID;
+      });
     }
     case 'cowdev-wipe': {
       const pv = s.disks[COWDEV]!.label;
