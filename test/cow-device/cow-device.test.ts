@@ -188,3 +188,21 @@ describe('--cow-device after a reboot', () => {
     expect(rec.system.disks[DEV]!.label).toBeNull();
   });
 });
+
+describe('--cow-device and backup --grow-snapshot', () => {
+  it('grows the snapshot from the spare PV only, and stops when it is full', async () => {
+    const { planGrow } = await import('../../src/backup/grow.js');
+    const { observe } = await import('../../src/observe.js');
+    // The VG has free space of its own: the grow must still come from /dev/vdb alone.
+    const host = new SimHost(addDisk(simpleSystem({ vgFreeBytes: 300 * MiB }), DEV, 252, 16, 64 * MiB));
+    const t = target(false);
+    const up = await applyOn(host.system, t, 'present');
+    expect(up.report?.error).toBeUndefined();
+    const d = planGrow(t, await observe(new SimHost(up.system), t));
+    expect(d.kind).toBe('grow');
+    if (d.kind !== 'grow') return;
+    expect(d.plan.changes.flatMap((c) => c.steps)).toEqual([{ type: 'exec', argv: ['lvextend', '--yes', '--size', `${48 * MiB}b`, 'vg0/root-lvmsnap', DEV] }]);
+    const full = exec(up.system, ['lvextend', '--yes', '--size', `${60 * MiB}b`, 'vg0/root-lvmsnap', DEV]).system;
+    expect(planGrow(t, await observe(new SimHost(full), t))).toMatchObject({ kind: 'cannot', why: expect.stringMatching(/\/dev\/vdb has no free extents/) });
+  });
+});
