@@ -2,6 +2,7 @@
 // (nothing changed, exit 3), crash after every mutating step converging both ways, and the device left
 // as found by absent.
 import fc from 'fast-check';
+import { produce } from 'immer';
 import { describe, expect, it } from 'vitest';
 import { EXIT, main } from '../../src/cli/main.js';
 import { rehearse } from '../../src/rehearse.js';
@@ -170,6 +171,24 @@ describe('--cow-device: a crash after any step converges both ways', () => {
 });
 
 describe('--cow-device after a reboot', () => {
+  it('the disk came back under another name: present says which, absent takes the PV down where it is', async () => {
+    const host = new SimHost(spare());
+    await cli(['apply', '--state', 'present', ...T], host);
+    const { reboot } = await import('../../src/sim/drift.js');
+    const before = reboot(host.system);
+    const disk = before.disks[DEV]!;
+    const renamed = produce(before, (d) => { delete d.disks[DEV]; d.disks['/dev/vdc'] = { ...disk, name: '/dev/vdc', minor: 32 }; });
+    const up = new SimHost(renamed);
+    const r = await cli(['apply', '--state', 'present', ...T], up);
+    expect(r.code).toBe(EXIT.refused);
+    expect(r.out + r.err).toMatch(/lvmsnap's PV for vg0\/root-lvmsnap is on \/dev\/vdc, not on \/dev\/vdb .*pass --cow-device \/dev\/vdc/);
+    expect(mutArgv(up)).toEqual([]);
+    const down = new SimHost(renamed);
+    expect((await cli(['apply', '--state', 'absent', ...T], down)).code).toBe(EXIT.ok);
+    expect(mutArgv(down)).toEqual([['rmdir', '--', '/media/snap'], ['lvremove', '--yes', 'vg0/root-lvmsnap'], ['vgreduce', '--yes', 'vg0', '/dev/vdc'], ['pvremove', '--yes', '/dev/vdc']]);
+    expect(down.system.disks['/dev/vdc']!.label).toBeNull();
+  });
+
   it('the disk and the snapshot are still there: status shows present, absent takes it down, check reboot does not call it a loop PV', async () => {
     const host = new SimHost(spare());
     await cli(['apply', '--state', 'present', ...T], host);
