@@ -1,19 +1,20 @@
 // PvInVg: lvmsnap's loop device as a PV of the target VG, tagged as ours. The PV is created with a UUID
 // derived from the target (src/pv-uuid.ts), so it is recognisably ours at every point: untagged after an
 // interrupted create, orphaned after an interrupted destroy, missing after a reboot.
+// With --cow-device the PV is on a spare block device instead (resources/pv-on-device.ts).
 import { lvActivateArgv, pvcreateArgv, pvForTag, pvTagArgv, OWNER_TAG, vgextendArgv, vgreduceArgv, vgreduceMissingArgv } from '../src/commands.js';
-import type { Facts } from '../src/facts.js';
+import { isOurPv, type Facts } from '../src/facts.js';
 import { lvmsnapPvUuid } from '../src/pv-uuid.js';
-import type { ObservedPv, Step } from '../src/types.js';
+import type { ObservedPv, ResourceView, Step } from '../src/types.js';
+import { PvOnDevice } from './pv-on-device.js';
 import { exec, view, type Resource } from './resource.js';
 
-const facts = (pv: ObservedPv) => ({ uuid: pv.uuid, device: pv.name, vg: pv.vg, tags: pv.tags, peCount: pv.peCount, peAllocCount: pv.peAllocCount, missing: pv.missing });
+export const facts = (pv: ObservedPv) => ({ uuid: pv.uuid, device: pv.name, vg: pv.vg, tags: pv.tags, peCount: pv.peCount, peAllocCount: pv.peAllocCount, missing: pv.missing });
 
-const isOurs = (f: Facts, pv: ObservedPv): boolean =>
-  pv.uuid === lvmsnapPvUuid(f.target) || (pv.tags.includes(OWNER_TAG) && pv.tags.includes(pvForTag(f.target.snapshot)));
+const isOurs = (f: Facts, pv: ObservedPv): boolean => isOurPv(f.target, pv);
 
 /** The journal records that the origin is to be reactivated (an interrupted recovery after a reboot). */
-const originPending = (f: Facts): boolean => f.snap.journal?.reactivateOrigin === f.target.lv;
+export const originPending = (f: Facts): boolean => f.snap.journal?.reactivateOrigin === f.target.lv;
 
 /** Our PV after its device vanished (a reboot, a detached loop): missing, in our VG. */
 export const missingOurPv = (f: Facts): ObservedPv | undefined =>
@@ -22,12 +23,12 @@ export const missingOurPv = (f: Facts): ObservedPv | undefined =>
 export const PvInVg: Resource = {
   kind: 'PvInVg',
   observe(f) {
-    if (f.target.tmpFile === undefined) return view('PvInVg', '-', 'unused');
+    if (f.target.tmpFile === undefined && f.target.cowDevice === undefined) return view('PvInVg', '-', 'unused');
     const missing = missingOurPv(f);
-    if (missing) return view('PvInVg', missing.uuid, 'degraded', facts(missing), 'the PV is missing (its loop device is gone, e.g. after a reboot)');
-    if (originPending(f))
-      return view('PvInVg', `${f.target.vg}/${f.target.lv}`, 'degraded', { originActive: f.origin?.active ?? null },
-        f.origin?.active === false ? `the missing PV is removed, but ${f.target.vg}/${f.target.lv} is yet to be reactivated` : 'an interrupted recovery after a reboot is not yet recorded as finished');
+    if (missing) return view('PvInVg', missing.uuid, 'degraded', facts(missing), f.target.cowDevice !== undefined ? `the PV is missing (its device ${missing.name === '[unknown]' ? f.target.cowDevice : missing.name} is gone)` : 'the PV is missing (its loop device is gone, e.g. after a reboot)');
+    const pending = pendingView(f);
+    if (pending) return pending;
+    if (f.target.cowDevice !== undefined) return PvOnDevice.observe(f);
     const pv = f.boundLoop && f.tmpFileOurs ? f.loopPv : undefined;
     const id = `${f.target.vg}:${f.loopName ?? '(loop device)'}`;
     if (!pv) return view('PvInVg', id, 'absent');
@@ -37,6 +38,7 @@ export const PvInVg: Resource = {
     return tagged ? view('PvInVg', id, 'present', facts(pv)) : view('PvInVg', id, 'partial', facts(pv), 'in the VG but not yet tagged');
   },
   create(f, v) {
+    if (f.target.cowDevice !== undefined) return PvOnDevice.create(f, v);
     const dev = f.loopName!;
     const tag = exec(pvTagArgv(dev, f.target.snapshot));
     if (v.status === 'partial') return f.loopPv?.vg === null ? [exec(vgextendArgv(f.target.vg, dev)), tag] : [tag];
@@ -59,8 +61,16 @@ export const PvInVg: Resource = {
       if (inactive || pending) steps.push({ type: 'journal', set: {}, clear: ['reactivateOrigin'] });
       return steps;
     }
+    if (f.target.cowDevice !== undefined) return PvOnDevice.destroy(f, v);
     // An orphan PV label on our loop device goes away with the file; nothing to do in LVM.
     if (f.loopPv?.vg === null) return [];
     return [exec(vgreduceArgv(f.target.vg, f.boundLoop!.name))];
   },
 };
+
+/** An interrupted recovery after a reboot: the missing PV is gone but the origin is yet to be reactivated. */
+function pendingView(f: Facts): ResourceView | null {
+  if (!originPending(f)) return null;
+  return view('PvInVg', `${f.target.vg}/${f.target.lv}`, 'degraded', { originActive: f.origin?.active ?? null },
+    f.origin?.active === false ? `the missing PV is removed, but ${f.target.vg}/${f.target.lv} is yet to be reactivated` : 'an interrupted recovery after a reboot is not yet recorded as finished');
+}

@@ -35,7 +35,7 @@ export const Snapshot: Resource = {
   },
   create(f) {
     if (f.snapshotKind === 'thin') return [exec(lvcreateThinSnapshotArgv(f.target.vg, f.target.lv, f.target.snapshot))];
-    const pv = f.target.tmpFile === undefined ? undefined : f.loopName!;
+    const pv = f.pvDevice ?? undefined;
     return [exec(lvcreateSnapshotArgv(f.target.vg, f.target.lv, f.target.snapshot, f.snapshotBytes!, pv))];
   },
   destroy(f) {

@@ -12,6 +12,9 @@ export const losetupFindArgv = (): string[] => ['losetup', '--find'];
 /** State of systemd units (the shutdown guard); one KEY=VALUE block per unit. */
 export const systemctlShowArgv = (units: readonly string[]): string[] => ['systemctl', 'show', '--property=Id,LoadState,ActiveState', '--', ...units];
 export const blkidTypeArgv = (device: string): string[] => ['blkid', '--probe', '--output', 'value', '--match-tag', 'TYPE', '--', device];
+/** Every signature on a spare --cow-device: filesystem/RAID/LVM (TYPE) and partition table (PTTYPE). */
+export const blkidSignaturesArgv = (device: string): string[] =>
+  ['blkid', '--probe', '--output', 'value', '--match-tag', 'TYPE', '--match-tag', 'PTTYPE', '--', device];
 
 // ---- tools whose answers the kernel reads replaced: lvmsnap no longer runs them, but the real tier's
 // state capture (test/real/lib.sh) and the differential check compare the simulator's answers to these ----
@@ -40,6 +43,8 @@ export const vgextendArgv = (vg: string, device: string): string[] => ['vgextend
 export const pvTagArgv = (device: string, snapshot: string): string[] =>
   ['pvchange', '--addtag', OWNER_TAG, '--addtag', pvForTag(snapshot), device];
 export const vgreduceArgv = (vg: string, device: string): string[] => ['vgreduce', '--yes', vg, device];
+/** Wipes the PV label lvmsnap wrote on a --cow-device (an orphan PV by then), nothing else. */
+export const pvremoveArgv = (device: string): string[] => ['pvremove', '--yes', device];
 /** Never with --force: that removes partial LVs, the origin among them. */
 export const vgreduceMissingArgv = (vg: string): string[] => ['vgreduce', '--yes', '--removemissing', vg];
 export const lvcreateSnapshotArgv = (vg: string, lv: string, snapshot: string, bytes: number, pv?: string): string[] => [

@@ -1,4 +1,6 @@
 // Facts derived once per observation pass from (target, snapshot), shared by all resources and checks.
+import { lvmsnapPvUuid } from './pv-uuid.js';
+import { OWNER_TAG, pvForTag } from './commands.js';
 import type { ObservedLoop, ObservedLv, ObservedMount, ObservedPv, ObservedVg, SystemSnapshot, Target } from './types.js';
 
 export const MIB = 1024 * 1024;
@@ -24,6 +26,13 @@ export interface Facts {
   readonly loopName: string | null;
   /** The PV on our loop device, if any. */
   readonly loopPv: ObservedPv | undefined;
+  /**
+   * With --cow-device: lvmsnap's PV for this target wherever it is now (disk names can change across a
+   * reboot), else whatever PV is on the named device.
+   */
+  readonly cowPv: ObservedPv | undefined;
+  /** The device the COW PV is (or would be) on: the loop device or the spare device; null without either. */
+  readonly pvDevice: string | null;
   /** The snapshot's mount at the mountpoint, or whatever else is mounted there. */
   readonly mountAtMountpoint: ObservedMount | undefined;
   /** What present makes: 'thin' for a thin origin without --size/--tmp-file, else a classic 'cow' snapshot. */
@@ -41,7 +50,7 @@ export const DEFAULT_THIN_POOL_THRESHOLD = 90;
  */
 export function snapshotKindFor(target: Target, origin: ObservedLv | undefined): SnapshotKind {
   const thinOrigin = origin?.thin?.kind === 'volume' && origin.thin.pool !== null;
-  return thinOrigin && !target.sizeGiven && target.tmpFile === undefined ? 'thin' : 'cow';
+  return thinOrigin && !target.sizeGiven && target.tmpFile === undefined && target.cowDevice === undefined ? 'thin' : 'cow';
 }
 
 const roundUp = (n: number, unit: number): number => Math.ceil(n / unit) * unit;
@@ -107,10 +116,21 @@ export function deriveFacts(target: Target, snap: SystemSnapshot): Facts {
         snap.loops.find((l) => l.backFile === target.tmpFile && !l.backFileDeleted);
   const loopName = target.tmpFile === undefined ? null : boundLoop?.name ?? target.loopDevice ?? snap.freeLoop;
   const loopPv = loopName === null ? undefined : snap.pvs.find((p) => p.name === loopName);
+  const cowPv = target.cowDevice === undefined ? undefined : cowPvOf(target, snap);
+  const pvDevice = target.tmpFile !== undefined ? loopName : target.cowDevice !== undefined ? cowPv?.name ?? target.cowDevice : null;
   const mountAtMountpoint = target.mountpoint === undefined ? undefined : mountAt(snap, target.mountpoint);
 
   const snapshotKind = snapshotKindFor(target, origin);
   const poolName = origin?.thin?.pool;
   const pool = poolName ? lvsInVg.find((l) => l.name === poolName) : undefined;
-  return { target, snap, vg, origin, snapshotLv, snapshotBytes, tmpFileBytes, tmpFileOurs, boundLoop, loopName, loopPv, mountAtMountpoint, snapshotKind, pool };
+  return { target, snap, vg, origin, snapshotLv, snapshotBytes, tmpFileBytes, tmpFileOurs, boundLoop, loopName, loopPv, cowPv, pvDevice, mountAtMountpoint, snapshotKind, pool };
+}
+
+/** A PV lvmsnap made for this target: its derived UUID, or both of its tags. */
+export const isOurPv = (target: Target, pv: ObservedPv): boolean =>
+  pv.uuid === lvmsnapPvUuid(target) || (pv.tags.includes(OWNER_TAG) && pv.tags.includes(pvForTag(target.snapshot)));
+
+function cowPvOf(target: Target, snap: SystemSnapshot): ObservedPv | undefined {
+  const ours = snap.pvs.find((p) => !p.missing && (p.vg === null || p.vg === target.vg) && isOurPv(target, p));
+  return ours ?? snap.pvs.find((p) => p.name === target.cowDevice);
 }

@@ -2,6 +2,7 @@
 // and what the kernel already exposes (mountinfo, sysfs loop devices, lstat, statfs), parsed into a
 // SystemSnapshot for the planner. Never changes anything.
 import { posix } from 'node:path';
+import { observeBlockDevice } from './cow-device/observe.js';
 import { blkidTypeArgv, fullreportArgv, losetupFindArgv, systemctlShowArgv } from './commands.js';
 import { CommandFailed, LvmsnapError } from './errors.js';
 import { mountHolding } from './facts.js';
@@ -34,7 +35,7 @@ export async function observe(host: HostPort, target: Target, opts: ObserveOptio
 
   // Phase 1: everything that depends on nothing else. The LVM report is the one process; the
   // kernel reads finish while it runs.
-  const [report, mounts, loops, stats, journal, systemdDir] = await Promise.all([
+  const [report, mounts, loops, stats, journal, systemdDir, cowDevice] = await Promise.all([
     run(fullreportArgv()).then((r) => parseFullreport(r.stdout)),
     host.readMountinfo().then(parseMountinfo),
     host.readLoopSysfs().then(parseSysfsLoops),
@@ -42,6 +43,7 @@ export async function observe(host: HostPort, target: Target, opts: ObserveOptio
     host.readFile(jPath).then((text) => (text === null ? null : parseJournal(text, jPath))),
     // With a tmp file: is systemd PID 1 (then present starts the shutdown guard)?
     target.tmpFile !== undefined ? host.lstat(SYSTEMD_RUN_DIR) : Promise.resolve(null),
+    target.cowDevice !== undefined ? observeBlockDevice(host, target.cowDevice) : Promise.resolve(undefined),
   ]);
   if (journal && (journal.vg !== target.vg || journal.snapshot !== target.snapshot)) {
     throw new LvmsnapError(`journal ${jPath} is for ${journal.vg}/${journal.snapshot}, not ${target.vg}/${target.snapshot}`);
@@ -83,6 +85,7 @@ export async function observe(host: HostPort, target: Target, opts: ObserveOptio
     originFstype: originMount?.fstype ?? blkidType,
     journal,
     ...(guard !== undefined ? { guard } : {}),
+    ...(cowDevice !== undefined ? { cowDevice } : {}),
   };
 }
 

@@ -3,6 +3,7 @@
 import { posix } from 'node:path';
 import { mountOptions } from '../resources/mountpoint.js';
 import { missingOurPv } from '../resources/pv-in-vg.js';
+import { cowDeviceChecks, cowDeviceExtents } from './cow-device/checks.js';
 import { DEFAULT_THIN_POOL_THRESHOLD, extentsOnFile, isMountOf, mountAt, type Facts } from './facts.js';
 import type { PlanContext } from './plan.js';
 import type { DesiredState, PlannedChange, ResourceKind, ResourceView } from './types.js';
@@ -37,6 +38,8 @@ export function preflight(state: DesiredState, f: Facts, views: readonly Resourc
     out.push(`lvmsnap's journal records that ${t.vg}/${pending} is to be reactivated, but this run names --lv ${t.lv}: run "lvmsnap apply --state absent" with --lv ${pending} first`);
   if (state === 'present' && views[2]?.status === 'degraded' && !missingOurPv(f))
     out.push(`an interrupted recovery after a reboot is unfinished (${views[2]!.reason}): run "lvmsnap apply --state absent" with this target first; it finishes it`);
+  else if (state === 'present' && views[2]?.status === 'degraded' && t.cowDevice !== undefined)
+    out.push(`lvmsnap's PV on the spare device of ${t.vg} is missing (was ${t.cowDevice} removed?): run "lvmsnap apply --state absent" with this target first; it removes the snapshot and the missing PV without --force and reactivates ${t.vg}/${t.lv}`);
   else if (state === 'present' && views[2]?.status === 'degraded')
     out.push(`lvmsnap's loop PV of ${t.vg} is missing (was the host rebooted?): run "lvmsnap apply --state absent" with this target first; it removes the snapshot and the missing PV without --force and reactivates ${t.vg}/${t.lv}`);
   if (state === 'present') {
@@ -51,7 +54,11 @@ export function preflight(state: DesiredState, f: Facts, views: readonly Resourc
     const old = will('Snapshot', 'destroy') && f.snapshotLv ? f.snapshotLv : undefined;
     const freedOn = (dev: string | null): number =>
       old && (dev === null || old.devices.every((d) => d === dev)) ? Math.ceil(old.sizeBytes / f.vg!.extentSize) : 0;
-    if (t.tmpFile === undefined) {
+    if (t.cowDevice !== undefined) {
+      const extents = cowDeviceExtents(f, freedOn, views[2]?.status === 'absent' || will('PvInVg', 'destroy'));
+      if (extents * f.vg.extentSize < need)
+        out.push(`snapshot needs ${fmt(need)} but ${t.cowDevice} provides ${fmt(extents * f.vg.extentSize)}: use a smaller --size or a larger spare device`);
+    } else if (t.tmpFile === undefined) {
       const free = (f.vg.freeExtents + freedOn(null)) * f.vg.extentSize;
       if (free < need)
         out.push(`snapshot needs ${fmt(need)} but volume group ${t.vg} has ${fmt(free)} free: use a smaller --size, or --tmp-file PATH to borrow the space from a file`);
@@ -66,6 +73,7 @@ export function preflight(state: DesiredState, f: Facts, views: readonly Resourc
   }
 
   if (t.tmpFile !== undefined) out.push(...tmpFileChecks(f, will('TmpFile', 'create')));
+  if (state === 'present' && t.cowDevice !== undefined && views[2]?.status !== 'degraded') out.push(...cowDeviceChecks(f, views[2]!));
   const g = f.snap.guard;
   if (state === 'present' && t.tmpFile !== undefined && g?.running && g.load !== 'loaded')
     out.push(`systemd runs but lvmsnap's shutdown guard ${g.unit} cannot be loaded (${g.load}): run "lvmsnap systemd install" first, so that a normal shutdown removes the loop PV (a loop PV must never survive a reboot)`);
@@ -144,7 +152,7 @@ function pvRemovalChecks(f: Facts, v: ResourceView, ctx: PlanContext): string[] 
       out.push(`LVs ${users.map((l) => l.name).join(', ')} have extents on a missing PV; removing it would delete them: lvmsnap will not do that`);
     return out;
   }
-  const dev = f.boundLoop?.name;
+  const dev = t.cowDevice !== undefined ? f.cowPv?.name : f.boundLoop?.name;
   const users = lvs.filter((lv) => dev !== undefined && lv.devices.includes(dev));
   return users.length === 0
     ? []

@@ -7,8 +7,10 @@ import type { Target } from './types.js';
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const GROUPS = [6, 4, 4, 4, 4, 4, 6];
 
-export function lvmsnapPvUuid(t: Pick<Target, 'vg' | 'snapshot' | 'tmpFile'>): string {
-  const digest = createHash('sha256').update(`lvmsnap\0${t.vg}\0${t.snapshot}\0${t.tmpFile ?? ''}`).digest();
+/** A --cow-device PV's UUID leaves the device name out: disk names (/dev/sdb) can change across reboots. */
+export function lvmsnapPvUuid(t: Pick<Target, 'vg' | 'snapshot' | 'tmpFile' | 'cowDevice'>): string {
+  const source = t.tmpFile ?? (t.cowDevice !== undefined ? '\0cow-device' : '');
+  const digest = createHash('sha256').update(`lvmsnap\0${t.vg}\0${t.snapshot}\0${source}`).digest();
   const chars = [...digest.subarray(0, 32)].map((b) => ALPHABET[b % ALPHABET.length]).join('');
   let at = 0;
   return GROUPS.map((n) => chars.slice(at, (at += n))).join('-');

@@ -105,6 +105,7 @@ const FIELDS: Readonly<Record<string, { check: Check<unknown>; default?: unknown
   tmpFile: { check: absPath },
   tmpFileSize: { check: bytesField },
   loopDevice: { check: matching(/^\/dev\/loop\d+$/, 'must look like /dev/loop3') },
+  cowDevice: { check: matching(/^\/dev\/[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'must be a block device directly under /dev, like /dev/sdb (not a /dev/disk/by-* link)') },
   allocate: { check: oneOf('auto', 'fallocate', 'zero'), default: 'auto' },
   removeMountpoint: { check: bool, default: false },
   stateDir: { check: absPath, default: '/var/lib/lvmsnap' },
@@ -142,6 +143,8 @@ export function toTarget(input: unknown, source: string): Target {
   if (problems.length === 0) {
     if (t['tmpFile'] === undefined && t['tmpFileSize'] !== undefined) problems.push('tmpFileSize: needs tmpFile');
     if (t['tmpFile'] === undefined && t['loopDevice'] !== undefined) problems.push('loopDevice: needs tmpFile');
+    if (t['cowDevice'] !== undefined)
+      for (const f of ['tmpFile', 'tmpFileSize', 'loopDevice']) if (t[f] !== undefined) problems.push(`${f}: cannot be combined with cowDevice (the COW space comes either from a spare device or from a tmp file)`);
     if (t['snapshot'] === t['lv']) problems.push('snapshot: must differ from the origin LV name');
     const mnt = t['mountpoint'] as string | undefined;
     const tmp = t['tmpFile'] as string | undefined;

@@ -20,6 +20,8 @@ export interface Target {
   readonly tmpFile?: string;
   readonly tmpFileSize?: number;
   readonly loopDevice?: string;
+  /** A spare whole block device (e.g. /dev/sdb) that lends the COW space as a PV instead of a tmp file. */
+  readonly cowDevice?: string;
   readonly allocate: AllocateMode;
   readonly removeMountpoint: boolean;
   readonly stateDir: string;
@@ -163,8 +165,26 @@ export interface SystemSnapshot {
   /** Filesystem type of the origin LV (findmnt or blkid), or null if unknown. */
   readonly originFstype: string | null;
   readonly journal: Journal | null;
+  /** The spare block device of --cow-device, as the kernel shows it; only observed with one. */
+  readonly cowDevice?: ObservedBlockDevice;
   /** The shutdown guard for the tmp file's directory; only observed with a tmp file (absent: not observed). */
   readonly guard?: GuardState | null;
+}
+
+/** A block device as sysfs, mountinfo and blkid show it (src/cow-device/observe.ts). */
+export interface ObservedBlockDevice {
+  readonly path: string;
+  /** lstat type of the path, or null when it does not exist. */
+  readonly type: PathType | null;
+  /** /sys/class/block/NAME/size in bytes, or null when sysfs has no such device. */
+  readonly sizeBytes: number | null;
+  readonly majMin: string | null;
+  /** Partitions of the device (sysfs NAME/NAMEp), with their MAJ:MIN. */
+  readonly partitions: readonly { readonly name: string; readonly majMin: string | null }[];
+  /** Devices stacked on it (sysfs holders/: dm-N, md0, ...), of the device and of its partitions. */
+  readonly holders: readonly string[];
+  /** Every signature blkid's low-level probe finds (TYPE and PTTYPE values: ext4, LVM2_member, gpt, ...). */
+  readonly signatures: readonly string[];
 }
 
 /** systemd's view of lvmsnap's shutdown guard unit (src/reboot/systemd.ts). */

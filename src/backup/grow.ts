@@ -40,7 +40,7 @@ const mib = (n: number): string => `${(n / MIB).toFixed(0)} MiB`;
 
 /**
  * The plan that grows the target's snapshot by about half its size (at least one extent, at most to
- * lvm2's maximum), from VG free space or, with a tmp file, from the file's filesystem (at most half
+ * lvm2's maximum), from VG free space, from a --cow-device's PV only, or, with a tmp file, from the file's filesystem (at most half
  * of its free space per grow). Pure: the same observation gives the same plan.
  */
 export function planGrow(target: Target, snap: SystemSnapshot): GrowDecision {
@@ -55,6 +55,16 @@ export function planGrow(target: Target, snap: SystemSnapshot): GrowDecision {
   if (cur >= max) return { kind: 'cannot', why: `snapshot ${id} already has room for every block of ${target.vg}/${target.lv} (it cannot fill up)` };
   let add = Math.min(Math.max(1, Math.ceil(cur / 2)), max - cur);
 
+  if (target.cowDevice !== undefined) {
+    // Only from the spare device's PV: the snapshot must not spill onto the VG's own disks.
+    const pv = f.cowPv;
+    if (!pv || pv.vg !== target.vg) return { kind: 'cannot', why: `the PV on ${target.cowDevice} of ${id} is not in ${target.vg}` };
+    add = Math.min(add, pv.peCount - pv.peAllocCount);
+    if (add === 0) return { kind: 'cannot', why: `${pv.name} has no free extents left for ${id}` };
+    const to = (cur + add) * es;
+    const plan: Plan = { state: 'present', refusals: [], changes: [change('Snapshot', id, `${mib(cur * es)} -> ${mib(to)} from ${pv.name}`, [exec(lvextendArgv(target.vg, target.snapshot, to, [pv.name]))])] };
+    return { kind: 'grow', plan, fromBytes: cur * es, toBytes: to };
+  }
   if (target.tmpFile === undefined) {
     add = Math.min(add, f.vg.freeExtents);
     if (add === 0) return { kind: 'cannot', why: `volume group ${target.vg} has no free extents (use --tmp-file to borrow space from a file)` };

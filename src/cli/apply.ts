@@ -75,6 +75,7 @@ export const apply: CommandSpec = {
   examples: [
     ['apply --state present --vg vg0 --lv root --mountpoint /mnt/snap', 'snapshot vg0/root and mount it read-only'],
     ['apply --state present --vg vg0 --lv root --tmp-file /var/tmp/cow.img --size 2G', 'full VG: borrow 2G from a file'],
+    ['apply --state present --vg vg0 --lv root --cow-device /dev/sdb --size 8G', 'full VG: borrow 8G from a spare empty disk (absent gives it back without a label)'],
     ['apply --state present --vg vg0 --lv home --mountpoint /mnt/snap', 'a thin origin: a thin snapshot in its pool (no size)'],
     ['apply --state present --vg vg0 --lv home --size 4G', 'a thin origin, classic COW snapshot outside the pool'],
     ['apply --state present --config /etc/lvmsnap/root.yaml --check', 'show and rehearse what would change, change nothing'],

@@ -36,7 +36,7 @@ export const checkReboot: CommandSpec = {
     'Looks at the whole host (no target) and lists every reboot hazard with a severity (block or warn) and the exact ' +
     'command that removes it: a PV on a loop device in any VG (lvmsnap\'s, naming its snapshot, or "not lvmsnap\'s"); ' +
     'an lvmsnap chain whose shutdown guard is not active (only when systemd runs); a VG already missing a PV; ' +
-    'lvmsnap snapshots (blocking when their copy-on-write space is on a loop PV); a snapshot more than 80 % full. ' +
+    'lvmsnap snapshots (blocking when their copy-on-write space is on a loop PV; a spare disk of --cow-device survives a reboot and only warns); a snapshot more than 80 % full. ' +
     '--json prints { "safe": bool, "hazards": [ { "severity", "kind", "vg", "object", "owner", "fix" } ] }.',
   groups: [{ title: 'Check', flags: [STATE_DIR_FLAG] }, OUTPUT_GROUP],
   examples: [

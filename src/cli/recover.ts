@@ -33,7 +33,8 @@ export const recover: CommandSpec = {
     'Finds lvmsnap\'s chains from LV and PV tags (readable even when the PV is missing), the PV UUID derived from the ' +
     'target, the journals under --state-dir, loop backing files and mounts, and removes each exactly as ' +
     '"apply --state absent" would: after a reboot that lost the loop PV that is lvremove of the snapshot, ' +
-    'vgreduce --removemissing WITHOUT --force, and reactivating the origin. Snapshots of all chains go first. ' +
+    'vgreduce --removemissing WITHOUT --force, and reactivating the origin; a chain on a spare disk (--cow-device) ' +
+    'is still whole after a reboot and is simply taken down (lvremove, vgreduce, pvremove). Snapshots of all chains go first. ' +
     'Refuses, changing nothing and naming the object, when a missing PV is not lvmsnap\'s or holds extents of an ' +
     'LV lvmsnap did not create. With --config FILE, only the chains of that config\'s target, or of every member of its snapshot ' +
     'set (targets: [...]), are recovered, and only missing PVs in their volume groups count; the journals are read from the ' +

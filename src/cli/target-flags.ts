@@ -19,6 +19,7 @@ export const TARGET_FLAGS: readonly FlagSpec[] = [
   { name: 'tmp-file', type: 'string', value: 'PATH', complete: 'file', describe: 'borrow the COW space from this file via a loop PV (for a full VG)' },
   { name: 'tmp-file-size', type: 'string', value: 'SIZE', shownDefault: 'snapshot size plus PV metadata', describe: 'size of the tmp file' },
   { name: 'loop-device', type: 'string', value: 'DEV', complete: 'file', shownDefault: 'the first free one', describe: 'loop device to use' },
+  { name: 'cow-device', type: 'string', value: 'DEV', complete: 'file', describe: 'borrow the COW space from this spare whole disk (no partitions, no signature) as a PV instead of a tmp file; it survives a reboot' },
   { name: 'allocate', type: 'string', choices: ['auto', 'fallocate', 'zero'], shownDefault: 'auto', describe: 'how to allocate the tmp file (never sparse)' },
   { name: 'remove-mountpoint', type: 'boolean', describe: 'with --state absent: also remove a mountpoint directory lvmsnap did not create' },
   { name: 'thin-pool-threshold', type: 'string', value: 'PERCENT', shownDefault: '90', describe: "thin origin (thin snapshot unless --size/--tmp-file): refuse above this pool usage" },
@@ -36,7 +37,7 @@ export const OUTPUT_GROUP: FlagGroup = { title: 'Output', flags: OUTPUT_FLAGS };
 
 const FIELD_OF_FLAG: Readonly<Record<string, string>> = {
   vg: 'vg', lv: 'lv', snapshot: 'snapshot', size: 'size', mountpoint: 'mountpoint', 'mount-options': 'mountOptions',
-  'tmp-file': 'tmpFile', 'tmp-file-size': 'tmpFileSize', 'loop-device': 'loopDevice', allocate: 'allocate',
+  'tmp-file': 'tmpFile', 'tmp-file-size': 'tmpFileSize', 'loop-device': 'loopDevice', 'cow-device': 'cowDevice', allocate: 'allocate',
   'remove-mountpoint': 'removeMountpoint', 'state-dir': 'stateDir', 'thin-pool-threshold': 'thinPoolThreshold',
 };
 

@@ -7,3 +7,10 @@ export function parseBlkidType(stdout: string): string | null {
   if (!/^[A-Za-z0-9_.+-]+$/.test(text)) fail('blkid', 'expected a single filesystem type', stdout);
   return text;
 }
+
+/** Parses `blkid --probe --output value --match-tag TYPE --match-tag PTTYPE -- device`: one value a line. */
+export function parseBlkidValues(stdout: string): string[] {
+  const lines = stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  for (const l of lines) if (!/^[A-Za-z0-9_.+-]+$/.test(l)) fail('blkid', 'expected one signature type a line', stdout);
+  return lines;
+}

@@ -4,7 +4,7 @@ export { parseFullreport, type Fullreport } from './fullreport.js';
 export { parseLosetupList, parseLosetupFind } from './losetup.js';
 export { parseFindmnt } from './findmnt.js';
 export { parseStat } from './stat.js';
-export { parseBlkidType } from './blkid.js';
+export { parseBlkidType, parseBlkidValues } from './blkid.js';
 export { parseSystemctlShow, type UnitState } from './systemctl.js';
 export { parseMountinfo } from './mountinfo.js';
 export { parseSysfsLoops, type SysfsLoopInfo, type SysfsLoops } from './sysfs-loop.js';

@@ -67,7 +67,8 @@ export function discoverChains(view: HostView, scopeOrVg: string | DiscoveryScop
       draft(pv.vg, forTag.slice(FOR_PREFIX.length)).pvs.push(pv);
       continue;
     }
-    const byUuid = [...drafts.values()].find((d) => d.journal?.tmpFile && pv.uuid === lvmsnapPvUuid({ vg: d.vg, snapshot: d.snapshot, tmpFile: d.journal.tmpFile.path }));
+    const byUuid = [...drafts.values()].find((d) =>
+      (d.journal?.tmpFile && pv.uuid === lvmsnapPvUuid({ vg: d.vg, snapshot: d.snapshot, tmpFile: d.journal.tmpFile.path })) || isCowPvOf(d, pv));
     if (byUuid) byUuid.pvs.push(pv);
     else if (pv.tags.includes(OWNER_TAG)) unexplained.push(pv);
   }
@@ -81,11 +82,15 @@ export function discoverChains(view: HostView, scopeOrVg: string | DiscoveryScop
       const mount = d.snapshotLv ? findLvMount(d.snapshotLv, view.mounts) : undefined;
       const mountpoint = d.journal?.createdMountpoint ?? mount?.target;
       const tmpFile = d.journal?.tmpFile?.path;
+      // A PV on a spare device (--cow-device): its derived UUID says so, or it sits on a device that is no loop device.
+      const cowPv = tmpFile === undefined ? d.pvs.find((p) => isCowPvOf(d, p) || (!p.missing && !isLoopDevice(p.name))) : undefined;
+      const cowDevice = cowPv ? d.pvs.find((p) => !p.missing)?.name ?? cowPv.name : undefined;
       const target: Target = {
         // An origin nobody names any more matches no LV ("" is no valid LV name): nothing to reactivate.
         vg: d.vg, lv: lv ?? '', snapshot: d.snapshot, size: { kind: 'percentOrigin', percent: 20 },
         ...(mountpoint !== undefined ? { mountpoint } : {}),
         ...(tmpFile !== undefined ? { tmpFile } : {}),
+        ...(cowDevice !== undefined ? { cowDevice } : {}),
         allocate: 'auto', removeMountpoint: false, stateDir: view.stateDir,
       };
       return { key, vg: d.vg, snapshot: d.snapshot, lv, journal: d.journal, snapshotLv: d.snapshotLv, pvs: d.pvs, target };
@@ -105,7 +110,7 @@ function refusalsFor(view: HostView, chains: readonly Chain[], unexplained: read
   const out: string[] = [];
   const dir = view.stateDir;
   for (const c of chains) {
-    if (c.pvs.length > 0 && c.target.tmpFile === undefined)
+    if (c.pvs.length > 0 && c.target.tmpFile === undefined && c.target.cowDevice === undefined)
       out.push(`PV ${c.pvs.map((p) => p.uuid).join(', ')} of ${c.vg} is lvmsnap's (for snapshot ${c.snapshot}) but no journal under ${dir} records its tmp file: run recover with the --state-dir it was created with`);
   }
   for (const pv of unexplained.filter((p) => inScope(p.vg)))
@@ -118,6 +123,11 @@ function refusalsFor(view: HostView, chains: readonly Chain[], unexplained: read
       out.push(`LV ${vg.name}/${lv.name} has extents on a missing PV and was not created by lvmsnap: lvmsnap will not run vgreduce --removemissing on ${vg.name}; reconnect the missing device`);
   }
   return out;
+}
+
+/** A PV lvmsnap made on a spare device for this chain (its UUID does not depend on the device's name). */
+function isCowPvOf(d: Draft, pv: ObservedPv): boolean {
+  return pv.uuid === lvmsnapPvUuid({ vg: d.vg, snapshot: d.snapshot, cowDevice: '-' });
 }
 
 export { isLoopDevice };

@@ -38,7 +38,8 @@ export function chainFix(c: Chain, stateDir: string): string {
   if (c.lv === null || c.pvs.some((p) => p.missing)) return cmd(['lvmsnap', 'recover', '--vg', c.vg, ...dir]);
   return cmd([
     'lvmsnap', 'apply', '--state', 'absent', '--vg', t.vg, '--lv', t.lv, '--snapshot', t.snapshot,
-    ...(t.mountpoint ? ['--mountpoint', t.mountpoint] : []), ...(t.tmpFile ? ['--tmp-file', t.tmpFile] : []), ...dir,
+    ...(t.mountpoint ? ['--mountpoint', t.mountpoint] : []), ...(t.tmpFile ? ['--tmp-file', t.tmpFile] : []),
+    ...(t.cowDevice ? ['--cow-device', t.cowDevice] : []), ...dir,
   ]);
 }
 

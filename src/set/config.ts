@@ -51,6 +51,7 @@ function clashes(members: readonly Target[]): string[] {
     claim('mountpoint', t.mountpoint, i);
     claim('tmp file', t.tmpFile, i);
     claim('loop device', t.loopDevice, i);
+    claim('spare COW device', t.cowDevice, i);
   });
   // A snapshot name of one member must not be another member's origin.
   members.forEach((t, i) => members.forEach((u, j) => {

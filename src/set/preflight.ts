@@ -15,7 +15,7 @@ export function setPreflight(members: readonly Planned[]): string[] {
   const perVg = new Map<string, { need: number; free: number; names: string[] }>();
   for (const p of members) {
     const f = p.facts;
-    if (f.target.tmpFile !== undefined || !f.vg || f.snapshotBytes === null || !creates(p, 'Snapshot')) continue;
+    if (f.target.tmpFile !== undefined || f.target.cowDevice !== undefined || !f.vg || f.snapshotBytes === null || !creates(p, 'Snapshot')) continue;
     // A rebuild frees the old snapshot's extents first.
     const freed = destroys(p, 'Snapshot') && f.snapshotLv ? f.snapshotLv.sizeBytes : 0;
     const e = perVg.get(f.vg.name) ?? { need: 0, free: f.vg.freeExtents * f.vg.extentSize, names: [] };

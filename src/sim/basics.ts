@@ -78,6 +78,10 @@ export interface SimDisk {
   /** PV uuid written on the device, if any. */
   readonly label: string | null;
   readonly fstype: string | null;
+  /** A partition: the disk it is on (its sysfs directory lies inside the disk's). */
+  readonly parent?: string;
+  /** A partition table on the disk (blkid's PTTYPE: 'gpt', 'dos'). */
+  readonly pttype?: string;
 }
 
 export interface SimInode {

@@ -174,3 +174,17 @@ function removeMissing(s: SimSystem, vg: string, force: boolean): ExecOutput {
   });
   return ok(next, `  Wrote out consistent volume group ${vg}.\n`, warn);
 }
+
+/** pvremove --yes DEV: wipes the label of an orphan PV (one in a VG's metadata is refused, as lvm2 does). */
+export function pvremove(s: SimSystem, args: readonly string[]): ExecOutput {
+  const p = parseArgs(args, ['--yes', '-y'], []);
+  if (!p || p.pos.length !== 1) return notModelled(s, ['pvremove', ...args]);
+  const dev = deviceByName(s, p.pos[0]!);
+  if (!dev) return fail(s, ECMD_FAILED, `  Cannot use ${p.pos[0]}: device not found\n`);
+  if (dev.label === null) return fail(s, ECMD_FAILED, `  No PV found on device ${dev.name}.\n`);
+  const pv = s.pvs[dev.label];
+  if (pv) return fail(s, ECMD_FAILED, `  PV ${dev.name} is used by VG ${pv.vg} so please use vgreduce first.\n  (If you are certain you need pvremove, then confirm by using --force twice.)\n  ${dev.name}: physical volume label not removed.\n`);
+  const disk = s.disks[dev.name];
+  if (!disk) return notModelled(s, ['pvremove', ...args], 'pvremove of a loop device is not modelled');
+  return ok(edit(s, { disks: { [dev.name]: setFields(disk, { label: null }) } }), `  Labels on physical volume "${dev.name}" successfully wiped.\n`);
+}

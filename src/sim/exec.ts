@@ -4,7 +4,7 @@ import { losetup } from './cmd-loop.js';
 import { dd, fallocate, mkdir, rm, rmdir } from './cmd-fs.js';
 import { find, mv, sha256sum, sync, versionProbe } from './cmd-backup.js';
 import { mount, umount } from './cmd-mount.js';
-import { pvchange, pvcreate, pvresize, vgextend, vgreduce } from './cmd-pv.js';
+import { pvchange, pvcreate, pvremove, pvresize, vgextend, vgreduce } from './cmd-pv.js';
 import { systemctl } from './cmd-systemd.js';
 import { notModelled, ok, settle, type ExecOutput, type Handler } from './ops.js';
 import { blkid, df, findmnt, stat } from './report-host.js';
@@ -42,6 +42,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   mount,
   umount,
   pvcreate,
+  pvremove,
   vgextend,
   pvchange,
   vgreduce,

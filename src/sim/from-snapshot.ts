@@ -14,6 +14,7 @@
 // - Files: only the stat'ed paths exist (with their observed inode numbers); parents are created as
 //   directories. Loop back-files get the observed size or the PV size + 1 MiB. Deleted back-files
 //   live on only through their loop device. Files never attached to a loop carry no PV label.
+// - A --cow-device that is no PV yet is a disk of its sysfs size and MAJ:MIN.
 // - Loop devices: /dev/loop0..7 (more if a higher one was seen). Locks and other state files are not
 //   observed; the journal is placed at journalPath(target) when a target is given.
 import { castDraft, produce } from 'immer';
@@ -67,6 +68,13 @@ export function systemFromSnapshot(snap: SystemSnapshot, opts: FromSnapshotOptio
         const [major, minor] = mkMaj(diskNo++);
         d.disks[pv.name] = { name: pv.name, major, minor, size, label: pv.uuid, fstype: null };
       }
+    }
+    // A spare --cow-device that is no PV yet: a disk of its observed size (its signatures are not modelled:
+    // pre-flight refuses any before a plan is rehearsed).
+    const cow = snap.cowDevice;
+    if (cow?.type === 'block' && cow.sizeBytes !== null && !d.disks[cow.path]) {
+      const [major, minor] = (cow.majMin ?? '').split(':').map(Number);
+      d.disks[cow.path] = { name: cow.path, major: major ?? 0, minor: minor ?? 0, size: cow.sizeBytes, label: null, fstype: null };
     }
   });
   // Pools first, then origins, then snapshots (classic or thin). lvm2's hidden sub-LVs ([pool_tdata] ...)

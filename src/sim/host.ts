@@ -4,6 +4,7 @@ import { LASTLOG, lvmShellLine, readShellReport, renderShellReport, shellExitCod
 import type { CommandResult, FileStat, HostPort, LockResult, LvmShell, PipeInput, PipeOptions, PipeOutput, PipeResult, PipeStage, RunOptions, SysfsLoop } from '../port.js';
 import { REMOVE, edit } from './edit.js';
 import { exec } from './exec.js';
+import { SYS_BLOCK, sysfsBlockDir, sysfsBlockFile } from './sysfs-block.js';
 import { lstat, mountinfo, statfsAvail, sysfsLoops } from './kernel-views.js';
 import { normPath, type SimSystem } from './state.js';
 
@@ -135,7 +136,8 @@ export class SimHost implements HostPort {
   async readFile(path: string): Promise<string | null> {
     this.alive(`readFile ${path}`);
     const t0 = performance.now();
-    const data = this.current.stateFiles[normPath(path)] ?? null;
+    const norm = normPath(path);
+    const data = norm.startsWith(SYS_BLOCK) ? sysfsBlockFile(this.current, norm) : this.current.stateFiles[norm] ?? null;
     this.record('readFile', [path], false, { exitCode: data === null ? 1 : 0 }, t0);
     return data;
   }
@@ -144,7 +146,7 @@ export class SimHost implements HostPort {
     this.alive(`listDir ${path}`);
     const t0 = performance.now();
     const dir = `${normPath(path)}/`;
-    const names = new Set<string>();
+    const names = new Set<string>(dir.startsWith(SYS_BLOCK) ? sysfsBlockDir(this.current, dir) : []);
     for (const p of Object.keys(this.current.stateFiles)) if (p.startsWith(dir)) names.add(p.slice(dir.length).split('/')[0]!);
     this.record('listDir', [path], false, {}, t0);
     return [...names].sort();

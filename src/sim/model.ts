@@ -10,7 +10,7 @@
 // - LVM: linear LVs, thick (old-style) snapshots, thin pools, thin LVs and thin snapshots (cmd-lv.ts); no RAID, mirrors, cache, pvmove,
 //   merging snapshots, VG/LV renames, lvextend of anything but a snapshot's COW, lvresize/lvreduce,
 //   pvresize shrinking a PV or of an orphan PV, activation commands other than lvchange --activate y, --restoremissing,
-//   pvremove/pvcreate, clustered/shared VGs, lvm.conf filters, devices file, duplicate PVs, metadata
+//   pvremove of a loop device or with --force, pvcreate without --uuid, clustered/shared VGs, lvm.conf filters, devices file, duplicate PVs, metadata
 //   areas, VG seqno history (vg_seqno is a made-up count), or the hidden -real/-cow dm devices (so dm
 //   minors differ from a real host: the sim takes the lowest free one). Allocation is "first free
 //   extents on the PVs in VG order" (lvm's normal policy can pick differently). Orphan PVs carry no tags
@@ -23,6 +23,8 @@
 // - COW usage never grows by itself (drift.fillCow does it); mounting a dirty snapshot without
 //   noload/norecovery adds 0.05 %. Snapshot data are not modelled, only the filesystem's type, UUID,
 //   usage and whether its journal/log needs recovery.
+// - sysfs: /sys/class/block/NAME of disks only (size, dev, partitions as SimDisk.parent, holders = dm-N of
+//   active LVs on its PV); blkid's PTTYPE is SimDisk.pttype (no partition-table contents).
 // - Kernel: loop devices /dev/loop0..N-1 only (no loop-control creating more), no partitions on loops,
 //   no offsets/sizelimit/direct-io/read-only loops; loop capacity is fixed at attach until
 //   losetup --set-capacity re-reads the file's size.

@@ -123,10 +123,17 @@ function dfUsed(s: SimSystem, dir: string): ExecOutput {
 
 export function blkid(s: SimSystem, args: readonly string[]): ExecOutput {
   const p = parseArgs(args, ['--probe'], ['--output', '--match-tag']);
-  if (!p || !p.flags.has('--probe') || p.flags.get('--output')?.[0] !== 'value' || p.flags.get('--match-tag')?.[0] !== 'TYPE' || p.pos.length !== 1) {
+  const tags = (p?.flags.get('--match-tag') ?? []).join(',');
+  if (!p || !p.flags.has('--probe') || p.flags.get('--output')?.[0] !== 'value' || !['TYPE', 'TYPE,PTTYPE'].includes(tags) || p.pos.length !== 1) {
     return notModelled(s, ['blkid', ...args]);
   }
   const dev = normPath(p.pos[0]!);
+  const disk = s.disks[dev];
+  if (tags === 'TYPE,PTTYPE' && disk) {
+    // One value a line, TYPE before PTTYPE (a PV label and a stale partition table: both).
+    const values = [disk.label !== null ? 'LVM2_member' : disk.fstype, disk.pttype ?? null].filter((v): v is string => v !== null);
+    return values.length > 0 ? ok(s, values.map((v) => `${v}\n`).join('')) : fail(s, 2, '');
+  }
   const lv = lvByDevice(s, dev) ?? Object.values(s.lvs).find((l) => l.active && dev === `/dev/dm-${l.minor}`);
   if (lv) {
     if (lv.invalid) return fail(s, 2, `blkid: error: ${p.pos[0]}: Input/output error\n`);

@@ -47,7 +47,9 @@ import { rehearse } from '../../src/rehearse.js';
 import { SimHost } from '../../src/sim/host.js';
 import { mountinfo, sysfsLoops } from '../../src/sim/kernel-views.js';
 import { parseHeadDump } from '../parse/kernel-fixtures.js';
-import { addFile, addFilesystem, addLv, addThinLv, addThinPool, drift, exec, simpleSystem, type SimSystem } from '../../src/sim/model.js';
+import { addDisk, addFile, addFilesystem, addLv, addThinLv, addThinPool, addVg, drift, exec, simpleSystem, type SimSystem } from '../../src/sim/model.js';
+import { edit, setFields } from '../../src/sim/edit.js';
+import { produce } from 'immer';
 
 const MiB = 1024 * 1024;
 // The VM's layout (test/real/lib.sh): a 512 MiB /dev/vda = 127 extents of 4 MiB, 25 for root.
@@ -278,8 +280,15 @@ function setupSystem(args: string): SimSystem {
     s = addThinLv(s, 'vg0', 'other', 'pool', 128 * MiB, { fstype: 'none' });
     s = exec(s, ['lvcreate', '--yes', '--snapshot', '--name', 'data-mine', 'vg0/data']).system;
   }
+  // test/real/scenarios/cowdev.sh: the spare second virtio disk (/dev/vdb is 254:16), empty.
+  if (a['cowdev'] !== undefined) s = addDisk(s, COWDEV, 254, 16, Number(a['cowdev']) * MiB);
   return s;
 }
+
+const COWDEV = '/dev/vdb';
+const SPARE_MNT = '/mnt/spare';
+/** test/real/scenarios/cowdev.sh: the UUID of the other VG's PV on the spare disk. */
+const OTHER_VG_PV_UUID = 'cowdev-othr-vgpv-0000-0000-0000-000000';
 
 function applyEvent(s: SimSystem, event: string): SimSystem {
   switch (event.trim()) {
@@ -330,6 +339,34 @@ function applyEvent(s: SimSystem, event: string): SimSystem {
         next = r.system;
       }
       return next;
+    }
+    // test/real/scenarios/cowdev.sh: foreign signatures on the spare disk, and wiping them again.
+    case 'cowdev-ext4':
+      return edit(s, { disks: { [COWDEV]: setFields(s.disks[COWDEV]!, { fstype: 'ext4' }) } });
+    case 'cowdev-mount': {
+      const d = s.disks[COWDEV]!;
+      return addFilesystem(s, {
+        id: 'spare', source: COWDEV, fstype: 'ext4', majMin: `${d.major}:${d.minor}`, sizeBytes: 32 * MiB, baseUsed: 0, volatile: false, fallocate: true, rootIno: 2,
+      }, SPARE_MNT, 'rw,relatime', false);
+    }
+    case 'cowdev-other-vg': {
+      const wiped = drift.unmount(s, SPARE_MNT);
+      const withVg = addVg(edit(wiped, { disks: { [COWDEV]: setFields(wiped.disks[COWDEV]!, { fstype: null }) } }), 'other', [COWDEV]);
+      // The scenario's pvcreate gives the PV a fixed UUID (the report shows it).
+      return produce(withVg, (d) => {
+        const old = d.disks[COWDEV]!.label!;
+        d.pvs[OTHER_VG_PV_UUID] = { ...d.pvs[old]!, uuid: OTHER_VG_PV_UUID };
+        delete d.pvs[old];
+        d.disks[COWDEV]!.label = OTHER_VG_PV_UUID;
+      });
+    }
+    case 'cowdev-wipe': {
+      const pv = s.disks[COWDEV]!.label;
+      return produce(s, (d) => {
+        delete d.vgs['other'];
+        if (pv) delete d.pvs[pv];
+        d.disks[COWDEV] = { ...d.disks[COWDEV]!, label: null, fstype: null };
+      });
     }
     default:
       throw new Error(`differential: unknown event "${event.trim()}"`);

@@ -114,8 +114,11 @@ run_lane() {
 	while read -r l boot timeout expected seq specs; do
 		[[ $l == "$lane" ]] || continue
 		if [[ $seq == - ]]; then
+			# cowdev needs a spare second disk; other boots get none.
+			local disk2=()
+			[[ " $specs " == *" cowdev "* ]] && disk2=(LVMSNAP_VM_DISK2_SIZE=64M)
 			# shellcheck disable=SC2086 # specs are words
-			vm_job "$boot" "$timeout" "$expected" -- $specs
+			vm_job "$boot" "$timeout" "$expected" "${disk2[@]}" -- $specs
 		else
 			[[ $seq == reboot && ${LVMSNAP_REAL_NO_REBOOT:-0} == 1 ]] && continue
 			mapfile -t args < <("seq_$seq" "$boot")

@@ -21,6 +21,8 @@
 #                           power loss repairs the VG, or refuses (and so does `lvmsnap recover`)
 #   ansible                 the Ansible collection installed with ansible-galaxy; a playbook snapshots a set over two
 #                           VGs: --check --diff, first run changed, second changed=0, absent restores (issue 12)
+#   cowdev                  --cow-device on a spare second disk (/dev/vdb, LVMSNAP_VM_DISK2_SIZE=64M): present, status,
+#                           absent, foreign signatures refused, kill after each step converging
 #   guard-1 / guard-2       the shutdown guard: boot 1 with systemd as PID 1 (LVMSNAP_VM_INIT=systemd)
 #                           ends in `systemctl poweroff`; boot 2 checks the VG (persistent vda, vdb)
 #
@@ -122,6 +124,7 @@ for spec in "$@"; do
 	guard-1) unit guard-boot1 scen_guard_boot1 ;;
 	guard-2) unit guard-boot2 scen_guard_boot2 "$PREV_DIR" ;;
 	ansible) unit ansible scen_ansible ;;
+	cowdev) unit cowdev scen_cowdev ;;
 	*) echo "suite: unknown scenario spec $spec" >&2; FAILED=1 ;;
 	esac
 	awk -v s="$spec" -v a="$SPEC_T0" -v b="$(now_ms)" 'BEGIN { printf "%s\t%.1f\n", s, (b - a) / 1000 }' >>"$VM_OUT/specs.tsv"

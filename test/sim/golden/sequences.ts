@@ -25,6 +25,7 @@ const lvremove = (name: string): Step => x('lvremove', '--yes', `vg0/${name}`);
 const mount = (fstype: string, opts: string, src: string, target: string): Step => x('mount', '-t', fstype, '-o', opts, '--', src, target);
 const umount = (target: string): Step => x('umount', '--', target);
 const pvcreate = (dev: string, uuid: string): Step => x('pvcreate', '--yes', '--uuid', uuid, '--norestorefile', dev);
+const sigs = (dev: string): Step => x('blkid', '--probe', '--output', 'value', '--match-tag', 'TYPE', '--match-tag', 'PTTYPE', '--', dev);
 const activate = (lv: string): Step => x('lvchange', '--activate', 'y', `vg0/${lv}`);
 
 const reads = (): Step[] => [{ op: 'reads' }];
@@ -98,6 +99,18 @@ export const STORIES: Sequence[] = [
     x('losetup', '--find'), x('losetup', '-f'), x('losetup', '-d', '/dev/loop2'), x('losetup', '/dev/loop9', '--', '/srv/a/f.img'),
     x('nonsense'), x('lvm', 'lvs'), x('lvm', 'lvcreate', '--yes', '-s', '-L', '8388608b', '-n', 't', 'vg0/root'), x('/usr/sbin/lvremove', '-y', 'vg0/t'),
   ])] },
+  { name: 'spare disk (--cow-device): blkid signatures, pvcreate, vgextend, tag, snapshot on it, vgreduce, pvremove, refusals', steps: [
+    simple({ vgFreeBytes: 0 }),
+    { op: 'addDisk', name: '/dev/vdb', major: 254, minor: 16, size: 130 * MIB, fstype: null },
+    { op: 'addDisk', name: '/dev/vdc', major: 254, minor: 32, size: 64 * MIB, fstype: 'linux_raid_member' },
+    ...withReads([
+      sigs('/dev/vdb'), sigs('/dev/vdc'), sigs('/dev/nope'), x('pvremove', '--yes', '/dev/vdb'),
+      pvcreate('/dev/vdb', 'Cowdev-aaaa-bbbb-cccc-dddd-eeee-ffffff'), sigs('/dev/vdb'), x('pvremove', '--yes', '/dev/vdb'), sigs('/dev/vdb'),
+      pvcreate('/dev/vdb', 'Cowdev-aaaa-bbbb-cccc-dddd-eeee-ffffff'), vgextend('/dev/vdb'), x('pvremove', '--yes', '/dev/vdb'), pvTag('/dev/vdb'),
+      snapshot(SNAP, 60 * MIB, '/dev/vdb'), vgreduce('/dev/vdb'), lvremove(SNAP), vgreduce('/dev/vdb'), sigs('/dev/vdb'),
+      x('pvremove', '--yes', '/dev/vdb'), sigs('/dev/vdb'), x('pvremove', '--yes', '/dev/vdb'), x('pvremove', '/dev/vdb', '/dev/vdc'),
+    ]),
+  ] },
   { name: 'grow a snapshot: lvextend from VG free space, tmp file + losetup --set-capacity + pvresize, dd append, refusals', steps: [simple(), ...withReads([
     ...forward(), { op: 'drift', fn: 'fillCow', vg: 'vg0', lv: SNAP, percent: 85 },
     x('lvextend', '--yes', '--size', `${64 * MIB}b`, `vg0/${SNAP}`, '/dev/loop0'),

@@ -1,0 +1,37 @@
+// /sys/class/block/NAME for the simulated disks (HostPort.readFile / listDir, as src/cow-device/observe.ts
+// reads them): size (512-byte sectors), dev (MAJ:MIN), partitions as subdirectories named after the disk,
+// and holders/ (dm-N of every active LV with extents on the PV labelled on the device). Pure.
+import { lvIndex, type SimDisk, type SimSystem } from './state.js';
+
+export const SYS_BLOCK = '/sys/class/block/';
+const SECTOR = 512;
+
+const diskOf = (s: SimSystem, name: string): SimDisk | undefined => s.disks[`/dev/${name}`];
+
+function holders(s: SimSystem, d: SimDisk): string[] {
+  if (d.label === null || !s.pvs[d.label]) return [];
+  const onPv = lvIndex(s).onPv.get(d.label) ?? [];
+  const minors = new Set(onPv.map((g) => s.lvs[g.lv]).filter((lv) => lv?.active && lv.minor !== null).map((lv) => lv!.minor!));
+  return [...minors].sort((a, b) => a - b).map((m) => `dm-${m}`);
+}
+
+/** Contents of a sysfs block file, or null when there is none (as ENOENT). */
+export function sysfsBlockFile(s: SimSystem, path: string): string | null {
+  const [name, file, ...rest] = path.slice(SYS_BLOCK.length).split('/');
+  const d = name ? diskOf(s, name) : undefined;
+  if (!d || rest.length > 0) return null;
+  if (file === 'size') return `${Math.floor(d.size / SECTOR)}\n`;
+  if (file === 'dev') return `${d.major}:${d.minor}\n`;
+  return null;
+}
+
+/** Entries of a sysfs block directory ([] when there is none). */
+export function sysfsBlockDir(s: SimSystem, path: string): string[] {
+  const [name, sub, ...rest] = path.slice(SYS_BLOCK.length).replace(/\/$/, '').split('/');
+  const d = name ? diskOf(s, name) : undefined;
+  if (!d || rest.length > 0) return [];
+  if (sub === 'holders') return holders(s, d);
+  if (sub !== undefined) return [];
+  const parts = Object.values(s.disks).filter((p) => p.parent === d.name).map((p) => p.name.replace(/^\/dev\//, ''));
+  return ['dev', 'holders', 'size', ...parts].sort();
+}
