@@ -9,7 +9,7 @@ import type { DesiredState, Target } from '../types.js';
 /** snake_case option -> camelCase target field. */
 export const TARGET_OPTIONS: Readonly<Record<string, string>> = {
   vg: 'vg', lv: 'lv', snapshot: 'snapshot', size: 'size', mountpoint: 'mountpoint', mount_options: 'mountOptions',
-  tmp_file: 'tmpFile', tmp_file_size: 'tmpFileSize', loop_device: 'loopDevice', allocate: 'allocate',
+  tmp_file: 'tmpFile', tmp_file_size: 'tmpFileSize', loop_device: 'loopDevice', allocate: 'allocate', cow_device: 'cowDevice',
   remove_mountpoint: 'removeMountpoint', state_dir: 'stateDir', thin_pool_threshold: 'thinPoolThreshold',
 };
 const OTHER_OPTIONS = ['state', 'targets', 'keep_partial', 'wait'] as const;

@@ -19,6 +19,12 @@ describe('module options', () => {
     expect(() => moduleRequest({ vg: 'vg0', lv: 'root', thin_pool_threshold: 'x' })).toThrow(/expected a percent between 0 and 100/);
   });
 
+  it('cow_device maps onto the spare-device chain and is validated like the config field', () => {
+    expect(moduleRequest({ vg: 'vg0', lv: 'root', cow_device: '/dev/vdb' }).selection).toMatchObject({ kind: 'one', target: { cowDevice: '/dev/vdb' } });
+    expect(() => moduleRequest({ vg: 'vg0', lv: 'root', cow_device: '/dev/disk/by-id/x' })).toThrow(/block device directly under \/dev/);
+    expect(() => moduleRequest({ vg: 'vg0', lv: 'root', cow_device: '/dev/vdb', tmp_file: '/var/space/c.img' })).toThrow(/cannot be combined with cowDevice/);
+  });
+
   it('targets makes a set; top-level options are defaults for every member', () => {
     const r = moduleRequest({ size: '8M', state_dir: '/srv/lvmsnap', targets: [{ vg: 'vg0', lv: 'root' }, { vg: 'vg1', lv: 'home', tmp_file: '/var/space/h.img', size: '1G' }] });
     expect(r.selection.kind).toBe('set');
