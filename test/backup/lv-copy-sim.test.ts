@@ -4,12 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { BACKUP_TAG, lvManifestPath, parseLvManifest, runLvCopy, type LvCopyRequest } from '../../src/backup/lv-copy.js';
 import { restoreBackupLv } from '../../src/backup/lv-restore.js';
 import { runApply } from '../../src/engine.js';
-import { BackupRefused, UsageError } from '../../src/errors.js';
-import type { HostPort } from '../../src/port.js';
+import { BackupFailed, BackupRefused, UsageError } from '../../src/errors.js';
+import type { CommandResult, HostPort, RunOptions } from '../../src/port.js';
 import { addDisk, addLv, addVg } from '../../src/sim/build.js';
 import { SimHost } from '../../src/sim/host.js';
 import type { SimSystem } from '../../src/sim/state.js';
-import { chainLeft, system, target } from './helpers.js';
+import { chainLeft, ForwardingHost, system, target } from './helpers.js';
 
 const MiB = 1024 ** 2;
 const STATE = '/var/lib/lvmsnap';
@@ -78,6 +78,36 @@ describe('refusals before any change', () => {
     await refuses(sys({ vgbBytes: 96 * MiB }), {}, /not enough free space in VG vgb/);
     // the origin's VG: 300 MiB free holds the copy (100) and the COW (32), not a second copy beside a 200 MiB LV
     await refuses(addLv(sys(), 'vg0', 'big', 200 * MiB), { destLv: 'vg0/root-copy' }, /plus 32\.0 MiB for the snapshot's COW/);
+  });
+});
+
+/** The copy's hash comes out different (a bad disk under the backup LV). */
+class BadCopyHost extends ForwardingHost {
+  override async run(argv: readonly string[], opts: RunOptions): Promise<CommandResult> {
+    const r = await this.inner.run(argv, opts);
+    return argv[0] === 'sha256sum' && argv.at(-1) === '/dev/vgb/root-copy' ? { ...r, stdout: `${'0'.repeat(64)} *${argv.at(-1)}\n` } : r;
+  }
+}
+
+describe('failures after the first change', () => {
+  const manifestState = (s: SimSystem) => parseLvManifest(s.stateFiles[lvManifestPath(STATE, 'vgb', 'root-copy')] ?? null)?.state;
+  it('a stop request (SIGINT/SIGTERM) during the copy: exit 1, chain removed, the LV left with a "copying" manifest', async () => {
+    const host = new SimHost(sys());
+    let stop = false;
+    const err = await runLvCopy(host, req(), { host, lockDir: '/run/lock/lvmsnap', watchIntervalMs: 60_000, stopRequested: () => stop, onProgress: () => { stop = true; } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BackupFailed);
+    expect((err as Error).message).toMatch(/stopped by a signal[\s\S]*vgb\/root-copy is left with incomplete content[\s\S]*the snapshot chain was removed/);
+    expect(chainLeft(host.system)).toEqual([]);
+    expect(manifestState(host.system)).toBe('copying');
+    await expect(restoreBackupLv(host, { device: '/dev/vgb/root-copy', to: '/srv/x.img', force: false, stateDir: STATE })).rejects.toThrow(/incomplete copy/);
+  });
+  it('a hash mismatch between snapshot and copy fails the same way', async () => {
+    const inner = new SimHost(sys());
+    const host = new BadCopyHost(inner);
+    const err = await runLvCopy(host, req(), { host, lockDir: '/run/lock/lvmsnap', watchIntervalMs: 60_000 }).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/verifying: the copy's sha256 0{64} differs from the snapshot's/);
+    expect(chainLeft(inner.system)).toEqual([]);
+    expect(manifestState(inner.system)).toBe('copying');
   });
 });
 
