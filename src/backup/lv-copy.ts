@@ -109,6 +109,11 @@ async function check(host: HostPort, req: LvCopyRequest, deps: EngineDeps): Prom
     throw new BackupRefused(`--dest-lv ${req.destLv}: the origin's ${origin.sizeBytes} bytes are not a whole number of VG ${dvg}'s ${vg.extentSize}-byte extents, so no LV there has exactly its size`);
   }
   const existing = snap.lvs.find((l) => l.vg === dvg && l.name === dlv);
+  // A backup LV on lvmsnap's loop PV would keep `vgreduce` from ever taking the chain down.
+  const chainPvs = snap.pvs.filter((p) => p.vg === dvg && p.tags.includes(OWNER_TAG)).map((p) => p.name);
+  if (chainPvs.length && (!existing || existing.devices.some((d) => chainPvs.includes(d)))) {
+    throw new BackupRefused(`--dest-lv ${req.destLv}: VG ${dvg} holds lvmsnap's COW PV ${chainPvs.join(', ')} (a snapshot chain is present), and the backup LV ${existing ? 'sits on it' : 'could be allocated on it'}: remove the chain first (${absentCommand(t)}) or choose another VG`);
+  }
   if (existing) {
     const what = `--dest-lv ${req.destLv} exists`;
     if (existing.isSnapshot || existing.origin !== null || existing.thin) throw new BackupRefused(`${what} and is a snapshot or thin LV: lvmsnap copies only into a plain LV it created`);

@@ -79,6 +79,14 @@ describe('refusals before any change', () => {
     // the origin's VG: 300 MiB free holds the copy (100) and the COW (32), not a second copy beside a 200 MiB LV
     await refuses(addLv(sys(), 'vg0', 'big', 200 * MiB), { destLv: 'vg0/root-copy' }, /plus 32\.0 MiB for the snapshot's COW/);
   });
+  it('a new backup LV in a VG that holds the loop PV of lvmsnap (a tmp-file chain present, --reuse-snapshot)', async () => {
+    const host = new SimHost(sys());
+    const tmp = target({ tmpFile: '/var/space/cow.img' });
+    const made = await runApply(tmp, { state: 'present', check: false, waitSeconds: 0 }, { host, lockDir: '/run/lock/lvmsnap' });
+    expect(made.error ?? null).toBeNull();
+    expect(Object.values(host.system.pvs).some((p) => p.tags.includes('lvmsnap'))).toBe(true);
+    await refuses(host.system, { target: tmp, reuseSnapshot: true, destLv: 'vg0/root-copy' }, /holds lvmsnap's COW PV \/dev\/loop0/);
+  });
 });
 
 /** The copy's hash comes out different (a bad disk under the backup LV). */
