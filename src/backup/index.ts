@@ -9,5 +9,5 @@ export { runBackup, checkBackup, backupTarget, absentCommand, type BackupReport,
 export { prune, type PruneRequest, type PruneResult } from './prune.js';
 export { listBackups, verifyArchive, restoreArchive } from './inspect.js';
 export { parseDuration } from './rotation.js';
-export { runLvCopy, parseDestLv, type LvCopyReport, type LvCopyRequest } from './lv-copy.js';
+export { runLvCopy, checkLvCopy, parseDestLv, type LvCopyReport, type LvCopyRequest } from './lv-copy.js';
 export { restoreBackupLv, isLvDevice } from './lv-restore.js';

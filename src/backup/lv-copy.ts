@@ -7,7 +7,7 @@
 // claiming a complete copy. Restore of a backup LV: lv-restore.ts.
 import { posix } from 'node:path';
 import { applyPlan } from '../apply.js';
-import { blockCopyStage, lvcreateLinearArgv, OWNER_TAG, syncDataArgv } from '../commands.js';
+import { blockCopyStage, lvcreateLinearArgv, OWNER_TAG, sha256Argv, syncDataArgv } from '../commands.js';
 import { runApply, runStatus, type EngineDeps } from '../engine.js';
 import { BackupFailed, BackupRefused, LockHeld, LvmsnapError, UsageError } from '../errors.js';
 import type { HostPort, PipeResult } from '../port.js';
@@ -143,6 +143,31 @@ const change = (id: string, reason: string, steps: Step[], before: PlannedChange
   state: 'present', refusals: [],
   changes: [{ kind: 'Archive', id, action: 'create', before, after: 'present', reason, steps }],
 });
+
+/** What `backup --format lv --check` shows: every command the copy would run, in order; nothing is changed. */
+export interface LvCopyCheck {
+  readonly destLv: string;
+  /** The lvcreate of the backup LV, when it does not exist yet (null: an existing lvmsnap_backup LV is overwritten). */
+  readonly create: readonly string[] | null;
+  readonly manifestPath: string;
+  readonly present: Awaited<ReturnType<typeof runApply>>;
+  readonly copyCommand: readonly string[];
+  readonly from: string;
+  readonly to: string;
+  readonly verify: readonly (readonly string[])[];
+}
+
+export async function checkLvCopy(host: HostPort, req: LvCopyRequest, deps: EngineDeps): Promise<LvCopyCheck> {
+  const c = await check(host, req, deps);
+  const t = req.target;
+  const to = `/dev/${c.dvg}/${c.dlv}`;
+  const from = `/dev/${t.vg}/${t.snapshot}`;
+  return {
+    destLv: req.destLv, create: c.existing ? null : lvcreateLinearArgv(c.dvg, c.dlv, c.originBytes, [BACKUP_TAG, backupOfTag(t)]),
+    manifestPath: lvManifestPath(t.stateDir, c.dvg, c.dlv), present: await runApply(t, { state: 'present', check: true, waitSeconds: 0 }, deps),
+    copyCommand: blockCopyStage, from, to, verify: [syncDataArgv(to), sha256Argv(from), sha256Argv(to)],
+  };
+}
 
 const failedStage = (r: PipeResult): string | null => {
   if (r.openError !== null) return `cannot open: ${r.openError}`;

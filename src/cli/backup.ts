@@ -15,7 +15,7 @@ function destProblem(args: ParsedArgs): string | null {
   const lv = args['format'] === 'lv';
   if (lv) {
     if (args['dest-lv'] === undefined) return '--format lv needs --dest-lv VG/LV (the backup LV; lvmsnap creates it when missing)';
-    const extra = ['dest', 'prefix', 'level', 'check', 'keep-daily', 'keep-weekly', 'keep-monthly', 'keep-yearly', 'keep-within', 'grow-snapshot'].find((f) => args[f] !== undefined && args[f] !== false);
+    const extra = ['dest', 'prefix', 'level', 'keep-daily', 'keep-weekly', 'keep-monthly', 'keep-yearly', 'keep-within', 'grow-snapshot'].find((f) => args[f] !== undefined && args[f] !== false);
     if (extra) return `--${extra} does not apply to --format lv (one backup LV, overwritten by each run)`;
     return null;
   }
@@ -49,7 +49,7 @@ export const backup: CommandSpec = {
     '--format lv --dest-lv VG/LV copies the snapshot device block for block into a backup LV instead (like lvmbackup): ' +
     'it is created with the origin\'s size and the tag lvmsnap_backup when missing; an existing LV is overwritten only with that tag, ' +
     'the origin\'s size, and neither mounted nor open. Source and copy are compared by sha256; the manifest is ' +
-    '<state-dir>/backup-lv/<VG>-<LV>.json ("copying" while the copy runs, "complete" once verified). backups restore /dev/VG/LV writes it back.',
+    '<state-dir>/backup-lv/<VG>-<LV>.json ("copying" while the copy runs, "complete" once verified). backups restore /dev/VG/LV writes it back; --check lists its commands.',
   groups: [
     {
       title: 'Backup',
@@ -76,6 +76,7 @@ export const backup: CommandSpec = {
     ['backup --vg vg0 --lv db --size 1G --grow-snapshot --dest /backup', 'a busy origin: the snapshot grows instead of filling up'],
     ['backup --vg vg0 --lv root --dest /backup --keep-daily 7 --check', 'every command it would run, nothing changed'],
     ['backup --vg vg0 --lv data --format lv --dest-lv backupvg/data-copy', 'block copy into an LV of another VG (lvmbackup), verified by sha256'],
+    ['backups restore /dev/backupvg/data-copy --to /dev/vg0/data', 'and back onto the unmounted origin (see backups restore --help)'],
   ],
   exitCodes: [
     [0, 'the archive is complete and verified, and the snapshot is removed'],

@@ -32,6 +32,21 @@ describe('lvmsnap backup --format lv', () => {
     expect((await cli(['backups', 'restore', '/dev/vgb/root-copy', '--to', `${DEST}/root.img`], host)).code).toBe(EXIT.refused);
   });
 
+  it('--check lists the lvcreate, the chain, the copy and the hashes, and changes nothing', async () => {
+    const host = new SimHost(sys());
+    const before = host.system;
+    const r = await cli(['backup', ...T, '--format', 'lv', '--dest-lv', 'vgb/root-copy', '--check', '--json'], host);
+    expect(r.code, r.err).toBe(EXIT.ok);
+    expect(host.system).toBe(before);
+    const j = r.json();
+    expect(j.create).toEqual(['lvcreate', '--yes', '--size', `${100 * MiB}b`, '--name', 'root-copy', '--addtag', 'lvmsnap_backup', '--addtag', 'lvmsnap_backup_of_vg0_root', 'vgb']);
+    expect(j.copyCommand).toEqual(['dd', 'bs=4M', 'status=none']);
+    expect(j.verify).toEqual([['sync', '--data', '--', '/dev/vgb/root-copy'], ['sha256sum', '-b', '--', '/dev/vg0/root-lvmsnap'], ['sha256sum', '-b', '--', '/dev/vgb/root-copy']]);
+    expect(j.present.changes.flatMap((c: { commands: string[][] }) => c.commands).some((a: string[]) => a[0] === 'lvcreate' && a.includes('--snapshot'))).toBe(true);
+    const text = await cli(['backup', ...T, '--format', 'lv', '--dest-lv', 'vgb/root-copy', '--check'], host);
+    expect(text.out).toMatch(/create the backup LV:\n    lvcreate --yes[\s\S]*dd bs=4M status=none < \/dev\/vg0\/root-lvmsnap > \/dev\/vgb\/root-copy/);
+  });
+
   it('flag rules exit 3 and change nothing', async () => {
     const host = new SimHost(sys());
     const before = host.system;
