@@ -3,11 +3,11 @@ import { mutatingChanges } from '../plan.js';
 import { bytes, progressReporter, ttyProgress } from './backup-flags.js';
 import { EXIT } from './exit.js';
 import type { CliIo, ParsedArgs } from './spec.js';
-import { makeLog, targetFrom } from './target-flags.js';
+import type { Target } from '../types.js';
+import { makeLog } from './target-flags.js';
 
-export async function backupLv(args: ParsedArgs, io: CliIo, watchIntervalMs: number): Promise<number> {
+export async function backupLv(args: ParsedArgs, io: CliIo, target: Target, watchIntervalMs: number): Promise<number> {
   const { runLvCopy, checkLvCopy } = await import('../backup/index.js');
-  const target = await targetFrom(args, io.host, 'backup');
   const log = await makeLog(args);
   const request = { target, destLv: String(args['dest-lv']), reuseSnapshot: args['reuse-snapshot'] === true, version: io.version ?? 'dev' };
   if (args['check']) {

@@ -8,7 +8,7 @@ import type { Target } from '../types.js';
 import { cores, KEEP_GROUP, keepFrom, progressReporter, ttyProgress, bytes, watchIntervalFrom, WATCH_ENV } from './backup-flags.js';
 import { UsageError } from '../errors.js';
 import { backupLv } from './backup-lv.js';
-import { makeLog, OUTPUT_GROUP, TARGET_GROUP, targetFrom } from './target-flags.js';
+import { makeLog, OUTPUT_GROUP, selectionFrom, TARGET_GROUP } from './target-flags.js';
 
 /** --format lv copies into --dest-lv; the archive formats write into --dest. Checked before anything else (exit 3). */
 function destProblem(args: ParsedArgs): string | null {
@@ -24,17 +24,19 @@ function destProblem(args: ParsedArgs): string | null {
   return null;
 }
 
-const request = async (args: ParsedArgs, target: Target, version: string | undefined): Promise<BackupRequest> => ({
-  target, dest: String(args['dest']), format: args['format'] as (typeof FORMATS)[number],
+/** The request's flags; the target (or a set's members) is added by the caller. */
+const requestFlags = async (args: ParsedArgs, version: string | undefined): Promise<Omit<BackupRequest, 'target'>> => ({
+  dest: String(args['dest']), format: args['format'] as (typeof FORMATS)[number],
   ...(args['prefix'] !== undefined ? { prefix: String(args['prefix']) } : {}),
   ...(args['level'] !== undefined ? { level: Number(args['level']) } : {}),
   keep: await keepFrom(args), reuseSnapshot: args['reuse-snapshot'] === true, growSnapshot: args['grow-snapshot'] === true, cores: await cores(), version: version ?? 'dev',
 });
+const request = async (args: ParsedArgs, target: Target, version: string | undefined): Promise<BackupRequest> => ({ ...(await requestFlags(args, version)), target });
 
 export const backup: CommandSpec = {
   name: 'backup',
   summary: 'snapshot, archive into --dest, verify, remove the snapshot, prune',
-  usage: 'backup TARGET --dest DIR [--format F] [--prefix P] [--level N] [keep options] [options] | backup TARGET --format lv --dest-lv VG/LV',
+  usage: 'backup TARGET|--config SET --dest DIR [--format F] [--prefix P] [--level N] [keep options] [options] | backup TARGET --format lv --dest-lv VG/LV',
   description:
     'Makes the snapshot (as apply --state present), archives it into DIR as <prefix>__YYYYmmdd_HHMMSS.<ext> (local time) ' +
     'with a .sha256 and a .json manifest beside it, tests the archive, removes the snapshot (as apply --state absent) ' +
@@ -46,7 +48,13 @@ export const backup: CommandSpec = {
     'chain, a DIR without room for about the last archive plus 20 % (or 60 % of the data for a first one). While archiving, ' +
     `the snapshot's usage is watched (every 5 s; ${WATCH_ENV}=MS sets another interval, e.g. 500 for a small snapshot of a busy origin): at 80 % it warns, or with --grow-snapshot grows the snapshot (as often as needed, each time ` +
     'by half, up to what the origin can ever need); if the snapshot becomes invalid the backup fails and the chain is removed. ' +
-    '--format lv --dest-lv VG/LV copies the snapshot device block for block into a backup LV instead (like lvmbackup): ' +
+    'A snapshot set (--config with targets: [...]) is backed up together: every check for every member (and room in DIR for the sum ' +
+    'of the estimates) before the first change; the snapshots are made one after another (not at one instant: each volume is ' +
+    'crash-consistent on its own, the set is not consistent across volumes unless the application is quiesced), each member is archived ' +
+    'into its own <vg>-<lv>__... archive (--prefix P: P-<vg>-<lv>__...), and the archives are renamed into place only when every one ' +
+    'is verified; any failure removes every partial archive and every member\'s snapshot chain. Every snapshot stays until the last ' +
+    'member is archived: size each member\'s COW space for the whole run. Rotation runs per member prefix. ' +
+    '--format lv --dest-lv VG/LV copies the snapshot device block for block into a backup LV instead (like lvmbackup; one target, not a set): ' +
     'it is created with the origin\'s size and the tag lvmsnap_backup when missing; an existing LV is overwritten only with that tag, ' +
     'the origin\'s size, and neither mounted nor open. Source and copy are compared by sha256; the manifest is ' +
     '<state-dir>/backup-lv/<VG>-<LV>.json ("copying" while the copy runs, "complete" once verified). backups restore /dev/VG/LV writes it back; --check lists its commands.',
@@ -57,7 +65,7 @@ export const backup: CommandSpec = {
         { name: 'dest', type: 'string', value: 'DIR', complete: 'dir', describe: 'directory for the archives (must exist; not on the origin); required except with --format lv' },
         { name: 'format', type: 'string', choices: [...FORMATS, 'lv'], default: 'tar.zst', describe: 'tar.zst (multi-threaded zstd), tar.gz (pigz if installed), fsa (fsarchiver), img.zst (raw image of the snapshot device), lv (block copy into --dest-lv)' },
         { name: 'dest-lv', type: 'string', value: 'VG/LV', describe: 'with --format lv: the backup LV (created with the origin\'s size and tag lvmsnap_backup when missing)' },
-        { name: 'prefix', type: 'string', value: 'P', shownDefault: '<vg>-<lv>', describe: 'archive names start with P__' },
+        { name: 'prefix', type: 'string', value: 'P', shownDefault: '<vg>-<lv>', describe: 'archive names start with P__ (a set: each member\'s with P-<vg>-<lv>__)' },
         { name: 'level', type: 'number', value: 'N', shownDefault: 'zstd 3, gzip 6', describe: 'compression level' },
         { name: 'reuse-snapshot', type: 'boolean', describe: 'archive an lvmsnap snapshot that already exists (its data date from when it was made), then remove it' },
         { name: 'check', type: 'boolean', default: false, describe: 'show every command the backup would run (snapshot plan, pipelines, rename, prune); change nothing' },
@@ -75,6 +83,7 @@ export const backup: CommandSpec = {
     ['backup --vg vg0 --lv vm1 --format img.zst --dest /backup --json', 'raw image of the snapshot device; a JSON summary'],
     ['backup --vg vg0 --lv db --size 1G --grow-snapshot --dest /backup', 'a busy origin: the snapshot grows instead of filling up'],
     ['backup --vg vg0 --lv root --dest /backup --keep-daily 7 --check', 'every command it would run, nothing changed'],
+    ['backup --config /etc/lvmsnap/set.yaml --dest /backup --keep-daily 7', 'a snapshot set: vg0-root__..., vg1-home__... (one archive per member)'],
     ['backup --vg vg0 --lv data --format lv --dest-lv backupvg/data-copy', 'block copy into an LV of another VG (lvmbackup), verified by sha256'],
     ['backups restore /dev/backupvg/data-copy --to /dev/vg0/data', 'and back onto the unmounted origin (see backups restore --help)'],
   ],
@@ -91,13 +100,20 @@ export const backup: CommandSpec = {
     if (args['format'] === 'lv') {
       const { parseDestLv } = await import('../backup/index.js');
       parseDestLv(String(args['dest-lv']));
-      return await backupLv(args, io, watchIntervalMs);
+      const selection = await selectionFrom(args, io.host);
+      if (selection.kind === 'set') throw new UsageError('--format lv copies one target into one backup LV, not a snapshot set: run it per member');
+      return await backupLv(args, io, selection.target, watchIntervalMs);
     }
     const { runBackup, checkBackup } = await import('../backup/index.js');
     // Archives are private: tools that create their own output file (fsarchiver) inherit this, too.
     process.umask(0o077);
-    const target = await targetFrom(args, io.host, 'backup');
+    const selection = await selectionFrom(args, io.host);
     const log = await makeLog(args);
+    if (selection.kind === 'set') {
+      const { setBackupCommand } = await import('./backup-set.js');
+      return setBackupCommand(args, io, { ...(await requestFlags(args, io.version)), members: selection.members, source: String(args['config']) }, { host: io.host, ...io.deps, ...(log ? { log } : {}), watchIntervalMs });
+    }
+    const target = selection.target;
     if (args['check']) {
       const c = await checkBackup(io.host, await request(args, target, io.version), { host: io.host, ...io.deps, ...(log ? { log } : {}) });
       const plan = c.present.planned.plan;

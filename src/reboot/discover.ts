@@ -40,7 +40,14 @@ export const isOurSnapshot = (lv: ObservedLv): boolean => (lv.isSnapshot || (lv.
 
 interface Draft { vg: string; snapshot: string; journal: Journal | null; snapshotLv?: ObservedLv; pvs: ObservedPv[] }
 
-export function discoverChains(view: HostView, scopeVg?: string): Discovery {
+/** What to look at: only chains in these VGs (and only their missing PVs count), only these "vg/snapshot" chains. */
+export interface DiscoveryScope {
+  readonly vgs?: ReadonlySet<string>;
+  readonly keys?: ReadonlySet<string>;
+}
+
+export function discoverChains(view: HostView, scopeOrVg: string | DiscoveryScope = {}): Discovery {
+  const scope: DiscoveryScope = typeof scopeOrVg === 'string' ? { vgs: new Set([scopeOrVg]) } : scopeOrVg;
   const drafts = new Map<string, Draft>();
   const draft = (vg: string, snapshot: string): Draft => {
     const key = `${vg}/${snapshot}`;
@@ -65,9 +72,9 @@ export function discoverChains(view: HostView, scopeVg?: string): Discovery {
     else if (pv.tags.includes(OWNER_TAG)) unexplained.push(pv);
   }
 
-  const inScope = (vg: string | null): boolean => scopeVg === undefined || vg === scopeVg;
+  const inScope = (vg: string | null): boolean => scope.vgs === undefined || (vg !== null && scope.vgs.has(vg));
   const chains = [...drafts.entries()]
-    .filter(([, d]) => inScope(d.vg))
+    .filter(([key, d]) => inScope(d.vg) && (scope.keys === undefined || scope.keys.has(key)))
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([key, d]): Chain => {
       const lv = d.snapshotLv?.origin ?? d.journal?.lv ?? d.journal?.reactivateOrigin ?? null;
@@ -84,10 +91,17 @@ export function discoverChains(view: HostView, scopeVg?: string): Discovery {
       return { key, vg: d.vg, snapshot: d.snapshot, lv, journal: d.journal, snapshotLv: d.snapshotLv, pvs: d.pvs, target };
     });
 
-  return { chains, refusals: refusalsFor(view, chains, unexplained, inScope) };
+  // Chains in scope's VGs left out by scope.keys: their missing PVs would stop the members' vgreduce --removemissing.
+  const others = [...drafts.entries()].filter(([key, d]) => inScope(d.vg) && scope.keys !== undefined && !scope.keys.has(key));
+  const blocking = others.filter(([, d]) => d.pvs.some((p) => p.missing)).map(([key]) => key);
+  const refusals = [
+    ...refusalsFor(view, chains, unexplained, inScope, new Set(others.flatMap(([, d]) => d.pvs.map((p) => p.uuid)))),
+    ...blocking.map((key) => `lvmsnap chain ${key} is not one of the given targets but lost its PV in the same volume group: recover it too (lvmsnap recover --vg ${key.split('/')[0]!})`),
+  ];
+  return { chains, refusals };
 }
 
-function refusalsFor(view: HostView, chains: readonly Chain[], unexplained: readonly ObservedPv[], inScope: (vg: string | null) => boolean): string[] {
+function refusalsFor(view: HostView, chains: readonly Chain[], unexplained: readonly ObservedPv[], inScope: (vg: string | null) => boolean, othersPvs: ReadonlySet<string>): string[] {
   const out: string[] = [];
   const dir = view.stateDir;
   for (const c of chains) {
@@ -96,7 +110,7 @@ function refusalsFor(view: HostView, chains: readonly Chain[], unexplained: read
   }
   for (const pv of unexplained.filter((p) => inScope(p.vg)))
     out.push(`PV ${pv.uuid} (${pv.name}) of ${pv.vg ?? 'no VG'} carries the "${OWNER_TAG}" tag but names no snapshot and no journal under ${dir} explains it: run recover with the right --state-dir, or remove it by hand`);
-  const ours = new Set(chains.flatMap((c) => c.pvs.map((p) => p.uuid)));
+  const ours = new Set([...chains.flatMap((c) => c.pvs.map((p) => p.uuid)), ...othersPvs]);
   for (const vg of view.vgs.filter((v) => inScope(v.name))) {
     for (const pv of view.pvs.filter((p) => p.vg === vg.name && p.missing && !ours.has(p.uuid) && !unexplained.includes(p)))
       out.push(`volume group ${vg.name} is missing PV ${pv.uuid}, which is not lvmsnap's: lvmsnap will not repair ${vg.name}; reconnect that device, then run recover again (never start with vgreduce --removemissing --force: it deletes partial LVs)`);

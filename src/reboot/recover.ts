@@ -14,12 +14,14 @@ import { observe } from '../observe.js';
 import { makePlan, mutatingChanges, type Planned } from '../plan.js';
 import type { HostPort } from '../port.js';
 import { RecordingHost } from '../recording-host.js';
-import type { Plan, PlannedChange } from '../types.js';
-import { discoverChains, type Chain } from './discover.js';
+import type { Plan, PlannedChange, Target } from '../types.js';
+import { discoverChains, type Chain, type DiscoveryScope } from './discover.js';
 import { observeHost } from './observe-host.js';
 
 export interface RecoverOptions {
   readonly vg?: string;
+  /** Only the chains of these targets (a config's target or set members): their VGs' missing PVs count, no other VG's. */
+  readonly members?: readonly Target[];
   readonly check: boolean;
   readonly stateDir: string;
 }
@@ -49,7 +51,8 @@ export async function runRecover(opts: RecoverOptions, deps: EngineDeps): Promis
   let view = await observeHost(host, opts.stateDir);
   if (opts.vg !== undefined && !view.vgs.some((v) => v.name === opts.vg))
     throw new UsageError(`volume group "${opts.vg}" not found: check the name with "vgs"`);
-  let found = discoverChains(view, opts.vg);
+  const scope = scopeOf(opts);
+  let found = discoverChains(view, scope);
   const locks: string[] = [];
   try {
     if (!opts.check) {
@@ -63,7 +66,7 @@ export async function runRecover(opts: RecoverOptions, deps: EngineDeps): Promis
           locks.push(l);
         }
         view = await observeHost(host, opts.stateDir);
-        found = discoverChains(view, opts.vg);
+        found = discoverChains(view, scope);
       }
     }
     const chains: ChainReport[] = [];
@@ -92,6 +95,13 @@ export async function runRecover(opts: RecoverOptions, deps: EngineDeps): Promis
   } finally {
     for (const l of locks) await host.unlock(l);
   }
+}
+
+/** --vg, the members' VGs and chains, or both (the members in --vg). */
+function scopeOf(opts: RecoverOptions): DiscoveryScope {
+  if (opts.members === undefined) return opts.vg === undefined ? {} : { vgs: new Set([opts.vg]) };
+  const members = opts.members.filter((t) => opts.vg === undefined || t.vg === opts.vg);
+  return { vgs: new Set(members.map((t) => t.vg)), keys: new Set(members.map((t) => `${t.vg}/${t.snapshot}`)) };
 }
 
 /** Other chains' PVs and snapshots in the same VG: recovery removes them too, in the right order. */

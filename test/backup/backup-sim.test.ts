@@ -4,9 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { backupTarget } from '../../src/backup/run.js';
 import { runApply } from '../../src/engine.js';
 import { BackupFailed, BackupRefused } from '../../src/errors.js';
-import type { CommandResult, HostPort, PipeResult, RunOptions } from '../../src/port.js';
 import { SimulatedCrash } from '../../src/sim/host.js';
-import { backup, chainLeft, COMPLETE, DEST, destNames, ForwardingHost, request, SimHost, system, target } from './helpers.js';
+import { backup, chainLeft, COMPLETE, DEST, destNames, FailingHost, request, SimHost, system, target } from './helpers.js';
 
 describe('backup on the simulated host', () => {
   it('tar.zst: archive, .sha256 and manifest beside it, chain gone, archive is a tar of the snapshot', async () => {
@@ -87,24 +86,6 @@ describe('refusals before any change (exit 3)', () => {
     await refuses(system({ vgFreeBytes: 0, dirs: ['/var/space/b'] }), { dest: '/var/space/b', target: target({ tmpFile: '/var/space/cow.img' }) }, /COW file/);
   });
 });
-
-/** Fails the k-th mutating operation: a command exits 1, a pipeline stage exits 1 (its output stays). */
-class FailingHost extends ForwardingHost {
-  n = 0;
-  constructor(inner: SimHost, readonly k: number) { super(inner); }
-  private hit(): boolean { this.n += 1; return this.n === this.k; }
-  override async run(argv: readonly string[], opts: RunOptions): Promise<CommandResult> {
-    if (opts.mutating && this.hit()) return { argv, exitCode: 1, stdout: '', stderr: 'injected failure\n', ms: 0 };
-    return this.inner.run(argv, opts);
-  }
-  override async pipe(...a: Parameters<HostPort['pipe']>): Promise<PipeResult> {
-    const r = await this.inner.pipe(...a);
-    if (a[3].mutating && this.hit()) return { ...r, stages: r.stages.map((s, i) => (i === 0 ? { ...s, exitCode: 1, stderr: 'injected\n' } : s)) };
-    return r;
-  }
-  override async writeFile(p: string, d: string): Promise<void> { if (this.hit()) throw new Error('injected write failure'); return this.inner.writeFile(p, d); }
-  override async removeFile(p: string): Promise<void> { if (this.hit()) throw new Error('injected remove failure'); return this.inner.removeFile(p); }
-}
 
 describe('a failure or a crash at every step', () => {
   for (const format of ['tar.zst', 'img.zst'] as const) {

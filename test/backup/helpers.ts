@@ -1,5 +1,5 @@
 // Shared fixtures for the backup tests on the simulated host.
-import type { CommandResult, HostPort, PipeResult } from '../../src/port.js';
+import type { CommandResult, HostPort, PipeResult, RunOptions } from '../../src/port.js';
 import { runBackup, type BackupDeps, type BackupRequest } from '../../src/backup/run.js';
 import { addDirs, simpleSystem } from '../../src/sim/build.js';
 import { SimHost } from '../../src/sim/host.js';
@@ -58,4 +58,22 @@ export class ForwardingHost implements HostPort {
   readLoopSysfs() { return this.inner.readLoopSysfs(); }
   lstat(p: string) { return this.inner.lstat(p); }
   statfsAvail(p: string) { return this.inner.statfsAvail(p); }
+}
+
+/** Fails the k-th mutating operation: a command exits 1, a pipeline stage exits 1 (its output stays). */
+export class FailingHost extends ForwardingHost {
+  n = 0;
+  constructor(inner: SimHost, readonly k: number) { super(inner); }
+  private hit(): boolean { this.n += 1; return this.n === this.k; }
+  override async run(argv: readonly string[], opts: RunOptions): Promise<CommandResult> {
+    if (opts.mutating && this.hit()) return { argv, exitCode: 1, stdout: '', stderr: 'injected failure\n', ms: 0 };
+    return this.inner.run(argv, opts);
+  }
+  override async pipe(...a: Parameters<HostPort['pipe']>): Promise<PipeResult> {
+    const r = await this.inner.pipe(...a);
+    if (a[3].mutating && this.hit()) return { ...r, stages: r.stages.map((s, i) => (i === 0 ? { ...s, exitCode: 1, stderr: 'injected\n' } : s)) };
+    return r;
+  }
+  override async writeFile(p: string, d: string): Promise<void> { if (this.hit()) throw new Error('injected write failure'); return this.inner.writeFile(p, d); }
+  override async removeFile(p: string): Promise<void> { if (this.hit()) throw new Error('injected remove failure'); return this.inner.removeFile(p); }
 }

@@ -170,13 +170,13 @@ describe('set CLI', () => {
     expect(p.out).toMatch(/\$ lvremove --yes vg1\/home-lvmsnap/);
   });
 
-  it('refuses target flags with a set, and a set for backup', async () => {
+  it('refuses target flags with a set, for apply and backup', async () => {
     const host = withConfig(SET);
     const a = await cli(['apply', '--state', 'present', '--config', '/etc/lvmsnap/set.yaml', '--size', '1G'], host);
     expect(a.code).toBe(3);
     expect(a.err).toMatch(/is a snapshot set \(targets:\): target flags --size cannot change its members/);
-    const b = await cli(['backup', '--config', '/etc/lvmsnap/set.yaml', '--dest', '/tmp'], host);
+    const b = await cli(['backup', '--config', '/etc/lvmsnap/set.yaml', '--dest', '/tmp', '--mountpoint', '/m'], host);
     expect(b.code).toBe(3);
-    expect(b.err).toMatch(/backup takes one target/);
+    expect(b.err).toMatch(/target flags --mountpoint cannot change its members/);
   });
 });

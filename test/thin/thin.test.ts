@@ -130,7 +130,7 @@ describe('the backup usage watch reads the thin pool for a thin snapshot', () =>
   it('samples the higher of the pool\'s data and metadata usage, and warns about the pool at 80 %', async () => {
     const host = hostOf({ dataPercent: 40, metadataPercent: 12 });
     expect((await cli(host, ['apply', '--state', 'present', ...T])).code).toBe(0);
-    expect(await sampleUsage(host, 'vg0', 'data-lvmsnap')).toEqual({ percent: 40, invalid: false, missing: false, pool: 'pool' });
+    expect(await sampleUsage(host, 'vg0', 'data-lvmsnap')).toEqual({ percent: 40, invalid: false, missing: false, pool: 'pool', cowBytes: 0 });
     host.system = drift.fillPool(host.system, 'vg0', 'pool', 50, 85);
     const warnings: string[] = [];
     const watch = new UsageWatch(host, 'vg0', 'data-lvmsnap', (m) => warnings.push(m));
