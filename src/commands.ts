@@ -47,6 +47,12 @@ export const vgreduceArgv = (vg: string, device: string): string[] => ['vgreduce
 export const pvremoveArgv = (device: string): string[] => ['pvremove', '--yes', device];
 /** Never with --force: that removes partial LVs, the origin among them. */
 export const vgreduceMissingArgv = (vg: string): string[] => ['vgreduce', '--yes', '--removemissing', vg];
+/** A plain linear LV of exactly `bytes` (a multiple of the extent size) with `tags` (backup --format lv's copy target). */
+export const lvcreateLinearArgv = (vg: string, name: string, bytes: number, tags: readonly string[]): string[] => [
+  'lvcreate', '--yes', '--size', `${bytes}b`, '--name', name, ...tags.flatMap((t) => ['--addtag', t]), vg,
+];
+/** The identity stage of a block copy (backup --format lv, restore of a backup LV): 4 MiB reads and writes. */
+export const blockCopyStage: readonly string[] = ['dd', 'bs=4M', 'status=none'];
 export const lvcreateSnapshotArgv = (vg: string, lv: string, snapshot: string, bytes: number, pv?: string): string[] => [
   'lvcreate', '--yes', '--snapshot', '--size', `${bytes}b`, '--name', snapshot, '--addtag', OWNER_TAG, `${vg}/${lv}`,
   ...(pv ? [pv] : []),

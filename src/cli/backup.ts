@@ -6,7 +6,23 @@ import type { BackupRequest } from '../backup/run.js';
 import { mutatingChanges } from '../plan.js';
 import type { Target } from '../types.js';
 import { cores, KEEP_GROUP, keepFrom, progressReporter, ttyProgress, bytes, watchIntervalFrom, WATCH_ENV } from './backup-flags.js';
+import { UsageError } from '../errors.js';
+import { backupLv } from './backup-lv.js';
 import { makeLog, OUTPUT_GROUP, selectionFrom, TARGET_GROUP } from './target-flags.js';
+
+/** --format lv copies into --dest-lv; the archive formats write into --dest. Checked before anything else (exit 3). */
+function destProblem(args: ParsedArgs): string | null {
+  const lv = args['format'] === 'lv';
+  if (lv) {
+    if (args['dest-lv'] === undefined) return '--format lv needs --dest-lv VG/LV (the backup LV; lvmsnap creates it when missing)';
+    const extra = ['dest', 'prefix', 'level', 'keep-daily', 'keep-weekly', 'keep-monthly', 'keep-yearly', 'keep-within', 'grow-snapshot'].find((f) => args[f] !== undefined && args[f] !== false);
+    if (extra) return `--${extra} does not apply to --format lv (one backup LV, overwritten by each run)`;
+    return null;
+  }
+  if (args['dest-lv'] !== undefined) return '--dest-lv is only for --format lv; archives go into --dest DIR';
+  if (args['dest'] === undefined) return 'Missing required argument: --dest DIR (or --format lv --dest-lv VG/LV)';
+  return null;
+}
 
 /** The request's flags; the target (or a set's members) is added by the caller. */
 const requestFlags = async (args: ParsedArgs, version: string | undefined): Promise<Omit<BackupRequest, 'target'>> => ({
@@ -20,7 +36,7 @@ const request = async (args: ParsedArgs, target: Target, version: string | undef
 export const backup: CommandSpec = {
   name: 'backup',
   summary: 'snapshot, archive into --dest, verify, remove the snapshot, prune',
-  usage: 'backup TARGET|--config SET --dest DIR [--format F] [--prefix P] [--level N] [keep options] [options]',
+  usage: 'backup TARGET|--config SET --dest DIR [--format F] [--prefix P] [--level N] [keep options] [options] | backup TARGET --format lv --dest-lv VG/LV',
   description:
     'Makes the snapshot (as apply --state present), archives it into DIR as <prefix>__YYYYmmdd_HHMMSS.<ext> (local time) ' +
     'with a .sha256 and a .json manifest beside it, tests the archive, removes the snapshot (as apply --state absent) ' +
@@ -37,13 +53,18 @@ export const backup: CommandSpec = {
     'crash-consistent on its own, the set is not consistent across volumes unless the application is quiesced), each member is archived ' +
     'into its own <vg>-<lv>__... archive (--prefix P: P-<vg>-<lv>__...), and the archives are renamed into place only when every one ' +
     'is verified; any failure removes every partial archive and every member\'s snapshot chain. Every snapshot stays until the last ' +
-    'member is archived: size each member\'s COW space for the whole run. Rotation runs per member prefix.',
+    'member is archived: size each member\'s COW space for the whole run. Rotation runs per member prefix. ' +
+    '--format lv --dest-lv VG/LV copies the snapshot device block for block into a backup LV instead (like lvmbackup; one target, not a set): ' +
+    'it is created with the origin\'s size and the tag lvmsnap_backup when missing; an existing LV is overwritten only with that tag, ' +
+    'the origin\'s size, and neither mounted nor open. Source and copy are compared by sha256; the manifest is ' +
+    '<state-dir>/backup-lv/<VG>-<LV>.json ("copying" while the copy runs, "complete" once verified). backups restore /dev/VG/LV writes it back; --check lists its commands.',
   groups: [
     {
       title: 'Backup',
       flags: [
-        { name: 'dest', type: 'string', value: 'DIR', required: true, complete: 'dir', describe: 'directory for the archives (must exist; not on the origin)' },
-        { name: 'format', type: 'string', choices: [...FORMATS], default: 'tar.zst', describe: 'tar.zst (multi-threaded zstd), tar.gz (pigz if installed), fsa (fsarchiver), img.zst (raw image of the snapshot device)' },
+        { name: 'dest', type: 'string', value: 'DIR', complete: 'dir', describe: 'directory for the archives (must exist; not on the origin); required except with --format lv' },
+        { name: 'format', type: 'string', choices: [...FORMATS, 'lv'], default: 'tar.zst', describe: 'tar.zst (multi-threaded zstd), tar.gz (pigz if installed), fsa (fsarchiver), img.zst (raw image of the snapshot device), lv (block copy into --dest-lv)' },
+        { name: 'dest-lv', type: 'string', value: 'VG/LV', describe: 'with --format lv: the backup LV (created with the origin\'s size and tag lvmsnap_backup when missing)' },
         { name: 'prefix', type: 'string', value: 'P', shownDefault: '<vg>-<lv>', describe: 'archive names start with P__ (a set: each member\'s with P-<vg>-<lv>__)' },
         { name: 'level', type: 'number', value: 'N', shownDefault: 'zstd 3, gzip 6', describe: 'compression level' },
         { name: 'reuse-snapshot', type: 'boolean', describe: 'archive an lvmsnap snapshot that already exists (its data date from when it was made), then remove it' },
@@ -63,6 +84,8 @@ export const backup: CommandSpec = {
     ['backup --vg vg0 --lv db --size 1G --grow-snapshot --dest /backup', 'a busy origin: the snapshot grows instead of filling up'],
     ['backup --vg vg0 --lv root --dest /backup --keep-daily 7 --check', 'every command it would run, nothing changed'],
     ['backup --config /etc/lvmsnap/set.yaml --dest /backup --keep-daily 7', 'a snapshot set: vg0-root__..., vg1-home__... (one archive per member)'],
+    ['backup --vg vg0 --lv data --format lv --dest-lv backupvg/data-copy', 'block copy into an LV of another VG (lvmbackup), verified by sha256'],
+    ['backups restore /dev/backupvg/data-copy --to /dev/vg0/data', 'and back onto the unmounted origin (see backups restore --help)'],
   ],
   exitCodes: [
     [0, 'the archive is complete and verified, and the snapshot is removed'],
@@ -72,6 +95,15 @@ export const backup: CommandSpec = {
   run: async (args, io) => {
     // Bad input before anything else (exit 3, nothing changed).
     const watchIntervalMs = watchIntervalFrom();
+    const problem = destProblem(args);
+    if (problem) throw new UsageError(problem);
+    if (args['format'] === 'lv') {
+      const { parseDestLv } = await import('../backup/index.js');
+      parseDestLv(String(args['dest-lv']));
+      const selection = await selectionFrom(args, io.host);
+      if (selection.kind === 'set') throw new UsageError('--format lv copies one target into one backup LV, not a snapshot set: run it per member');
+      return await backupLv(args, io, selection.target, watchIntervalMs);
+    }
     const { runBackup, checkBackup } = await import('../backup/index.js');
     // Archives are private: tools that create their own output file (fsarchiver) inherit this, too.
     process.umask(0o077);

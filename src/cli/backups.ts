@@ -77,7 +77,7 @@ export const backupsVerify: CommandSpec = {
   usage: 'backups verify FILE [--json]',
   description: 'Reads the whole archive: its sha256 must match the .sha256 written with it, and the format\'s own test must pass ' +
     '(zstd/gzip stream and tar structure, zstd -t for images, fsarchiver archinfo). Exit 1 on any corruption.',
-  positionals: [{ name: 'FILE', describe: 'the archive (absolute path)', required: true }],
+  positionals: [{ name: 'FILE', describe: 'the archive (absolute path), or a backup LV as /dev/VG/LV', required: true }],
   groups: [JSON_GROUP],
   examples: [['backups verify /backup/vg0-root__20261130_020000.tar.zst', 'exit 0: intact; 1: corrupt']],
   exitCodes: [[0, 'checksum and integrity ok'], [1, 'corrupt: checksum mismatch or missing, or the integrity test failed'], [3, 'bad input: not an lvmsnap archive, missing file']],
@@ -94,23 +94,29 @@ export const backupsVerify: CommandSpec = {
 export const backupsRestore: CommandSpec = {
   name: 'backups restore',
   summary: 'extract an archive into a directory, or write an image onto a device or file',
-  usage: 'backups restore FILE --to DIR|DEVICE [--force] [--json]',
+  usage: 'backups restore FILE|/dev/VG/LV --to DIR|DEVICE [--force] [--state-dir DIR] [--json]',
   description: 'Checks the archive against its .sha256 first. tar archives are extracted into an existing directory with owners, ' +
     'modes, links, xattrs and ACLs; img.zst is written onto a block device or into a file; fsa is restored onto a block device ' +
-    'with fsarchiver. A mounted device is always refused; a non-empty directory or an existing file only with --force.',
+    'with fsarchiver. A backup LV (backup --format lv) is checked against its manifest\'s sha256 and copied onto a device or into a file. ' +
+    'A mounted device is always refused; a non-empty directory or an existing file only with --force.',
   positionals: [{ name: 'FILE', describe: 'the archive (absolute path)', required: true }],
   groups: [{ title: 'Restore', flags: [
     { name: 'to', type: 'string', value: 'DIR|DEVICE', required: true, complete: 'file', describe: 'where to restore' },
     { name: 'force', type: 'boolean', default: false, describe: 'extract into a non-empty directory, or overwrite an existing file' },
+    { name: 'state-dir', type: 'string', value: 'DIR', complete: 'dir', default: '/var/lib/lvmsnap', describe: 'where backup --format lv wrote the backup LV\'s manifest (backup-lv/VG-LV.json)' },
   ] }, JSON_GROUP],
   examples: [
     ['backups restore /backup/vg0-root__20261130_020000.tar.zst --to /mnt/restore', 'the tree, as it was in the snapshot'],
     ['backups restore /backup/vg0-vm1__20261130_020000.img.zst --to /dev/vg0/vm1-restored', 'the image onto an unmounted LV'],
+    ['backups restore /dev/backupvg/data-copy --to /dev/vg0/data', 'a backup LV (backup --format lv) back onto the unmounted origin'],
   ],
   run: async (args, io) => {
-    const { restoreArchive } = await import('../backup/index.js');
+    const { restoreArchive, restoreBackupLv, isLvDevice } = await import('../backup/index.js');
     const progress = progressReporter(ttyProgress(args), io.stderr, 'read');
-    const r = await restoreArchive(io.host, { file: positional(args, 'archive'), to: String(args['to']), force: args['force'] === true, cores: await cores() }, (p) => progress.update(p))
+    const source = positional(args, 'archive');
+    const r = isLvDevice(source)
+      ? await restoreBackupLv(io.host, { device: source, to: String(args['to']), force: args['force'] === true, stateDir: String(args['state-dir']) }, (p) => progress.update(p)).finally(() => progress.done())
+      : await restoreArchive(io.host, { file: positional(args, 'archive'), to: String(args['to']), force: args['force'] === true, cores: await cores() }, (p) => progress.update(p))
       .finally(() => progress.done());
     io.stdout(args['json'] ? `${JSON.stringify({ ok: true, ...r }, null, 2)}\n` : `restored ${r.file} to ${r.to} in ${(r.ms / 1000).toFixed(1)} s\n`);
     return EXIT.ok;

@@ -1,5 +1,5 @@
 // Backup tools of the simulated host: pipelines (HostPort.pipe) of tar, zstd and gzip, and the file
-// commands a backup run uses (sync --data, mv -T, sha256sum, find -printf, tool probes with --version). Archive
+// commands a backup run uses (dd as the identity stage of a block copy onto an LV device, sync --data, mv -T, sha256sum, find -printf, tool probes with --version). Archive
 // contents are modelled as tokens (`zst(tar(fs:UUID:USED))`) so a wrong pipeline, a truncated or a
 // corrupted archive is caught; sizes follow the filesystem's usage. pigz and fsarchiver are not
 // installed on the simulated host (probing them exits 127), so the gzip fallback and the missing-tool
@@ -10,9 +10,10 @@ import type { PipeInput, PipeOutput, PipeResult, PipeStage } from '../port.js';
 import { REMOVE, edit, setFields } from './edit.js';
 import { fsInfo, lookup, mountAt, readOnlyAt, childrenOf } from './fsview.js';
 import { addInode, fail, notModelled, ok, type ExecOutput } from './ops.js';
-import { lvByDevice, lvDevSize, normPath, parentOf, type SimSystem } from './state.js';
+import { lvByDevice, lvDevSize, normPath, parentOf, type SimLvFs, type SimSystem } from './state.js';
 
-interface Data { readonly token: string; readonly size: number }
+/** fs: the filesystem an LV device's raw bytes carry, kept through identity stages (dd) so a copy onto an LV carries it. */
+interface Data { readonly token: string; readonly size: number; readonly fs?: SimLvFs }
 type StageOut = { data: Data | null; exitCode: number; stderr: string };
 
 const ratio = (n: number): number => Math.max(64, Math.ceil(n * 0.5));
@@ -47,6 +48,8 @@ function stage(s: SimSystem, argv: readonly string[], input: Data | null): Stage
     }
     return null;
   }
+  // The block copy stage (src/commands.ts blockCopyStage): stdin to stdout unchanged.
+  if (cmd === 'dd') return same(args, ['bs=4M', 'status=none']) && input !== null ? ok(input) : null;
   if (cmd === 'zstd' || cmd === 'gzip') {
     const tag = cmd === 'zstd' ? 'zst' : 'gz';
     const level = args.find((a) => /^-\d+$/.test(a));
@@ -68,7 +71,7 @@ function readInput(s: SimSystem, input: PipeInput): Data | string | null {
   const n = lookup(s, input.path);
   if (!n) return `${input.path}: No such file or directory`;
   const lv = lvByDevice(s, input.path);
-  if (lv) return lv.invalid ? `${input.path}: Input/output error` : { token: `raw(${lv.fs.uuid})`, size: lvDevSize(s, lv) };
+  if (lv) return lv.invalid ? `${input.path}: Input/output error` : { token: `raw(${lv.fs.uuid})`, size: lvDevSize(s, lv), fs: lv.fs };
   if (n.type === 'block') return { token: `raw(${normPath(input.path)})`, size: 0 };
   if (n.type !== 'file') return `${input.path}: Is a directory`;
   return { token: s.inodes[n.ino]!.data ?? '', size: n.size };
@@ -100,6 +103,16 @@ export function simPipe(s: SimSystem, stages: readonly PipeStage[], input: PipeI
     return { argv: st.argv, exitCode: out.exitCode, stderr: out.stderr };
   });
   let bytesOut = 0;
+  const destLv = output.kind === 'overwrite' ? lvByDevice(sys, output.path) : undefined;
+  if (destLv && data !== null) {
+    // Raw bytes onto an LV device: it now carries the source's filesystem (what fits of it: a short LV gets ENOSPC).
+    const d: Data = data;
+    const room = lvDevSize(sys, destLv);
+    const carried = d.fs ?? Object.values(sys.lvs).find((l) => `raw(${l.fs.uuid})` === d.token)?.fs ?? { type: 'none', uuid: d.token, usedBytes: 0, dirty: false };
+    bytesOut = Math.min(room, d.size);
+    sys = edit(sys, { lvs: { [destLv.uuid]: setFields(destLv, { fs: d.size > room ? { type: 'none', uuid: `truncated:${d.token}`, usedBytes: 0, dirty: false } : carried }) } });
+    if (d.size > room) results[results.length - 1] = { ...results[results.length - 1]!, exitCode: 1, stderr: 'dd: error writing: No space left on device\n' };
+  }
   if (outIno !== null && data !== null) {
     const d: Data = data;
     const avail = fsInfo(sys, sys.inodes[outIno]!.fs)!.avail;
@@ -141,6 +154,9 @@ const sha = (text: string): string => createHash('sha256').update(text).digest('
 /** `sha256sum -b -- FILE`: hash of the modelled contents (token). */
 export function sha256sum(s: SimSystem, args: readonly string[]): ExecOutput {
   if (args.length !== 3 || args[0] !== '-b' || args[1] !== '--') return notModelled(s, ['sha256sum', ...args]);
+  const lv = lvByDevice(s, args[2]!);
+  // An LV device hashes like an image file of it (the same token readInput gives its raw bytes).
+  if (lv) return lv.invalid ? fail(s, 1, `sha256sum: ${args[2]}: Input/output error\n`) : ok(s, `${sha(`raw(${lv.fs.uuid})`)} *${args[2]}\n`);
   const n = lookup(s, args[2]!);
   if (!n || n.type !== 'file') return fail(s, 1, `sha256sum: ${args[2]}: No such file or directory\n`);
   return ok(s, `${sha(s.inodes[n.ino]!.data ?? '')} *${args[2]}\n`);

@@ -53,6 +53,9 @@ export function lvcreate(s: SimSystem, args: readonly string[]): ExecOutput {
     return thinSnapshot(s, p.pos[0]!, name, p.flags.get('--addtag') ?? [], p.flags.get('--setactivationskip')?.[0]);
   }
   if (p?.flags.has('--setactivationskip')) return notModelled(s, ['lvcreate', ...args]);
+  if (p && !(p.flags.has('--snapshot') || p.flags.has('-s')) && m && name !== undefined && p.pos.length === 1 && !p.pos[0]!.includes('/')) {
+    return linear(s, p.pos[0]!, name, Number(m[1]), p.flags.get('--addtag') ?? []);
+  }
   if (!p || !(p.flags.has('--snapshot') || p.flags.has('-s')) || !m || name === undefined || p.pos.length < 1 || !p.pos[0]!.includes('/')) {
     return notModelled(s, ['lvcreate', ...args]);
   }
@@ -109,6 +112,29 @@ export function lvcreate(s: SimSystem, args: readonly string[]): ExecOutput {
   };
   const next = edit(s, { counters: { uuid: s.counters.uuid + 1, time }, lvs: { [uuid]: lv } });
   return ok(next, `${out}  Logical volume "${name}" created.\n`);
+}
+
+/** A plain linear LV from the VG's free extents (backup --format lv's target): active, no filesystem. */
+function linear(s: SimSystem, vg: string, name: string, bytes: number, tags: readonly string[]): ExecOutput {
+  if (!s.vgs[vg]) return vgNotFound(s, vg);
+  const refused = refusePartial(s, vg);
+  if (refused) return refused;
+  const bad = NAME_CHECK(s, vg, name);
+  if (bad) return bad;
+  if (bytes === 0) return fail(s, 3, '  Size may not be zero.\n  Invalid argument for --size: 0b\n');
+  const es = s.vgs[vg]!.extentSize;
+  const extents = Math.ceil(bytes / es);
+  const out = bytes % es !== 0 ? `  Rounding up size to full physical extent ${humanSize(extents * es)}.\n` : '';
+  const pvs = vgPvs(s, vg);
+  const segs = allocate(s, pvs, extents);
+  if (!segs) return fail(s, ECMD_FAILED, `  Volume group "${vg}" has insufficient free space (${freeOn(s, pvs)} extents): ${extents} required.\n`);
+  const uuid = lvmUuid(s.counters.uuid + 1);
+  const time = s.counters.time + 1;
+  const lv: SimLv = {
+    uuid, name, vg, segs, tags: [...new Set(tags)], active: true, minor: lowestFreeMinor(s), origin: null, cowPercent: 0, invalid: false,
+    fs: { type: 'none', uuid: '', usedBytes: 0, dirty: false }, time: lvTime(time),
+  };
+  return ok(edit(s, { counters: { uuid: s.counters.uuid + 1, time }, lvs: { [uuid]: lv } }), `${out}  Logical volume "${name}" created.\n`);
 }
 
 const NAME_CHECK = (s: SimSystem, vg: string, name: string): ExecOutput | null => {

@@ -15,6 +15,7 @@
 #   backup                  backup/restore/verify/prune on real LVM, SIGTERM and SIGKILL midway (issue 9)
 #   backup:fsa              fsa backup/verify/restore onto an LV, same tree (backup-grow.sh)
 #   backup:grow             --grow-snapshot of a tmp-file chain on real LVM (backup-grow.sh)
+#   backup:lv               backup --format lv into a backup LV, restore into a file, same sha256 (backup-lv.sh)
 #   reboot-1 / reboot-2     the two boots of the reboot scenario (persistent /dev/vda and /dev/vdb)
 #   softreboot:absent       power loss emulated inside the boot; `apply --state absent` recovers
 #   initramfs:VARIANT       VARIANT lvmsnap|foreign-pv|foreign-lv: the initramfs script after an emulated
@@ -113,6 +114,7 @@ for spec in "$@"; do
 		'') unit backup scen_backup ;;
 		fsa) unit backup-fsa scen_backup_fsa ;;
 		grow) unit backup-grow scen_backup_grow ;;
+		lv) unit backup-lv scen_backup_lv ;;
 		*) echo "suite: unknown scenario spec $spec" >&2; FAILED=1 ;;
 		esac
 		;;

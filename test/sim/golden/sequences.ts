@@ -132,6 +132,17 @@ export const STORIES: Sequence[] = [
     x('mv', '-T', '--', '/srv/bk/missing', '/srv/bk/b'), fallocate('/srv/bk/b.partial', MIB), x('rm', '--force', '--', '/srv/bk/b.partial'),
     x('rm', '--force', '--', '/srv/bk/b.partial'), x('rm', '--force', '--', '/srv/bk'), x('tar', '--version'), x('zstd', '--version'), x('pigz', '--version'),
   ])] },
+  { name: 'backup --format lv: linear lvcreate of a backup LV, sha256sum and sync --data of LV devices', steps: [simple(),
+    { op: 'addDisk', name: '/dev/vdb', major: 254, minor: 16, size: 204 * MIB, fstype: null }, { op: 'addVg', name: 'vgb', devices: ['/dev/vdb'], extentSize: 4 * MIB },
+    ...withReads([
+      x('lvcreate', '--yes', '--size', `${100 * MIB}b`, '--name', 'root-copy', '--addtag', 'lvmsnap_backup', '--addtag', 'lvmsnap_backup_of_vg0_root', 'vgb'),
+      x('lvcreate', '--yes', '--size', `${100 * MIB}b`, '--name', 'root-copy', '--addtag', 'lvmsnap_backup', 'vgb'),
+      x('lvcreate', '--yes', '--size', `${150 * MIB}b`, '--name', 'big', '--addtag', 'lvmsnap_backup', 'vgb'),
+      x('lvcreate', '--yes', '--size', `${1 * MIB}b`, '--name', 'small', 'vgb'), x('lvcreate', '--yes', '--size', '0b', '--name', 'zero', 'vgb'),
+      x('lvcreate', '--yes', '--size', `${4 * MIB}b`, '--name', 'x', 'nope'), x('lvcreate', '--yes', '--size', `${4 * MIB}b`, '--name', 'snapshot1', 'vgb'),
+      x('sha256sum', '-b', '--', '/dev/vg0/root'), x('sha256sum', '-b', '--', '/dev/vgb/root-copy'), x('sync', '--data', '--', '/dev/vgb/root-copy'),
+      x('lvremove', '--yes', 'vgb/small'), x('sha256sum', '-b', '--', '/dev/vgb/small'),
+    ])] },
   { name: 'systemd: guard show/start, not installed, reboot', steps: [simple(), ...withReads([
     x('systemctl', 'show', '--property=Id,LoadState,ActiveState', '--', 'lvmsnap-guard@var-space.service'),
     x('stat', '--printf', '%n\t%F\t%d\t%i\t%s\t%m\n', '--', '/run/systemd/system'),
