@@ -8,7 +8,7 @@ import { dirname, relative } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import {
-  LASTLOG, LVM_SHELL_PROFILE, LVM_SHELL_REPORT_FD, lvmShellEnv, lvmShellLine, readShellReport, shellExitCode, takeJsonObjects,
+  isShellReport, LASTLOG, LVM_SHELL_PROFILE, LVM_SHELL_REPORT_FD, lvmShellEnv, lvmShellLine, readShellReport, shellExitCode, takeJsonObjects,
 } from './lvm-shell/protocol.js';
 import type {
   CommandResult, FileStat, HostPort, LockResult, LvmShell, PipeInput, PipeOptions, PipeOutput, PipeResult, PipeStage, RunOptions, SysfsLoop,
@@ -314,7 +314,8 @@ class RealLvmShell implements LvmShell {
     // Gone without an answer: whether the command ran is unknown, so it counts as failed.
     if (object === null) return done(127, `${this.ended}\n`);
     const { retCode } = readShellReport(object);
-    if (retCode === 1) return done(0, '');
+    // A report command's report is in its object ({"report": [...], "log": [...]}): that is its output.
+    if (retCode === 1) return isShellReport(argv) ? { ...done(0, ''), stdout: object } : done(0, '');
     // The failed command's own object holds only its status; its errors come from lastlog.
     const log = retCode === null ? null : await this.send(LASTLOG);
     const messages = log === null ? [] : readShellReport(log).messages;

@@ -1,6 +1,6 @@
 // SimHost: a HostPort backed by the pure simulator, with a command log, a kernel log and crash injection.
 import { simPipe } from './cmd-backup.js';
-import { LASTLOG, lvmShellLine, readShellReport, renderShellReport, shellExitCode, splitShellLine } from '../lvm-shell/protocol.js';
+import { isShellReport, LASTLOG, lvmShellLine, readShellReport, renderShellReport, shellExitCode, splitShellLine } from '../lvm-shell/protocol.js';
 import type { CommandResult, FileStat, HostPort, LockResult, LvmShell, PipeInput, PipeOptions, PipeOutput, PipeResult, PipeStage, RunOptions, SysfsLoop } from '../port.js';
 import { REMOVE, edit } from './edit.js';
 import { exec } from './exec.js';
@@ -101,17 +101,20 @@ export class SimHost implements HostPort {
         const t0 = performance.now();
         const words = splitShellLine(line);
         if (this.opts.beforeRun) this.current = this.opts.beforeRun(this.current, words, this.commands.length);
-        const { system, result } = exec(this.current, words);
+        // lvm runs `fullreport` (the line has no leading lvm): the simulator answers it as `lvm fullreport`.
+        const { system, result } = exec(this.current, isShellReport(argv) ? ['lvm', ...words] : words);
         this.current = system;
         if (result.notes) this.dmesg.push(...result.notes);
-        const status = readShellReport(renderShellReport(words[0]!, result.exitCode)).retCode!;
+        const object = renderShellReport(words[0]!, result.exitCode, [], isShellReport(argv) && result.exitCode === 0 ? result.stdout : undefined);
+        const status = readShellReport(object).retCode!;
         const stderr = status === 1 ? ''
           : readShellReport(renderShellReport(LASTLOG, result.exitCode, result.stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '')))
             .messages.map((m) => `  ${m}\n`).join('');
         const exitCode = shellExitCode(status);
-        this.calls.push({ op: 'run', argv: words, mutating: opts.mutating, inShell: true, exitCode, stdout: '', stderr, elapsedMs: performance.now() - t0 });
+        const stdout = status === 1 && isShellReport(argv) ? object : '';
+        this.calls.push({ op: 'run', argv: words, mutating: opts.mutating, inShell: true, exitCode, stdout, stderr, elapsedMs: performance.now() - t0 });
         if (opts.mutating) this.mutated();
-        return { argv, exitCode, stdout: '', stderr, ms: 0 };
+        return { argv, exitCode, stdout, stderr, ms: 0 };
       },
       // A killed process closes nothing; the model has no process to end.
       close: async () => {},

@@ -41,6 +41,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import * as C from '../../src/commands.js';
+import { isShellReport } from '../../src/lvm-shell/protocol.js';
 import { parseFindmnt, parseFullreport, parseLosetupList, parseMountinfo, parseStat, parseSysfsLoops } from '../../src/parse/index.js';
 import type { SysfsLoop } from '../../src/port.js';
 import { rehearse } from '../../src/rehearse.js';
@@ -128,8 +129,9 @@ function shimLog(file: string): Cmd[] {
 }
 
 // lastlog: what lvmsnap asks an lvm shell after a failed command (its errors); not listed in --json.
+// fullreport: the observation's report as a line of an apply's lvm shell (listed in --json as `lvm fullreport`).
 const READ_ONLY = (argv: readonly string[]): boolean =>
-  ['lvm', 'lastlog', 'pvs', 'vgs', 'lvs', 'findmnt', 'stat', 'df', 'blkid'].includes(argv[0]!) ||
+  ['lvm', 'lastlog', 'fullreport', 'pvs', 'vgs', 'lvs', 'findmnt', 'stat', 'df', 'blkid'].includes(argv[0]!) ||
   (argv[0] === 'losetup' && (argv[1] === '--list' || argv[1] === '--find'));
 
 const line = (argv: readonly string[]): string => argv.join(' ');
@@ -437,7 +439,9 @@ class Replayer {
     if (realDoc && Array.isArray(realDoc['commands'])) {
       const listed = (realDoc['commands'] as { argv: string[]; mutating: boolean; exitCode: number }[]);
       // The lvm shell process and its lastlog lines are how commands ran, not commands of their own.
-      const ran = realCmds.filter((c) => !(c.inShell ? c.argv[0] === 'lastlog' : line(c.argv) === 'lvm')).map((c) => line(c.argv)).sort();
+      // A shell line of an `lvm SUBCOMMAND` (fullreport) is listed with its leading lvm, as it would be forked.
+      const ran = realCmds.filter((c) => !(c.inShell ? c.argv[0] === 'lastlog' : line(c.argv) === 'lvm'))
+        .map((c) => (c.inShell && isShellReport(['lvm', ...c.argv]) ? `lvm ${line(c.argv)}` : line(c.argv))).sort();
       const said = listed.map((c) => line(c.argv)).sort();
       if (line(ran) !== line(said)) say(`--json commands are not what ran: json=${JSON.stringify(said)} shim=${JSON.stringify(ran)}`);
       for (const c of listed) {
