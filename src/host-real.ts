@@ -1,11 +1,12 @@
 // The real host: the only module that spawns processes (node:child_process) or touches the filesystem directly.
 import { spawn } from 'node:child_process';
 import {
-  closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statfsSync, writeFileSync, writeSync,
+  closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statfsSync, unlinkSync, writeFileSync, writeSync,
 } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { dirname, relative } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import { inProcessError, inProcessOp, type InProcessOp } from './in-process/ops.js';
 import type { Writable } from 'node:stream';
 import {
   isShellReport, LASTLOG, LVM_SHELL_PROFILE, LVM_SHELL_REPORT_FD, lvmShellEnv, lvmShellLine, readShellReport, shellExitCode, takeJsonObjects,
@@ -43,8 +44,26 @@ function syncPath(path: string, mayBeGone = false): void {
   }
 }
 
+/** mkdir(2), rmdir(2) or unlink(2) of one path, answered as coreutils would (src/in-process/). */
+function runInProcess(argv: readonly string[], op: InProcessOp): CommandResult {
+  const started = performance.now();
+  let exitCode = 0;
+  let stderr = '';
+  try {
+    if (op.op === 'mkdir') mkdirSync(op.path);
+    else if (op.op === 'rmdir') rmdirSync(op.path);
+    else unlinkSync(op.path);
+  } catch (err) {
+    exitCode = 1;
+    stderr = inProcessError(op, (err as NodeJS.ErrnoException).code ?? 'EIO');
+  }
+  return { argv, exitCode, stdout: '', stderr, ms: Math.round(performance.now() - started), inProcess: true };
+}
+
 export class RealHost implements HostPort {
   run(argv: readonly string[], opts: RunOptions): Promise<CommandResult> {
+    const op = inProcessOp(argv);
+    if (op !== null) return Promise.resolve(runInProcess(argv, op));
     const started = performance.now();
     const showProgress = opts.progress === true && process.stderr.isTTY === true;
     return new Promise((resolve) => {

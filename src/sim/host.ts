@@ -4,6 +4,7 @@ import { isShellReport, LASTLOG, lvmShellLine, readShellReport, renderShellRepor
 import type { CommandResult, FileStat, HostPort, LockResult, LvmShell, PipeInput, PipeOptions, PipeOutput, PipeResult, PipeStage, RunOptions, SysfsLoop } from '../port.js';
 import { REMOVE, edit } from './edit.js';
 import { exec } from './exec.js';
+import { inProcessOp } from '../in-process/ops.js';
 import { lstat, mountinfo, statfsAvail, sysfsLoops } from './kernel-views.js';
 import { normPath, type SimSystem } from './state.js';
 
@@ -31,6 +32,8 @@ export interface SimCall {
   readonly mutating: boolean;
   /** A command sent to an lvm shell (a line on its stdin) rather than a process of its own. */
   readonly inShell?: true;
+  /** A command the real host answers without a process (src/in-process/). */
+  readonly inProcess?: true;
   readonly exitCode: number;
   readonly stdout: string;
   readonly stderr: string;
@@ -77,9 +80,11 @@ export class SimHost implements HostPort {
     const { system, result } = exec(this.current, argv);
     this.current = system;
     if (result.notes) this.dmesg.push(...result.notes);
-    this.record('run', argv, opts.mutating, result, t0);
+    // mkdir/rmdir/rm of one path: the real host answers them without a process (src/in-process/).
+    const inProcess = inProcessOp(argv) !== null;
+    this.record('run', argv, opts.mutating, result, t0, inProcess);
     if (opts.mutating) this.mutated();
-    return { argv, exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr, ms: 0 };
+    return { argv, exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr, ms: 0, ...(inProcess ? { inProcess: true as const } : {}) };
   }
 
   /**
@@ -235,10 +240,10 @@ export class SimHost implements HostPort {
   }
 
   private record(op: SimCall['op'], argv: readonly string[], mutating: boolean,
-    r: { exitCode?: number; stdout?: string; stderr?: string }, t0: number): void {
+    r: { exitCode?: number; stdout?: string; stderr?: string }, t0: number, inProcess = false): void {
     this.calls.push({
       op, argv: [...argv], mutating, exitCode: r.exitCode ?? 0, stdout: r.stdout ?? '', stderr: r.stderr ?? '',
-      elapsedMs: performance.now() - t0,
+      elapsedMs: performance.now() - t0, ...(inProcess ? { inProcess: true as const } : {}),
     });
   }
 }
