@@ -10,6 +10,12 @@ export interface ApplyHooks {
   /** Polled between steps; true once SIGINT/SIGTERM arrived. */
   readonly stopRequested?: () => boolean;
   readonly onStep?: (change: PlannedChange, step: Step) => void;
+  /**
+   * The caller's lvm shell (the one the observation's report came from): every LVM command of the plan
+   * goes through it, and it stays open across the other commands (an idle lvm holds no device open and
+   * rescans before each command); the caller closes it.
+   */
+  readonly shell?: LvmShell | null;
 }
 
 type StepRunner<T extends Step['type']> = (step: Extract<Step, { type: T }>, ctx: ApplyCtx) => Promise<void>;
@@ -20,13 +26,16 @@ interface ApplyCtx {
   journal: Journal | null;
   /** The lvm shell of the current run of consecutive LVM commands; 'none' once the host had none. */
   shell: LvmShell | null | 'none';
+  /** The shell is the caller's: kept open between LVM commands, never closed here. */
+  readonly shared: boolean;
 }
 
 /**
  * Consecutive LVM commands (journal writes between them included) go through one lvm shell: one lvm
- * start instead of one per command. Any other command closes it first, so LVM commands never overlap a
- * losetup or mount (lvm rescans devices before each command anyway). Still one command at a time, each
- * awaited with its own exit code: the journal is on disk before the next command is even sent.
+ * start instead of one per command. Any other command closes it first (unless it is the caller's), so
+ * LVM commands never overlap a losetup or mount (lvm rescans devices before each command anyway). Still
+ * one command at a time, each awaited with its own exit code: the journal is on disk before the next
+ * command is even sent.
  */
 async function runCommand(ctx: ApplyCtx, argv: readonly string[], opts: RunOptions): Promise<CommandResult> {
   if (lvmShellLine(argv) !== null && ctx.shell !== 'none') {
@@ -37,7 +46,7 @@ async function runCommand(ctx: ApplyCtx, argv: readonly string[], opts: RunOptio
 }
 
 async function closeShell(ctx: ApplyCtx): Promise<void> {
-  if (ctx.shell === null || ctx.shell === 'none') return;
+  if (ctx.shared || ctx.shell === null || ctx.shell === 'none') return;
   const shell = ctx.shell;
   ctx.shell = null;
   await shell.close();
@@ -89,7 +98,7 @@ function describeLeft(done: readonly PlannedChange[], failed: PlannedChange, res
 }
 
 export async function applyPlan(plan: Plan, host: HostPort, target: Target | null, journal: Journal | null, hooks: ApplyHooks = {}): Promise<number> {
-  const ctx: ApplyCtx = { host, target, journal, shell: null };
+  const ctx: ApplyCtx = { host, target, journal, shell: hooks.shell ?? null, shared: (hooks.shell ?? null) !== null };
   try {
     return await runChanges(plan, ctx, hooks);
   } finally {

@@ -6,7 +6,16 @@ export const OWNER_TAG = 'lvmsnap';
 export const pvForTag = (snapshot: string): string => `lvmsnap_for_${snapshot}`;
 
 // ---- read-only observation (mounts, loop bindings, stat and free space come from the kernel: HostPort) ----
-export const fullreportArgv = (): string[] => ['lvm', 'fullreport', '--units', 'b', '--nosuffix', '--reportformat', 'json'];
+/**
+ * lvm2's default fullreport columns (report/*_cols_full) spelled out: the same report forked (checked in
+ * the VM: identical) and inside the lvm shell, whose lvmdbusd profile has other defaults. The shell's
+ * profile also prints lv_time as epoch seconds, which lvmsnap does not read.
+ */
+export const FULLREPORT_COLUMNS: readonly string[] = [
+  '--configreport', 'vg', '-o', 'vg_all', '--configreport', 'pv', '-o', 'pv_all', '--configreport', 'lv', '-o', 'lv_all',
+  '--configreport', 'pvseg', '-o', 'pvseg_all,pv_uuid,lv_uuid', '--configreport', 'seg', '-o', 'seg_all,lv_uuid',
+];
+export const fullreportArgv = (): string[] => ['lvm', 'fullreport', '--units', 'b', '--nosuffix', '--reportformat', 'json', ...FULLREPORT_COLUMNS];
 /** Only when the kernel shows no unbound loop device (LOOP_CTL_GET_FREE then adds one). */
 export const losetupFindArgv = (): string[] => ['losetup', '--find'];
 /** State of systemd units (the shutdown guard); one KEY=VALUE block per unit. */

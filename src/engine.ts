@@ -55,8 +55,11 @@ export async function runApply(target: Target, opts: ApplyOptions, deps: EngineD
   const lock = lockPath(target, deps.lockDir);
   // --check changes nothing, so it needs no lock and never waits on a running apply.
   if (!opts.check) await takeLock(host, lock, opts.waitSeconds, deps.sleep ?? realSleep);
+  // An apply asks one lvm shell for the report and then the plan's LVM commands: one lvm start, not two.
+  // --check and status fork the report (nothing else would use the shell).
+  const shell = opts.check ? null : (host.lvmShell?.() ?? null);
   try {
-    const snap = await observe(host, target);
+    const snap = await observe(host, target, { shell });
     const planned = makePlan(opts.state, target, snap, { foreignRefused: opts.foreignRefused ?? [] });
     // Refused: nothing runs; the caller reports planned.plan.refusals and exits 3.
     if (planned.plan.refusals.length > 0) return { planned, check: opts.check, changed: false, commands: host.commands, rehearsal: null };
@@ -66,7 +69,7 @@ export async function runApply(target: Target, opts: ApplyOptions, deps: EngineD
       return { planned, check: true, changed: willChange, commands: host.commands, rehearsal };
     }
     try {
-      const hooks = { ...(deps.stopRequested ? { stopRequested: deps.stopRequested } : {}), ...(deps.onStep ? { onStep: deps.onStep } : {}) };
+      const hooks = { shell, ...(deps.stopRequested ? { stopRequested: deps.stopRequested } : {}), ...(deps.onStep ? { onStep: deps.onStep } : {}) };
       await applyPlan(planned.plan, host, target, snap.journal, hooks);
     } catch (err) {
       if (!(err instanceof ApplyFailed)) throw err;
@@ -74,6 +77,7 @@ export async function runApply(target: Target, opts: ApplyOptions, deps: EngineD
     }
     return { planned, check: false, changed: willChange, commands: host.commands, rehearsal: null };
   } finally {
+    await shell?.close();
     if (!opts.check) await host.unlock(lock);
   }
 }

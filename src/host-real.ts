@@ -1,14 +1,15 @@
 // The real host: the only module that spawns processes (node:child_process) or touches the filesystem directly.
 import { spawn } from 'node:child_process';
 import {
-  closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statfsSync, writeFileSync, writeSync,
+  closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statfsSync, unlinkSync, writeFileSync, writeSync,
 } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { dirname, relative } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import { inProcessError, inProcessOp, type InProcessOp } from './in-process/ops.js';
 import type { Writable } from 'node:stream';
 import {
-  LASTLOG, LVM_SHELL_PROFILE, LVM_SHELL_REPORT_FD, lvmShellEnv, lvmShellLine, readShellReport, shellExitCode, takeJsonObjects,
+  isShellReport, LASTLOG, LVM_SHELL_PROFILE, LVM_SHELL_REPORT_FD, lvmShellEnv, lvmShellLine, readShellReport, shellExitCode, takeJsonObjects,
 } from './lvm-shell/protocol.js';
 import type {
   CommandResult, FileStat, HostPort, LockResult, LvmShell, PipeInput, PipeOptions, PipeOutput, PipeResult, PipeStage, RunOptions, SysfsLoop,
@@ -43,8 +44,26 @@ function syncPath(path: string, mayBeGone = false): void {
   }
 }
 
+/** mkdir(2), rmdir(2) or unlink(2) of one path, answered as coreutils would (src/in-process/). */
+function runInProcess(argv: readonly string[], op: InProcessOp): CommandResult {
+  const started = performance.now();
+  let exitCode = 0;
+  let stderr = '';
+  try {
+    if (op.op === 'mkdir') mkdirSync(op.path);
+    else if (op.op === 'rmdir') rmdirSync(op.path);
+    else unlinkSync(op.path);
+  } catch (err) {
+    exitCode = 1;
+    stderr = inProcessError(op, (err as NodeJS.ErrnoException).code ?? 'EIO');
+  }
+  return { argv, exitCode, stdout: '', stderr, ms: Math.round(performance.now() - started), inProcess: true };
+}
+
 export class RealHost implements HostPort {
   run(argv: readonly string[], opts: RunOptions): Promise<CommandResult> {
+    const op = inProcessOp(argv);
+    if (op !== null) return Promise.resolve(runInProcess(argv, op));
     const started = performance.now();
     const showProgress = opts.progress === true && process.stderr.isTTY === true;
     return new Promise((resolve) => {
@@ -313,7 +332,8 @@ class RealLvmShell implements LvmShell {
     // Gone without an answer: whether the command ran is unknown, so it counts as failed.
     if (object === null) return done(127, `${this.ended}\n`);
     const { retCode } = readShellReport(object);
-    if (retCode === 1) return done(0, '');
+    // A report command's report is in its object ({"report": [...], "log": [...]}): that is its output.
+    if (retCode === 1) return isShellReport(argv) ? { ...done(0, ''), stdout: object } : done(0, '');
     // The failed command's own object holds only its status; its errors come from lastlog.
     const log = retCode === null ? null : await this.send(LASTLOG);
     const messages = log === null ? [] : readShellReport(log).messages;

@@ -1,4 +1,5 @@
-// One observation pass: one LVM report (the only process, plus blkid or losetup --find in rare states)
+// One observation pass: one LVM report (the only process, or a line in an apply's lvm shell; plus blkid
+// or losetup --find in rare states)
 // and what the kernel already exposes (mountinfo, sysfs loop devices, lstat, statfs), parsed into a
 // SystemSnapshot for the planner. Never changes anything.
 import { posix } from 'node:path';
@@ -9,19 +10,24 @@ import { mountHolding } from './facts.js';
 import { journalPath, parseJournal } from './journal.js';
 import { parseBlkidType, parseFullreport, parseLosetupFind, parseMountinfo, parseSysfsLoops, parseSystemctlShow } from './parse/index.js';
 import { guardUnitFor, SYSTEMD_RUN_DIR } from './systemd-units.js';
-import type { CommandResult, HostPort } from './port.js';
+import type { CommandResult, HostPort, LvmShell } from './port.js';
 import type { GuardState, ObservedFs, ObservedLoop, ObservedLv, ObservedMount, ObservedPath, SystemSnapshot, Target } from './types.js';
 
 export interface ObserveOptions {
   /** Called with the stderr of a command that succeeded but warned (e.g. lvm about a missing PV). */
   readonly onWarning?: (argv: readonly string[], stderr: string) => void;
+  /**
+   * An lvm shell to ask for the LVM report instead of a process of its own: an apply then starts one
+   * `lvm` for the report and the plan's LVM commands together (src/engine.ts).
+   */
+  readonly shell?: LvmShell | null;
 }
 
 const READ_ONLY = { mutating: false } as const;
 
 export async function observe(host: HostPort, target: Target, opts: ObserveOptions = {}): Promise<SystemSnapshot> {
-  const run = async (argv: string[], okExit: readonly number[] = [0]): Promise<CommandResult> => {
-    const res = await host.run(argv, READ_ONLY);
+  const run = async (argv: string[], okExit: readonly number[] = [0], shell: LvmShell | null = null): Promise<CommandResult> => {
+    const res = await (shell ?? host).run(argv, READ_ONLY);
     if (!okExit.includes(res.exitCode)) throw new CommandFailed(res.argv, res.exitCode, res.stderr);
     if (res.exitCode === 0 && res.stderr.trim() !== '') opts.onWarning?.(res.argv, res.stderr);
     return res;
@@ -36,7 +42,7 @@ export async function observe(host: HostPort, target: Target, opts: ObserveOptio
   // Phase 1: everything that depends on nothing else. The LVM report is the one process; the
   // kernel reads finish while it runs.
   const [report, mounts, loops, stats, journal, systemdDir, cowDevice] = await Promise.all([
-    run(fullreportArgv()).then((r) => parseFullreport(r.stdout)),
+    run(fullreportArgv(), [0], opts.shell ?? null).then((r) => parseFullreport(r.stdout)),
     host.readMountinfo().then(parseMountinfo),
     host.readLoopSysfs().then(parseSysfsLoops),
     Promise.all(statPaths.map(async (p) => [p, await host.lstat(p)] as const)),

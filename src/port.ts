@@ -8,6 +8,8 @@ export interface CommandResult {
   readonly stdout: string;
   readonly stderr: string;
   readonly ms: number;
+  /** Answered without a process (src/in-process/: mkdir, rmdir, rm of one path), as the tool would. */
+  readonly inProcess?: true;
 }
 
 export interface RunOptions {
@@ -100,7 +102,8 @@ export function tapShell(shell: LvmShell | null, seen: (argv: readonly string[],
 export type LockResult = { readonly acquired: true } | { readonly acquired: false; readonly holder: string };
 
 export interface HostPort {
-  /** Run argv (never a shell), stdin closed. Never throws for a non-zero exit: callers decide. */
+  /** Run argv (never a shell), stdin closed. Never throws for a non-zero exit: callers decide. The argv
+   *  shapes of src/in-process/ may be answered without a process (result.inProcess). */
   run(argv: readonly string[], opts: RunOptions): Promise<CommandResult>;
   /** Contents of a small state file, or null if it does not exist. */
   readFile(path: string): Promise<string | null>;

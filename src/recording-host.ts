@@ -6,6 +6,8 @@ export interface CommandRecord {
   readonly exitCode: number;
   readonly ms: number;
   readonly mutating: boolean;
+  /** Answered without a process (src/in-process/). */
+  readonly inProcess?: true;
 }
 
 export interface CommandLog {
@@ -17,7 +19,7 @@ export class RecordingHost implements HostPort {
   constructor(private readonly inner: HostPort, private readonly log?: CommandLog) {}
 
   private record(argv: readonly string[], opts: RunOptions, r: CommandResult): void {
-    const rec = { argv: [...argv], exitCode: r.exitCode, ms: r.ms, mutating: opts.mutating };
+    const rec = { argv: [...argv], exitCode: r.exitCode, ms: r.ms, mutating: opts.mutating, ...(r.inProcess ? { inProcess: true as const } : {}) };
     this.commands.push(rec);
     this.log?.command({ ...rec, stderr: r.stderr });
   }

@@ -27,7 +27,11 @@ describe('apply on the simulated host', () => {
       ['TmpFile:create', 'LoopDevice:create', 'PvInVg:create', 'Snapshot:create', 'Mountpoint:create']);
     expect(j.commands.filter((c: { mutating: boolean }) => c.mutating).map((c: { argv: string[] }) => c.argv[0])).toEqual(
       ['fallocate', 'losetup', 'pvcreate', 'vgextend', 'pvchange', 'lvcreate', 'mkdir', 'mount']);
-    for (const c of j.commands) expect(c).toEqual({ argv: expect.any(Array), exitCode: expect.any(Number), ms: expect.any(Number), mutating: expect.any(Boolean) });
+    for (const c of j.commands) {
+      const base = { argv: expect.any(Array), exitCode: expect.any(Number), ms: expect.any(Number), mutating: expect.any(Boolean) };
+      // mkdir of the mountpoint: done without a process (src/in-process/), and --json says so.
+      expect(c).toEqual(c.argv[0] === 'mkdir' ? { ...base, inProcess: true } : base);
+    }
     expect(j.commands.filter((c: { exitCode: number; mutating: boolean }) => c.mutating && c.exitCode !== 0)).toEqual([]);
 
     const host = new SimHost(simpleSystem({ vgFreeBytes: 0 }));

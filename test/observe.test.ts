@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fullreportArgv } from '../src/commands.js';
 import { CommandFailed } from '../src/errors.js';
 import { JournalCorrupt } from '../src/journal.js';
 import { observe } from '../src/observe.js';
@@ -46,7 +47,7 @@ function fakeHost(table: Record<string, Canned>, kernel: Kernel, files: Record<s
   return { host, calls, reads, commands: () => calls.map((c) => c.argv) };
 }
 
-const FULLREPORT = 'lvm fullreport --units b --nosuffix --reportformat json';
+const FULLREPORT = fullreportArgv().join(' ');
 const FIND = 'losetup --find';
 const BLKID = 'blkid --probe --output value --match-tag TYPE -- /dev/mapper/vg0-root';
 const JOURNAL = '/var/lib/lvmsnap/vg0/root_snap.json';

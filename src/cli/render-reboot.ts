@@ -1,5 +1,5 @@
 // Human and --json renderings of `check reboot` and `recover`. Pure: returns strings and plain objects.
-import { describeStep } from './render.js';
+import { commandJson, describeStep } from './render.js';
 import { mutatingChanges } from '../plan.js';
 import type { CheckRebootReport, RecoverReport } from '../reboot/index.js';
 
@@ -55,6 +55,6 @@ export function recoverJson(r: RecoverReport): Record<string, unknown> {
     })),
     refusals: r.refusals,
     ...(r.error ? { error: r.error.message } : {}),
-    commands: r.commands.map((c) => ({ argv: c.argv, exitCode: c.exitCode, ms: c.ms, mutating: c.mutating })),
+    commands: r.commands.map(commandJson),
   };
 }

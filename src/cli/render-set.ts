@@ -1,7 +1,7 @@
 // Human and --json renderings of snapshot-set reports (src/set/). Each member is shown as the single-target
 // report would show it; the set's own lines say what failed and what was rolled back.
 import type { SetApplyReport, SetMemberReport, SetStatusReport } from '../set/index.js';
-import { applyJson, describeStep, renderApplyHuman, renderStatusHuman, statusJson } from './render.js';
+import { applyJson, commandJson, describeStep, renderApplyHuman, renderStatusHuman, statusJson } from './render.js';
 import type { ApplyReport } from '../engine.js';
 
 const memberName = (m: SetMemberReport): string => `${m.target.vg}/${m.target.snapshot}`;
@@ -69,7 +69,7 @@ export function setApplyJson(r: SetApplyReport): Record<string, unknown> {
     ...(r.error ? { error: `member ${r.error.member} failed: ${r.error.message}`, failedMember: r.error.member } : {}),
     ...(r.rollback ? { rollback: { members: r.rollback.members, ok: r.rollback.ok, errors: r.rollback.errors, steps: r.rollback.reports.flatMap((m) => m.planned.plan.changes.flatMap((c) => c.steps.map(describeStep))) } } : {}),
     keptPartial: r.keptPartial,
-    commands: r.commands.map((c) => ({ argv: c.argv, exitCode: c.exitCode, ms: c.ms, mutating: c.mutating })),
+    commands: r.commands.map(commandJson),
   };
 }
 

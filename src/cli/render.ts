@@ -1,14 +1,22 @@
 // Human and --json renderings of apply/plan/status reports. Pure: returns strings.
 import type { ApplyReport, StatusReport } from '../engine.js';
 import type { Facts, SnapshotKind } from '../facts.js';
+import { inProcessOp } from '../in-process/ops.js';
+import type { CommandRecord } from '../recording-host.js';
 import type { PlannedChange, ResourceView, Step, Target } from '../types.js';
+
+/** One --json "commands" entry: argv, exit code, time, mutating; "inProcess": true for one answered without a process. */
+export const commandJson = (c: CommandRecord): Record<string, unknown> =>
+  ({ argv: c.argv, exitCode: c.exitCode, ms: c.ms, mutating: c.mutating, ...(c.inProcess ? { inProcess: true } : {}) });
 
 const pad = (s: string, n: number): string => (s.length >= n ? `${s} ` : s + ' '.repeat(n - s.length));
 
 export function describeStep(step: Step): string {
   switch (step.type) {
-    case 'exec':
-      return `$ ${step.argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ')}`;
+    case 'exec': {
+      const line = `$ ${step.argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ')}`;
+      return inProcessOp(step.argv) ? `${line}  # in-process, no ${step.argv[0]} process` : line;
+    }
     case 'journal': {
       const parts = [...Object.keys(step.set).map((k) => `record ${k}`), ...(step.clear ?? []).map((k) => `forget ${k}`)];
       return `# journal: ${parts.join(', ')}`;
@@ -92,7 +100,7 @@ export function applyJson(r: ApplyReport, target: Target): Record<string, unknow
     refusals: plan.refusals,
     ...(r.rehearsal ? { rehearsal: { ok: false, error: r.rehearsal } } : r.check ? { rehearsal: { ok: true } } : {}),
     ...(r.error ? { error: r.error.message } : {}),
-    commands: r.commands.map((c) => ({ argv: c.argv, exitCode: c.exitCode, ms: c.ms, mutating: c.mutating })),
+    commands: r.commands.map(commandJson),
   };
 }
 
@@ -128,6 +136,6 @@ export function statusJson(r: StatusReport, target: Target): Record<string, unkn
     target,
     ...(r.facts ? { snapshotKind: r.facts.snapshotKind } : {}),
     resources: r.views.map(viewJson),
-    commands: r.commands.map((c) => ({ argv: c.argv, exitCode: c.exitCode, ms: c.ms, mutating: c.mutating })),
+    commands: r.commands.map(commandJson),
   };
 }

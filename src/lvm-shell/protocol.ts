@@ -4,10 +4,21 @@
 // how the report stream splits into objects and what one object says. Spawning is src/host-real.ts's.
 // See ../shared/notes/lvm-batching.md (pitfalls) and fixtures/lvm-shell/ (captured lvm2 2.03.16 output).
 
-/** The commands lvmsnap runs through the shell: LVM's own commands (never `lvm ...`: a bare `lvm` line is no command). */
+/** The commands lvmsnap runs through the shell: LVM's own commands (a bare `lvm` line is no command). */
 export const LVM_SHELL_COMMANDS: ReadonlySet<string> = new Set([
   'pvcreate', 'pvchange', 'pvremove', 'vgextend', 'vgreduce', 'vgchange', 'lvcreate', 'lvremove', 'lvchange',
 ]);
+/** Commands that exist only as `lvm SUBCOMMAND` (no program of their own): in the shell the line is
+ *  SUBCOMMAND without the leading `lvm`. Their report goes into the command's report object (the lvmdbusd
+ *  profile writes the main report to LVM_REPORT_FD too), so a runner hands that object out as stdout. */
+export const LVM_SHELL_SUBCOMMANDS: ReadonlySet<string> = new Set(['fullreport']);
+/** The shell's words of argv: `lvm fullreport ...` becomes `fullreport ...`; null when it is not a shell command. */
+function shellWords(argv: readonly string[]): readonly string[] | null {
+  if (argv[0] === 'lvm') return argv.length > 1 && LVM_SHELL_SUBCOMMANDS.has(argv[1]!) ? argv.slice(1) : null;
+  return argv.length > 0 && LVM_SHELL_COMMANDS.has(argv[0]!) ? argv : null;
+}
+/** argv is a report command whose answer (stdout) is its report object. */
+export const isShellReport = (argv: readonly string[]): boolean => argv[0] === 'lvm' && LVM_SHELL_SUBCOMMANDS.has(argv[1] ?? '');
 
 /** The profile lvm2 ships for lvmdbusd: JSON report, command log on, only the shell's own status entries. */
 export const LVM_SHELL_PROFILE = 'lvmdbusd';
@@ -26,13 +37,15 @@ const PLAIN = /^[^\s"'#]+$/;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /**
- * The shell line for argv, or null when lvmsnap must fork it instead: not one of LVM_SHELL_COMMANDS, too
+ * The shell line for argv, or null when lvmsnap must fork it instead: not one of LVM_SHELL_COMMANDS (or
+ * `lvm` + one of LVM_SHELL_SUBCOMMANDS), too
  * many words, or a word lvm's splitter cannot carry (it knows only whole-word "..." or '...' quotes).
  */
 export function lvmShellLine(argv: readonly string[]): string | null {
-  if (argv.length === 0 || argv.length > MAX_WORDS || !LVM_SHELL_COMMANDS.has(argv[0]!)) return null;
+  const shell = shellWords(argv);
+  if (shell === null || shell.length > MAX_WORDS) return null;
   const words: string[] = [];
-  for (const a of argv) {
+  for (const a of shell) {
     if (CONTROL.test(a)) return null;
     if (PLAIN.test(a)) words.push(a);
     else if (!a.includes('"')) words.push(`"${a}"`);
@@ -130,13 +143,18 @@ export function readShellReport(object: string): ShellReport {
 /** A command's exit code as a forked lvm would exit: 0 for processed, else lvm2's return code itself. */
 export const shellExitCode = (retCode: number): number => (retCode === 1 ? 0 : retCode);
 
-/** The report object lvm writes for a command (the simulator's answer; same shape as the lvmdbusd profile's). */
-export function renderShellReport(name: string, exitCode: number, messages: readonly string[] = []): string {
+/**
+ * The report object lvm writes for a command (the simulator's answer; same shape as the lvmdbusd profile's).
+ * mainReport: a report command's own JSON document as the forked command prints it ({"report": [...]}),
+ * whose members lvm writes ahead of "log" in the same object.
+ */
+export function renderShellReport(name: string, exitCode: number, messages: readonly string[] = [], mainReport?: string): string {
   const entry = (seq: number, type: string, context: string, message: string, ret: number) =>
     `          {"log_seq_num":"${seq}", "log_type":"${type}", "log_context":"${context}", "log_object_type":"cmd", "log_object_name":${JSON.stringify(name)}, "log_object_id":"", "log_object_group":"", "log_object_group_id":"", "log_message":${JSON.stringify(message)}, "log_errno":"${type === 'status' ? 0 : -1}", "log_ret_code":"${ret}"}`;
   const lines = [
     ...messages.map((m, i) => entry(i + 1, 'error', 'processing', m, 0)),
     entry(messages.length + 1, 'status', 'shell', exitCode === 0 ? 'success' : 'failure', exitCode === 0 ? 1 : exitCode),
   ];
-  return `  {\n      "log": [\n${lines.join(',\n')}\n      ]\n  }\n`;
+  const main = mainReport === undefined ? '' : `${mainReport.trim().replace(/^\{/, '').replace(/\}$/, '').trim()}\n      ,\n`;
+  return `  {\n      ${main}"log": [\n${lines.join(',\n')}\n      ]\n  }\n`;
 }

@@ -9,12 +9,14 @@ import { systemctl } from './cmd-systemd.js';
 import { notModelled, ok, settle, type ExecOutput, type Handler } from './ops.js';
 import { blkid, df, findmnt, stat } from './report-host.js';
 import { fullreport } from './report-lvm.js';
+import { fullreportArgv } from '../commands.js';
 import type { SimSystem } from './state.js';
 
-const FULLREPORT = ['--units', 'b', '--nosuffix', '--reportformat', 'json'];
+// Exactly lvmsnap's argv (src/commands.ts): other columns would give another report.
+const FULLREPORT = fullreportArgv().slice(1).join(' ');
 
 const lvm: Handler = (s, args) => {
-  if (args[0] === 'fullreport' && args.length === 6 && args.slice(1).join(' ') === FULLREPORT.join(' ')) {
+  if (args[0] === 'fullreport' && args.join(' ') === FULLREPORT) {
     const r = fullreport(s);
     return ok(s, r.stdout, r.stderr);
   }

@@ -1,10 +1,11 @@
 // SimHost: a HostPort backed by the pure simulator, with a command log, a kernel log and crash injection.
 import { simPipe } from './cmd-backup.js';
-import { LASTLOG, lvmShellLine, readShellReport, renderShellReport, shellExitCode, splitShellLine } from '../lvm-shell/protocol.js';
+import { isShellReport, LASTLOG, lvmShellLine, readShellReport, renderShellReport, shellExitCode, splitShellLine } from '../lvm-shell/protocol.js';
 import type { CommandResult, FileStat, HostPort, LockResult, LvmShell, PipeInput, PipeOptions, PipeOutput, PipeResult, PipeStage, RunOptions, SysfsLoop } from '../port.js';
 import { REMOVE, edit } from './edit.js';
 import { exec } from './exec.js';
 import { SYS_BLOCK, sysfsBlockDir, sysfsBlockFile } from './sysfs-block.js';
+import { inProcessOp } from '../in-process/ops.js';
 import { lstat, mountinfo, statfsAvail, sysfsLoops } from './kernel-views.js';
 import { normPath, type SimSystem } from './state.js';
 
@@ -32,6 +33,8 @@ export interface SimCall {
   readonly mutating: boolean;
   /** A command sent to an lvm shell (a line on its stdin) rather than a process of its own. */
   readonly inShell?: true;
+  /** A command the real host answers without a process (src/in-process/). */
+  readonly inProcess?: true;
   readonly exitCode: number;
   readonly stdout: string;
   readonly stderr: string;
@@ -78,9 +81,11 @@ export class SimHost implements HostPort {
     const { system, result } = exec(this.current, argv);
     this.current = system;
     if (result.notes) this.dmesg.push(...result.notes);
-    this.record('run', argv, opts.mutating, result, t0);
+    // mkdir/rmdir/rm of one path: the real host answers them without a process (src/in-process/).
+    const inProcess = inProcessOp(argv) !== null;
+    this.record('run', argv, opts.mutating, result, t0, inProcess);
     if (opts.mutating) this.mutated();
-    return { argv, exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr, ms: 0 };
+    return { argv, exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr, ms: 0, ...(inProcess ? { inProcess: true as const } : {}) };
   }
 
   /**
@@ -102,17 +107,20 @@ export class SimHost implements HostPort {
         const t0 = performance.now();
         const words = splitShellLine(line);
         if (this.opts.beforeRun) this.current = this.opts.beforeRun(this.current, words, this.commands.length);
-        const { system, result } = exec(this.current, words);
+        // lvm runs `fullreport` (the line has no leading lvm): the simulator answers it as `lvm fullreport`.
+        const { system, result } = exec(this.current, isShellReport(argv) ? ['lvm', ...words] : words);
         this.current = system;
         if (result.notes) this.dmesg.push(...result.notes);
-        const status = readShellReport(renderShellReport(words[0]!, result.exitCode)).retCode!;
+        const object = renderShellReport(words[0]!, result.exitCode, [], isShellReport(argv) && result.exitCode === 0 ? result.stdout : undefined);
+        const status = readShellReport(object).retCode!;
         const stderr = status === 1 ? ''
           : readShellReport(renderShellReport(LASTLOG, result.exitCode, result.stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '')))
             .messages.map((m) => `  ${m}\n`).join('');
         const exitCode = shellExitCode(status);
-        this.calls.push({ op: 'run', argv: words, mutating: opts.mutating, inShell: true, exitCode, stdout: '', stderr, elapsedMs: performance.now() - t0 });
+        const stdout = status === 1 && isShellReport(argv) ? object : '';
+        this.calls.push({ op: 'run', argv: words, mutating: opts.mutating, inShell: true, exitCode, stdout, stderr, elapsedMs: performance.now() - t0 });
         if (opts.mutating) this.mutated();
-        return { argv, exitCode, stdout: '', stderr, ms: 0 };
+        return { argv, exitCode, stdout, stderr, ms: 0 };
       },
       // A killed process closes nothing; the model has no process to end.
       close: async () => {},
@@ -234,10 +242,10 @@ export class SimHost implements HostPort {
   }
 
   private record(op: SimCall['op'], argv: readonly string[], mutating: boolean,
-    r: { exitCode?: number; stdout?: string; stderr?: string }, t0: number): void {
+    r: { exitCode?: number; stdout?: string; stderr?: string }, t0: number, inProcess = false): void {
     this.calls.push({
       op, argv: [...argv], mutating, exitCode: r.exitCode ?? 0, stdout: r.stdout ?? '', stderr: r.stderr ?? '',
-      elapsedMs: performance.now() - t0,
+      elapsedMs: performance.now() - t0, ...(inProcess ? { inProcess: true as const } : {}),
     });
   }
 }

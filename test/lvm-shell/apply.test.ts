@@ -20,19 +20,32 @@ const shape = (calls: readonly SimCall[]): string[] =>
   calls.filter((c) => c.op === 'lvmShell' || (c.op === 'run' && c.mutating)).map((c) => (c.op === 'lvmShell' ? 'shell' : `${c.inShell ? '> ' : ''}${c.argv[0]}`));
 
 describe('lvm shell in the applier', () => {
-  it('present: the four LVM commands through one shell, the others forked; absent: lvremove + vgreduce through one', async () => {
+  it('present: the report and the four LVM commands through one shell, the others forked; absent: report, lvremove + vgreduce through one', async () => {
     const host = new SimHost(simpleSystem({ vgFreeBytes: 0 }));
     const r = await cli(['apply', '--state', 'present', ...T, '--json'], host);
     expect(r.code).toBe(0);
-    expect(shape(host.calls)).toEqual(['fallocate', 'losetup', 'shell', '> pvcreate', '> vgextend', '> pvchange', '> lvcreate', 'mkdir', 'mount']);
+    expect(shape(host.calls)).toEqual(['shell', 'fallocate', 'losetup', '> pvcreate', '> vgextend', '> pvchange', '> lvcreate', 'mkdir', 'mount']);
+    // The observation's report is the shell's first line: one lvm process for the whole run.
+    expect(host.calls.filter((c) => c.op === 'lvmShell' || c.inShell).map((c) => c.op === 'lvmShell' ? 'shell' : c.argv[0])).toEqual(
+      ['shell', 'fullreport', 'pvcreate', 'vgextend', 'pvchange', 'lvcreate']);
+    expect(host.calls.some((c) => c.op === 'run' && !c.inShell && c.argv[0] === 'lvm')).toBe(false);
     // --json still lists every command with its own argv, exit code and time.
     expect(r.json().commands.filter((c) => c.mutating).map((c) => c.argv[0])).toEqual(
       ['fallocate', 'losetup', 'pvcreate', 'vgextend', 'pvchange', 'lvcreate', 'mkdir', 'mount']);
-    for (const c of r.json().commands) expect(c).toEqual({ argv: expect.any(Array), exitCode: 0, ms: expect.any(Number), mutating: expect.any(Boolean) });
+    for (const c of r.json().commands) {
+      const base = { argv: expect.any(Array), exitCode: 0, ms: expect.any(Number), mutating: expect.any(Boolean) };
+      // mkdir of the mountpoint runs without a process (src/in-process/) and says so.
+      expect(c).toEqual(c.argv[0] === 'mkdir' ? { ...base, inProcess: true } : base);
+    }
 
     const down = new SimHost(host.system);
     expect((await cli(['apply', '--state', 'absent', ...T], down)).code).toBe(0);
-    expect(shape(down.calls)).toEqual(['umount', 'rmdir', 'shell', '> lvremove', '> vgreduce', 'losetup', 'rm']);
+    expect(shape(down.calls)).toEqual(['shell', 'umount', 'rmdir', '> lvremove', '> vgreduce', 'losetup', 'rm']);
+    // --check and status fork the report: no shell for a run that changes nothing.
+    const check = new SimHost(host.system);
+    expect((await cli(['apply', '--state', 'absent', ...T, '--check'], check)).code).toBe(0);
+    expect(check.calls.filter((c) => c.op === 'lvmShell' || c.inShell)).toEqual([]);
+    expect(check.commands.map((c) => c.argv.slice(0, 2).join(' '))).toEqual(['lvm fullreport']);
   });
 
   it('a failing command in the shell stops the plan there: named with its error, nothing after it runs', async () => {
@@ -47,7 +60,7 @@ describe('lvm shell in the applier', () => {
     });
     const r = await cli(['apply', '--state', 'present', ...T, '--json'], host);
     expect(r.code).not.toBe(0);
-    expect(shape(host.calls)).toEqual(['fallocate', 'losetup', 'shell', '> pvcreate', '> vgextend', '> pvchange', '> lvcreate']);
+    expect(shape(host.calls)).toEqual(['shell', 'fallocate', 'losetup', '> pvcreate', '> vgextend', '> pvchange', '> lvcreate']);
     const failed = r.json().commands.at(-1)!;
     expect(failed.argv[0]).toBe('lvcreate');
     expect(failed.exitCode).toBe(5);

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  lvmShellLine, readShellReport, renderShellReport, shellExitCode, splitShellLine, takeJsonObjects,
+  isShellReport, lvmShellLine, readShellReport, renderShellReport, shellExitCode, splitShellLine, takeJsonObjects,
 } from '../../src/lvm-shell/protocol.js';
 import * as C from '../../src/commands.js';
 
@@ -68,8 +68,16 @@ describe('lvm shell lines', () => {
       expect(splitShellLine(line!)).toEqual(argv);
     }
   });
+  it('the observation\'s `lvm fullreport` is the line `fullreport ...` (no program of its own), a report command', () => {
+    const line = lvmShellLine(C.fullreportArgv());
+    expect(line).not.toBeNull();
+    expect(splitShellLine(line!)).toEqual(C.fullreportArgv().slice(1));
+    expect(isShellReport(C.fullreportArgv())).toBe(true);
+    expect(isShellReport(C.lvremoveArgv('vg0', 'x'))).toBe(false);
+    expect(lvmShellLine(['lvm', 'lvremove', 'vg0/x'])).toBeNull();
+  });
   it('other commands, lvm itself and over-long lines are forked', () => {
-    for (const argv of [C.fullreportArgv(), C.losetupDetachArgv('/dev/loop0'), C.mountArgv('ext4', 'ro', '/dev/x', '/m'), [], ['lvs'],
+    for (const argv of [['lvm'], ['lvm', 'version'], C.losetupDetachArgv('/dev/loop0'), C.mountArgv('ext4', 'ro', '/dev/x', '/m'), [], ['lvs'],
       ['lvremove', ...Array.from({ length: 64 }, (_, i) => `vg/l${i}`)]]) expect(lvmShellLine(argv), argv.join(' ')).toBeNull();
   });
   it('any argv either round-trips through lvm\'s splitter or is refused (then forked)', () => {

@@ -41,6 +41,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import * as C from '../../src/commands.js';
+import { isShellReport } from '../../src/lvm-shell/protocol.js';
 import { parseFindmnt, parseFullreport, parseLosetupList, parseMountinfo, parseStat, parseSysfsLoops } from '../../src/parse/index.js';
 import type { SysfsLoop } from '../../src/port.js';
 import { rehearse } from '../../src/rehearse.js';
@@ -130,8 +131,9 @@ function shimLog(file: string): Cmd[] {
 }
 
 // lastlog: what lvmsnap asks an lvm shell after a failed command (its errors); not listed in --json.
+// fullreport: the observation's report as a line of an apply's lvm shell (listed in --json as `lvm fullreport`).
 const READ_ONLY = (argv: readonly string[]): boolean =>
-  ['lvm', 'lastlog', 'pvs', 'vgs', 'lvs', 'findmnt', 'stat', 'df', 'blkid'].includes(argv[0]!) ||
+  ['lvm', 'lastlog', 'fullreport', 'pvs', 'vgs', 'lvs', 'findmnt', 'stat', 'df', 'blkid'].includes(argv[0]!) ||
   (argv[0] === 'losetup' && (argv[1] === '--list' || argv[1] === '--find'));
 
 const line = (argv: readonly string[]): string => argv.join(' ');
@@ -459,7 +461,9 @@ class Replayer {
     // 2. mutating commands, in order, with exit codes
     //    "> " marks a command that went through an lvm shell (real: the shim's line; sim: inShell).
     const realMut = realCmds.filter((c) => !READ_ONLY(c.argv)).map((c) => `${c.inShell ? '> ' : ''}${line(c.argv)} => ${c.exitCode}`);
-    const simMut = host.calls.filter((c) => c.op === 'run' && c.mutating).map((c) => `${c.inShell ? '> ' : ''}${line(c.argv)} => ${c.exitCode}`);
+    //    Commands the real host answers without a process (mkdir/rmdir/rm: src/in-process/) are not in
+    //    the shim's log: they are compared through --json below.
+    const simMut = host.calls.filter((c) => c.op === 'run' && c.mutating && !c.inProcess).map((c) => `${c.inShell ? '> ' : ''}${line(c.argv)} => ${c.exitCode}`);
     const realShells = realCmds.filter((c) => !c.inShell && line(c.argv) === 'lvm').length;
     const simShells = host.calls.filter((c) => c.op === 'lvmShell').length;
     if (realShells !== simShells) say(`lvm shell processes: real=${realShells} sim=${simShells}`);
@@ -472,11 +476,17 @@ class Replayer {
     // 3. the real --json commands list against what really ran
     const realDoc = parseJsonOut(realOut);
     if (realDoc && Array.isArray(realDoc['commands'])) {
-      const listed = (realDoc['commands'] as { argv: string[]; mutating: boolean; exitCode: number }[]);
+      const listed = (realDoc['commands'] as { argv: string[]; mutating: boolean; exitCode: number; inProcess?: true }[]);
       // The lvm shell process and its lastlog lines are how commands ran, not commands of their own.
-      const ran = realCmds.filter((c) => !(c.inShell ? c.argv[0] === 'lastlog' : line(c.argv) === 'lvm')).map((c) => line(c.argv)).sort();
-      const said = listed.map((c) => line(c.argv)).sort();
+      // A shell line of an `lvm SUBCOMMAND` (fullreport) is listed with its leading lvm, as it would be forked.
+      const ran = realCmds.filter((c) => !(c.inShell ? c.argv[0] === 'lastlog' : line(c.argv) === 'lvm'))
+        .map((c) => (c.inShell && isShellReport(['lvm', ...c.argv]) ? `lvm ${line(c.argv)}` : line(c.argv))).sort();
+      const said = listed.filter((c) => !c.inProcess).map((c) => line(c.argv)).sort();
       if (line(ran) !== line(said)) say(`--json commands are not what ran: json=${JSON.stringify(said)} shim=${JSON.stringify(ran)}`);
+      // In-process commands: real --json against the simulator's, in order, with exit codes.
+      const realIn = listed.filter((c) => c.inProcess).map((c) => `${line(c.argv)} => ${c.exitCode}`);
+      const simIn = host.calls.filter((c) => c.op === 'run' && c.inProcess).map((c) => `${line(c.argv)} => ${c.exitCode}`);
+      if (!realKilled && line(realIn) !== line(simIn)) say(`in-process commands differ: real=${JSON.stringify(realIn)} sim=${JSON.stringify(simIn)}`);
       for (const c of listed) {
         if (c.mutating === READ_ONLY(c.argv)) say(`--json marks "${line(c.argv)}" mutating:${c.mutating}`);
       }

@@ -13,7 +13,8 @@ const golden = JSON.parse(readFileSync(new URL('./golden/golden.json', import.me
 describe('golden simulator sequences', () => {
   it('cover stories, random walks and engine traces', () => {
     expect(golden.length).toBeGreaterThan(100);
-    expect(golden.filter((g) => g.steps.some(([s]) => s.op === 'run')).length).toBeGreaterThan(50);
+    // Forked commands: fewer since an apply's lvm fullreport is a line of its lvm shell too.
+    expect(golden.filter((g) => g.steps.some(([s]) => s.op === 'run')).length).toBeGreaterThan(30);
     // The applier's LVM commands go through the lvm shell (src/lvm-shell/): pinned in its batched form.
     expect(golden.filter((g) => g.steps.some(([s]) => s.op === 'shellRun')).length).toBeGreaterThan(20);
   });

@@ -2,6 +2,7 @@
 // mounted read-only), a classic COW snapshot with --size/--tmp-file, the pool usage threshold, status,
 // ownership (the pool and the user's thin LVs are never touched), and the simulator's thin semantics.
 import { describe, expect, it } from 'vitest';
+import { fullreportArgv } from '../../src/commands.js';
 import { main } from '../../src/cli/main.js';
 import { runApply } from '../../src/engine.js';
 import { rehearse } from '../../src/rehearse.js';
@@ -20,7 +21,7 @@ async function cli(host: SimHost, argv: string[]) {
 }
 const mutating = (host: SimHost) => host.calls.filter((c) => c.op === 'run' && c.mutating).map((c) => c.argv.join(' '));
 const hostOf = (o: ThinOptions = {}) => new SimHost(thinSystem(o));
-const report = (s: SimSystem) => parseFullreport(exec(s, ['lvm', 'fullreport', '--units', 'b', '--nosuffix', '--reportformat', 'json']).result.stdout);
+const report = (s: SimSystem) => parseFullreport(exec(s, fullreportArgv()).result.stdout);
 const foreignView = (s: SimSystem) => Object.values(s.lvs).filter((l) => l.name !== 'data-lvmsnap').map((l) => ({ ...l, minor: null, thinPool: l.thinPool ? { ...l.thinPool, metadataPercent: 0 } : undefined }));
 
 describe('a thin origin gets a thin snapshot by default', () => {
@@ -212,7 +213,7 @@ describe("the simulator's thin rows have the real capture's shape", () => {
     const host = hostOf();
     // As in the VM when it captured: lvmsnap's thin snapshot mounted (open).
     expect((await cli(host, ['apply', '--state', 'present', ...T, '--mountpoint', '/media/snap'])).code).toBe(0);
-    const sim = JSON.parse(exec(host.system, ['lvm', 'fullreport', '--units', 'b', '--nosuffix', '--reportformat', 'json']).result.stdout);
+    const sim = JSON.parse(exec(host.system, fullreportArgv()).result.stdout);
     const FIELDS = ['lv_name', 'lv_attr', 'lv_path', 'lv_layout', 'lv_role', 'origin', 'pool_lv', 'lv_skip_activation', 'lv_tags', 'data_lv', 'metadata_lv', 'lv_size'];
     const rows = (doc: any) => Object.fromEntries(doc.report[0].lv.map((l: any) => [l.lv_name, Object.fromEntries(FIELDS.map((f) => [f, l[f]]))]));
     const segs = (doc: any) => Object.fromEntries(doc.report[0].seg.map((g: any) => [doc.report[0].lv.find((l: any) => l.lv_uuid === g.lv_uuid).lv_name, { segtype: g.segtype, devices: g.devices, chunk_size: g.chunk_size, thin_count: g.thin_count, thin_id: g.thin_id }]));

@@ -2,6 +2,7 @@
 // SimHost calls) and the replay that turns them into observations. generate.ts records the observations
 // of the current code into golden.json; golden.test.ts replays the same steps and insists on the same.
 import { createHash } from 'node:crypto';
+import { fullreportArgv } from '../../../src/commands.js';
 import {
   addDirs, addDisk, addFile, addFilesystem, addLv, addThinLv, addThinPool, addVg, emptySystem, simpleSystem,
   type AddLvOptions, type EmptySystemOptions, type SimpleSystemOptions,
@@ -75,7 +76,7 @@ export function deepFrozen(v: unknown): boolean {
 const TMP = '/var/space/extra.tmp';
 const SNAP = 'root_snap';
 const READS: string[][] = [
-  ['lvm', 'fullreport', '--units', 'b', '--nosuffix', '--reportformat', 'json'],
+  fullreportArgv(),
   ['findmnt', '--json', '--output', 'TARGET,SOURCE,FSTYPE,OPTIONS,MAJ:MIN'], ['losetup', '--list', '--json'], ['losetup', '--find'],
   ['stat', '--printf', '%n\t%F\t%d\t%i\t%s\t%m\n', '--', TMP, '/media/snap', '/var/space', '/dev/loop0', '/dev/vg0/root',
     `/dev/mapper/vg0-${SNAP}`, '/dev/dm-1', '/mnt/root', '/dev/vg0', '/dev/mapper', '/srv/a/f.img', '/dev/vda', '/dev'],
