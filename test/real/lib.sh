@@ -123,13 +123,14 @@ assert_same_file() { # EXPECTED ACTUAL WHAT
 
 # A command line from the shim log, one per line, fields joined by spaces; only the ones that
 # change the system (what lvmsnap must mark mutating:true). Read-only: lvm (fullreport, or the lvm
-# shell itself: its lines are logged as commands of their own), lastlog (asked in an lvm shell after a
-# failed command), pvs, vgs, lvs, losetup --list/--find, findmnt, stat, df, blkid.
+# shell itself: its lines are logged as commands of their own), fullreport (an apply's report as a line
+# of its lvm shell), lastlog (asked in an lvm shell after a failed command), pvs, vgs, lvs,
+# losetup --list/--find, findmnt, stat, df, blkid.
 mutating_argvs() { # CMDS_FILE
 	[[ -s $1 ]] || return 0
 	tr '\036' '\n' <"$1" | awk -F'\t' '$1 == "S" { print $3 }' | tr '\037' ' ' |
 		awk '{
-			if ($1 == "lvm" || $1 == "lastlog" || $1 == "findmnt" || $1 == "stat" || $1 == "df" || $1 == "blkid") next
+			if ($1 == "lvm" || $1 == "fullreport" || $1 == "lastlog" || $1 == "findmnt" || $1 == "stat" || $1 == "df" || $1 == "blkid") next
 			if ($1 == "pvs" || $1 == "vgs" || $1 == "lvs") next
 			if ($1 == "losetup" && ($2 == "--list" || $2 == "--find")) next
 			print
