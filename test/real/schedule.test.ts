@@ -70,6 +70,13 @@ describe('makePlan', () => {
     expect(Math.abs(loads[0]! - loads[1]!)).toBeLessThanOrEqual(100);
   });
 
+  it('a sequence boot measured as a whole is costed by that, not by the lanes\' boot overhead', () => {
+    const plan = makePlan(small, { ...t, wholeBoots: { 'reboot-1': 200 } });
+    const boots = plan.lanes.flatMap((l) => l.boots);
+    expect(boots.find((b) => b.boot === 'reboot-1')!.expected).toBe(200);
+    expect(boots.find((b) => b.boot === 'reboot-2')!.expected).toBe(10 + 70);
+  });
+
   it('an unmeasured item is named and costed like its kind', () => {
     const plan = makePlan({ ...small, specs: [...small.specs, 'a:3'] }, t);
     expect(plan.unmeasured).toEqual(['a:3']);
@@ -85,12 +92,14 @@ describe('measure', () => {
     writeFileSync(join(r, 'a.boot'), '130 300 120 0\n');
     writeFileSync(join(r, 'a', 'results.tsv'), 'crash-tmp-present-k1\tPASS\t30.0\t\ncrash-tmp-absent-k1\tPASS\t20.0\t\nbasic-ext4-tmp\tPASS\t60.0\t\n');
     writeFileSync(join(r, 'a', 'specs.tsv'), 'crash:tmp:1:1\t50.5\nbasic:ext4:tmp\t61.0\n');
-    writeFileSync(join(r, 'reboot-1.boot'), '50 300 40 0\n');
+    writeFileSync(join(r, 'reboot-1.boot'), '80 300 40 0\n');
     writeFileSync(join(r, 'reboot-1', 'results.tsv'), 'reboot-boot1\tPASS\t35.0\t\n');
     writeFileSync(join(r, 'tier.time'), '400 330 200\n');
     const m = measure(r);
     expect(m.specs).toEqual({ 'crash:tmp:1': 50, 'basic:ext4:tmp': 61 });
     expect(m.boots).toEqual({ 'reboot-1': 35 });
+    expect(m.wholeBoots).toEqual({ 'reboot-1': 80 });
+    // from the lane boots only: reboot-1's own boot (45 s, like a systemd guest's) is in its whole-boot figure
     expect(m.bootOverheadS).toBe(20);
     expect(m.tierFixedS).toBe(70);
     expect(m.ciOtherS).toBe(200);
