@@ -4,7 +4,7 @@
 // the room for the new archive. Also the names a backup derives from its target (prefix, mountpoint).
 import { posix } from 'node:path';
 import { statArgv } from '../commands.js';
-import { runStatus, type EngineDeps } from '../engine.js';
+import { runApply, runStatus, type EngineDeps } from '../engine.js';
 import { BackupRefused, UsageError } from '../errors.js';
 import { parseStat } from '../parse/index.js';
 import type { HostPort, PipeResult } from '../port.js';
@@ -42,6 +42,21 @@ export function backupTarget(t: Target, format: Format): Target {
 export const absentCommand = (t: Target): string =>
   ['lvmsnap apply --state absent --vg', t.vg, '--lv', t.lv, ...(t.snapshot !== `${t.lv}-lvmsnap` ? ['--snapshot', t.snapshot] : []),
     ...(t.mountpoint ? ['--mountpoint', t.mountpoint] : []), ...(t.tmpFile ? ['--tmp-file', t.tmpFile] : [])].join(' ');
+
+/** What takeChainDown says when nothing of the chain is left. */
+export const CHAIN_REMOVED = 'the snapshot chain was removed';
+
+/** Takes a backup's chain down (after success, failure or a signal); never throws: says what is left. */
+export async function takeChainDown(target: Target, engine: EngineDeps): Promise<string> {
+  try {
+    const r = await runApply(target, { state: 'absent', check: false, waitSeconds: 30 }, engine);
+    if (r.planned.plan.refusals.length) return `the snapshot chain was NOT removed: ${r.planned.plan.refusals.join('; ')}`;
+    if (r.error) return `the snapshot chain was NOT fully removed: ${r.error.message.split('\n')[0]}; fix that and run: ${absentCommand(target)}`;
+    return CHAIN_REMOVED;
+  } catch (err) {
+    return `the snapshot chain was NOT removed: ${(err as Error).message}; run: ${absentCommand(target)}`;
+  }
+}
 
 export const GiB = 1024 ** 3;
 export const human = (n: number): string => (n >= GiB ? `${(n / GiB).toFixed(1)} GiB` : `${(n / 1024 ** 2).toFixed(1)} MiB`);

@@ -14,6 +14,7 @@ import type { HostPort, PipeResult } from '../port.js';
 import { lvmNameProblem } from '../target.js';
 import type { ObservedLv, Plan, PlannedChange, Step, Target } from '../types.js';
 import { must, sha256Of } from './files.js';
+import { CHAIN_REMOVED, takeChainDown } from './check.js';
 import { absentCommand, type BackupDeps } from './run.js';
 import { UsageWatch } from './watch.js';
 
@@ -200,16 +201,7 @@ export async function runLvCopy(host: HostPort, req: LvCopyRequest, deps: Backup
     };
     const json = (m: LvCopyManifest): string => `${JSON.stringify(m, null, 2)}\n`;
     const engine: EngineDeps = { ...deps, stopRequested: () => false };
-    const teardown = async (): Promise<string> => {
-      try {
-        const r = await runApply(target, { state: 'absent', check: false, waitSeconds: 30 }, engine);
-        if (r.planned.plan.refusals.length) return `the snapshot chain was NOT removed: ${r.planned.plan.refusals.join('; ')}`;
-        if (r.error) return `the snapshot chain was NOT fully removed: ${r.error.message.split('\n')[0]}; fix that and run: ${absentCommand(target)}`;
-        return 'the snapshot chain was removed';
-      } catch (err) {
-        return `the snapshot chain was NOT removed: ${(err as Error).message}; run: ${absentCommand(target)}`;
-      }
-    };
+    const teardown = (): Promise<string> => takeChainDown(target, engine);
     let touched = false;
     const fail = async (why: string, cause?: unknown): Promise<never> => {
       const chain = await teardown();
@@ -275,7 +267,7 @@ export async function runLvCopy(host: HostPort, req: LvCopyRequest, deps: Backup
       return await fail(err instanceof LvmsnapError ? err.message : String(err), err);
     }
     const chain = await teardown();
-    if (!chain.startsWith('the snapshot chain was removed')) {
+    if (chain !== CHAIN_REMOVED) {
       throw new BackupFailed(`copied and verified into ${req.destLv}, but taking the snapshot down failed`, `state left: ${chain}`);
     }
     return { destLv: req.destLv, device, created: c.existing === undefined, manifestPath, manifest, warnings };

@@ -14,7 +14,7 @@ import type { Manifest } from './manifest.js';
 import { decidePrune, prune, type PruneResult } from './prune.js';
 import { commitPlan, leftoverPlan, planCommands, runFilePlan } from './file-plan.js';
 import { hasRules } from './rotation.js';
-import { absentCommand, checkTarget, type BackupRequest, type Checked } from './check.js';
+import { CHAIN_REMOVED, checkTarget, takeChainDown, type BackupRequest, type Checked } from './check.js';
 import { archivePaths, archiveSnapshot, commitArchive, discardArchive } from './archive.js';
 
 export { absentCommand, backupTarget, defaultMountpoint, defaultPrefix, type BackupRequest } from './check.js';
@@ -113,16 +113,7 @@ export async function runBackup(host: HostPort, req: BackupRequest, deps: Backup
     const paths = archivePaths(c, req, started, new Set());
     const engine: EngineDeps = { ...deps, stopRequested: () => false };
 
-    const teardown = async (): Promise<string> => {
-      try {
-        const r = await runApply(target, { state: 'absent', check: false, waitSeconds: 30 }, engine);
-        if (r.planned.plan.refusals.length) return `the snapshot chain was NOT removed: ${r.planned.plan.refusals.join('; ')}`;
-        if (r.error) return `the snapshot chain was NOT fully removed: ${r.error.message.split('\n')[0]}; fix that and run: ${absentCommand(target)}`;
-        return 'the snapshot chain was removed';
-      } catch (err) {
-        return `the snapshot chain was NOT removed: ${(err as Error).message}; run: ${absentCommand(target)}`;
-      }
-    };
+    const teardown = (): Promise<string> => takeChainDown(target, engine);
     const fail = async (why: string, cause?: unknown): Promise<never> => {
       const cleaned = await discardArchive(host, paths);
       const chain = await teardown();
@@ -145,7 +136,7 @@ export async function runBackup(host: HostPort, req: BackupRequest, deps: Backup
       return await fail(err instanceof LvmsnapError ? err.message : String(err), err);
     }
     const chain = await teardown();
-    if (!chain.startsWith('the snapshot chain was removed')) {
+    if (chain !== CHAIN_REMOVED) {
       throw new BackupFailed(`backup written and verified (${paths.final}), but taking the snapshot down failed`, `state left: ${chain}`);
     }
     const pruned = hasRules(req.keep)
