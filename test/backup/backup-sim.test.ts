@@ -4,8 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { backupTarget } from '../../src/backup/run.js';
 import { runApply } from '../../src/engine.js';
 import { BackupFailed, BackupRefused } from '../../src/errors.js';
-import { SimulatedCrash } from '../../src/sim/host.js';
-import { backup, chainLeft, COMPLETE, DEST, destNames, FailingHost, request, SimHost, system, target } from './helpers.js';
+import { backup, chainLeft, COMPLETE, DEST, destNames, FailingHost, SimHost, system, target } from './helpers.js';
 
 describe('backup on the simulated host', () => {
   it('tar.zst: archive, .sha256 and manifest beside it, chain gone, archive is a tar of the snapshot', async () => {

@@ -1,17 +1,11 @@
 // The backup commands end to end through main() on the simulated host: exit codes, --json, refusals.
 import { describe, expect, it } from 'vitest';
-import { EXIT, main } from '../../src/cli/main.js';
+import { EXIT } from '../../src/cli/main.js';
 import { edit, setFields } from '../../src/sim/edit.js';
 import { SimHost } from '../../src/sim/host.js';
 import { watchIntervalFrom, WATCH_DEFAULT_MS, WATCH_ENV } from '../../src/cli/backup-flags.js';
-import { chainLeft, COMPLETE, DEST, destNames, system } from './helpers.js';
+import { chainLeft, cli, COMPLETE, DEST, destNames, system } from './helpers.js';
 
-async function cli(argv: string[], host: SimHost) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { host, stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, version: '9.9.9', deps: { lockDir: '/run/lock/lvmsnap' } });
-  return { code, out, err, json: () => JSON.parse(out) };
-}
 const T = ['--vg', 'vg0', '--lv', 'root', '--size', '32M'];
 
 describe('lvmsnap backup / backups on the simulated host', () => {

@@ -1,6 +1,7 @@
 // Shared fixtures for the backup tests on the simulated host.
 import type { CommandResult, HostPort, PipeResult, RunOptions } from '../../src/port.js';
 import { runBackup, type BackupDeps, type BackupRequest } from '../../src/backup/run.js';
+import { main } from '../../src/cli/main.js';
 import { addDirs, simpleSystem } from '../../src/sim/build.js';
 import { SimHost } from '../../src/sim/host.js';
 import type { SimSystem } from '../../src/sim/state.js';
@@ -40,6 +41,14 @@ export function chainLeft(s: SimSystem): string[] {
 
 export const COMPLETE = /^[^/]+__\d{8}_\d{6}\.(tar\.zst|tar\.gz|img\.zst|fsa)$/;
 export { SimHost };
+
+/** lvmsnap ARGV through main() on the simulated host: exit code, stdout, stderr, and stdout parsed as JSON. */
+export async function cli(argv: string[], host: SimHost) {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { host, stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, version: '9.9.9', deps: { lockDir: '/run/lock/lvmsnap' } });
+  return { code, out, err, json: () => JSON.parse(out) };
+}
 
 /** A host that forwards every call to a SimHost; test hosts extend it and override what they inject.
  *  No lvmShell: every command is forked through run(), so an override of run sees each one. */

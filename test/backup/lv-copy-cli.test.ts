@@ -1,17 +1,11 @@
 // backup --format lv and backups restore /dev/VG/LV through main() on the simulated host: exit codes, --json, flag rules.
 import { describe, expect, it } from 'vitest';
-import { EXIT, main } from '../../src/cli/main.js';
+import { EXIT } from '../../src/cli/main.js';
 import { addDisk, addVg } from '../../src/sim/build.js';
 import { SimHost } from '../../src/sim/host.js';
-import { chainLeft, DEST, system } from './helpers.js';
+import { chainLeft, cli, DEST, system } from './helpers.js';
 
 const MiB = 1024 ** 2;
-async function cli(argv: string[], host: SimHost) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { host, stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, version: '9.9.9', deps: { lockDir: '/run/lock/lvmsnap' } });
-  return { code, out, err, json: () => JSON.parse(out) };
-}
 const T = ['--vg', 'vg0', '--lv', 'root', '--size', '32M'];
 const sys = () => addVg(addDisk(system(), '/dev/vdb', 254, 16, 204 * MiB), 'vgb', ['/dev/vdb']);
 

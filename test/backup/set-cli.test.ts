@@ -1,7 +1,7 @@
 // backup --config SET and recover --config through main() on the simulated host: --json, refusals (exit 3,
 // nothing changed), --check, and recover limited to the config's chains.
 import { describe, expect, it } from 'vitest';
-import { EXIT, main } from '../../src/cli/main.js';
+import { EXIT } from '../../src/cli/main.js';
 import { runSetApply } from '../../src/set/index.js';
 import { addDirs } from '../../src/sim/build.js';
 import { edit } from '../../src/sim/edit.js';
@@ -10,19 +10,13 @@ import { SimHost } from '../../src/sim/host.js';
 import type { SimSystem } from '../../src/sim/state.js';
 import { toTarget } from '../../src/target.js';
 import { setSystem } from '../set/system.js';
-import { chainLeft, COMPLETE, DEST, destNames } from './helpers.js';
+import { chainLeft, cli, COMPLETE, DEST, destNames } from './helpers.js';
 
 const SET = '/etc/lvmsnap/set.yaml';
 const TEXT = 'size: 16M\ntargets:\n  - { vg: vg0, lv: root }\n  - { vg: vg1, lv: home }\n';
 const ONE = '/etc/lvmsnap/var.yaml';
 const sys = (): SimSystem => edit(addDirs(setSystem(), ['/srv', DEST]), { stateFiles: { [SET]: TEXT, [ONE]: 'vg: vg0\nlv: var\nsize: 16M\n' } });
 
-async function cli(argv: string[], host: SimHost) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { host, stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, version: '9.9.9', deps: { lockDir: '/run/lock/lvmsnap' } });
-  return { code, out, err, json: () => JSON.parse(out) };
-}
 
 describe('lvmsnap backup --config SET', () => {
   it('--json lists each member\'s archive and manifest; every chain is gone', async () => {
