@@ -18,6 +18,8 @@ const MODULES = join(ROOT, 'ansible/lvmsnap/plugins/modules');
 const work = mkdtempSync(join(tmpdir(), 'lvmsnap-ansible-'));
 const library = join(work, 'library');
 const collections = join(work, 'collections');
+// ansible-core has no json stdout callback (ansible.posix has): the test brings its own.
+const CALLBACKS = join(ROOT, 'test/ansible/callback_plugins');
 
 function ansibleEnv(): NodeJS.ProcessEnv {
   return {
@@ -35,7 +37,7 @@ function playbook(tasks: unknown[], simFile: string, args: string[] = [], json =
   const file = join(work, `play-${Math.random().toString(36).slice(2)}.yml`);
   writeFileSync(file, JSON.stringify([{ hosts: 'localhost', connection: 'local', gather_facts: false, environment: { LVMSNAP_TEST_SIM_FILE: simFile }, tasks }]));
   const r = spawnSync('ansible-playbook', ['-i', 'localhost,', file, ...args], {
-    env: { ...ansibleEnv(), ...(json ? { ANSIBLE_STDOUT_CALLBACK: 'json' } : {}) }, encoding: 'utf8', timeout: 180_000,
+    env: { ...ansibleEnv(), ...(json ? { ANSIBLE_STDOUT_CALLBACK: 'lvmsnap_json', ANSIBLE_CALLBACK_PLUGINS: CALLBACKS } : {}) }, encoding: 'utf8', timeout: 180_000,
   });
   const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
   return { code: r.status ?? -1, out, json: json ? (JSON.parse(r.stdout) as AnsibleJson) : null };
