@@ -6,6 +6,7 @@
 // inlines it, evaluated only when reached). bin/lvmsnap.cjs is the entry.
 import { build } from 'esbuild';
 import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { lazyBuiltinsPlugin } from './lazy-builtins.mjs';
 
 // Only this build's outputs: what `npm run package` made (dist/lvmsnap, dist/lvmsnap-standalone.cjs, the .deb) survives.
 for (const old of ['chunks', 'completion', 'lvmsnap.cjs', 'lvmsnap.cjs.map', 'lvmsnap.mjs', 'lvmsnap.mjs.map', 'lvmsnap.8']) {
@@ -62,9 +63,9 @@ const lazyPlugin = (fromChunks) => ({
   },
 });
 
-await build({ ...common, entryPoints: { lvmsnap: 'src/cli/bin.ts' }, outdir: 'dist', plugins: [lazyPlugin(false)] });
+await build({ ...common, entryPoints: { lvmsnap: 'src/cli/bin.ts' }, outdir: 'dist', plugins: [lazyPlugin(false), lazyBuiltinsPlugin()] });
 const entries = Object.fromEntries(Object.values(LAZY));
-await build({ ...common, entryPoints: entries, outdir: 'dist/chunks', plugins: [lazyPlugin(true)] });
+await build({ ...common, entryPoints: entries, outdir: 'dist/chunks', plugins: [lazyPlugin(true), lazyBuiltinsPlugin()] });
 
 // The Ansible collection's modules: one self-contained file each (scripts/build-ansible.mjs).
 const { ANSIBLE_MODULES, buildModule } = await import('./build-ansible.mjs');
