@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { applyOn, crashScenarioArb, initialSystem, runOps, targetOf } from '../test/property/harness.js';
+import { benchExecutable, startEnv } from './executable.js';
 
 async function scenariosPerMinute(seconds: number): Promise<{ scenarios: number; applies: number; perMinute: number }> {
   const arb = crashScenarioArb();
@@ -32,6 +33,7 @@ const s = await scenariosPerMinute(seconds);
 console.log(`  ${s.scenarios} scenarios, ${s.applies} lvmsnap runs: ${s.perMinute.toLocaleString('en')} scenarios/minute (target >= 10,000)`);
 
 // ---- CLI start-up, side by side in one run: the cases alternate, so load on the machine hits all alike.
+// Without NODE_EXTRA_CA_CERTS, as bench/executable.ts explains.
 const bin = new URL('../bin/lvmsnap.cjs', import.meta.url).pathname;
 const runs = Number(process.env['BENCH_RUNS'] ?? 21);
 const dir = mkdtempSync(join(tmpdir(), 'lvmsnap-bench-'));
@@ -53,7 +55,7 @@ for (let round = -1; round < runs; round++) {
   for (const [i, c] of cases.entries()) {
     const cmd = timeBin ? [timeBin, '-f', '%U %S', '-o', join(dir, 'time'), process.execPath, ...c.argv] : [process.execPath, ...c.argv];
     const t0 = performance.now();
-    const r = spawnSync(cmd[0]!, cmd.slice(1), { stdio: 'ignore', env: { ...process.env, ...c.env } });
+    const r = spawnSync(cmd[0]!, cmd.slice(1), { stdio: 'ignore', env: { ...startEnv(), ...c.env } });
     const ms = performance.now() - t0;
     if (r.status !== 0) throw new Error(`${c.argv.join(' ')} exited ${r.status}`);
     if (round < 0) continue; // warm-up round
@@ -75,5 +77,4 @@ const size = (f: string) => `${(statSync(new URL(`../dist/${f}`, import.meta.url
 const chunks = readdirSync(new URL('../dist/chunks', import.meta.url)).filter((f) => f.endsWith('.cjs'));
 console.log(`Loaded by apply/plan/status: dist/lvmsnap.cjs ${size('lvmsnap.cjs')} (one file); on demand: ${chunks.map((f) => `${f} ${size(`chunks/${f}`)}`).join(', ')}`);
 
-const { benchExecutable } = await import('./executable.js');
 benchExecutable(runs);

@@ -1,10 +1,12 @@
 // npm run package: the two one-file builds of lvmsnap for installing it as a system tool.
 //   dist/lvmsnap-standalone.cjs  one CommonJS file (no chunks: every lazy part bundled in) for hosts with Node >= 20;
 //                     also the main script of the executable below.
-//   dist/lvmsnap      a self-contained x86_64 Linux executable: a copy of this node binary with the bundle
-//                     injected as a single-executable-application blob (node --experimental-sea-config +
-//                     postject). Runs without Node installed. The blob carries V8's code cache of the bundle
-//                     (useCodeCache): start-up skips compiling it (see `npm run bench`).
+//   dist/lvmsnap      a self-contained x86_64 Linux executable: a copy of this node binary with a
+//                     single-executable-application blob injected (node --experimental-sea-config + postject).
+//                     Runs without Node installed. The blob's main script (scripts/sea/main.cjs) compiles the
+//                     bundle, one of the blob's assets, with the other: V8's code cache of the bundle after a
+//                     training run (scripts/sea/train.cjs: --version, apply and status on a simulated host),
+//                     so start-up neither parses nor compiles what those runs use (see `npm run bench`).
 //   dist/lvmsnap.bundled.json  the node version and the npm packages inside both (for copyright notices).
 // The regular build (scripts/build.mjs, code-split ESM) stays the one used from a checkout.
 //
@@ -13,16 +15,17 @@
 //     --bundle-only  only DIR/lvmsnap-standalone.cjs (the tests check that the SEA's main script is complete)
 import { build } from 'esbuild';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { lazyBuiltinsPlugin } from './lazy-builtins.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const { values: opt } = parseArgs({ options: { out: { type: 'string', default: join(root, 'dist') }, 'bundle-only': { type: 'boolean', default: false } } });
 const dist = opt.out;
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-// LVMSNAP_NO_CODE_CACHE=1 builds without the code cache (to measure what it buys).
+// LVMSNAP_NO_CODE_CACHE=1 builds without the code caches (to measure what they buy).
 const useCodeCache = process.env['LVMSNAP_NO_CODE_CACHE'] !== '1';
 
 if (!opt['bundle-only'] && (process.platform !== 'linux' || process.arch !== 'x64')) {
@@ -46,6 +49,8 @@ async function bundle(outfile, banner) {
     platform: 'node',
     target: 'node20',
     format: 'cjs',
+    // import() becomes require(): the executable's script is compiled by node:vm, which has no ES module loader.
+    supported: { 'dynamic-import': false },
     minify: true,
     // Error classes are matched by name across bundles (src/errors.ts) and named in --json: keep them.
     keepNames: true,
@@ -57,6 +62,7 @@ async function bundle(outfile, banner) {
     },
     banner: { js: `${banner}var __lvmsnap_import_meta_url = require('node:url').pathToFileURL(__filename).href;` },
     metafile: true,
+    plugins: [lazyBuiltinsPlugin()],
     logLevel: 'warning',
   });
 }
@@ -85,13 +91,28 @@ if (opt['bundle-only']) {
   rmSync(work, { recursive: true, force: true });
   process.exit(0);
 }
-// The SEA main script gets no shebang line (it is compiled as a function body, not a file).
-const seaMain = join(work, 'main.cjs');
-await bundle(seaMain, '');
+// The executable's main script is scripts/sea/main.cjs; it compiles the bundle, an asset of the executable,
+// with V8's code cache of a training run (scripts/sea/train.cjs). The bundle is kept as the function
+// expression the executable compiles, byte for byte the text the cache was made from.
+const wrapped = join(work, 'lvmsnap.js');
+await bundle(wrapped, '');
+writeFileSync(wrapped, `(function (exports, require, module, __filename, __dirname) {${readFileSync(wrapped, 'utf8')}\n})`);
+const cache = join(work, 'lvmsnap.cache');
+const childEnv = { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }; // no NODE_OPTIONS: V8 flags are part of the cache's key
+if (useCodeCache) {
+  const train = spawnSync(process.execPath, [join(root, 'scripts/sea/train.cjs'), wrapped, cache, work], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', env: childEnv });
+  if (train.status !== 0 || !existsSync(cache)) throw new Error(`package: the code cache's training run failed (exit ${train.status}):\n${train.stderr}`);
+  // The same node (the executable is a copy of it) must take the cache; a refused one would only cost speed, silently.
+  const check = "const v=require('node:vm'),f=require('node:fs');process.exitCode=new v.Script(f.readFileSync(process.argv[1],'utf8'),{cachedData:f.readFileSync(process.argv[2])}).cachedDataRejected?1:0";
+  if (spawnSync(process.execPath, ['-e', check, wrapped, cache], { env: childEnv }).status !== 0) throw new Error('package: V8 refuses the code cache it just made');
+} else {
+  writeFileSync(cache, ''); // empty: refused, the bundle is compiled at every start
+}
 
 const blob = join(work, 'sea-prep.blob');
 const seaConfig = join(work, 'sea-config.json');
-writeFileSync(seaConfig, JSON.stringify({ main: seaMain, output: blob, disableExperimentalSEAWarning: true, useCodeCache, useSnapshot: false }, null, 1));
+const assets = { 'lvmsnap.js': wrapped, 'lvmsnap.cache': cache };
+writeFileSync(seaConfig, JSON.stringify({ main: join(root, 'scripts/sea/main.cjs'), output: blob, disableExperimentalSEAWarning: true, useCodeCache, useSnapshot: false, assets }, null, 1));
 const prep = spawnSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
 if (prep.status !== 0) throw new Error(`package: node --experimental-sea-config failed (exit ${prep.status}):\n${prep.stdout}${prep.stderr}`);
 
