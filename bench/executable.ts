@@ -2,8 +2,8 @@
 // `node -e 0`, measured alternately in the same run: `--version`, and a converged `apply` (nothing to
 // do) on the simulated host, which loads and runs the whole hot path. The one-file bundle under node
 // and the regular build are shown for comparison. Goal: the executable within 1.5x of node -e 0.
-// Besides wall time, the CPU time (user + sys, from /usr/bin/time when the host has it): on a busy
-// machine it is the steadier of the two.
+// Besides wall time, the CPU time (user + sys of the child, to the ms; timed() below): on a busy machine
+// it is the steadier of the two.
 // Every case runs without NODE_EXTRA_CA_CERTS (startEnv): node 20 reads and parses that certificate file
 // at every start, before any script (~50 ms for a system bundle, more than a bare start), which would
 // hide lvmsnap's own share in both sides of the ratio; a host running lvmsnap has no reason to set it.
@@ -36,31 +36,26 @@ export function benchExecutable(runs: number): void {
     ['node dist/lvmsnap-standalone.cjs apply (converged)', [process.execPath, join(root, 'dist/lvmsnap-standalone.cjs'), ...apply], simEnv],
     ['node bin/lvmsnap.cjs apply (converged)', [process.execPath, join(root, 'bin/lvmsnap.cjs'), ...apply], simEnv],
   ];
-  const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
-  const loadBefore = existsSync('/proc/loadavg') ? readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') : '?';
-  const cpuFile = join(dir, 'cpu');
+  const loadBefore = loadAverage();
   const wall = cases.map((): number[] => []);
   const cpu = cases.map((): number[] => []);
   for (let i = 0; i < runs; i++) {
     cases.forEach(([name, argv, caseEnv], k) => {
-      const cmd = timeBin ? [timeBin, '-o', cpuFile, '-f', '%U %S', ...argv] : argv;
-      const t0 = performance.now();
-      const r = spawnSync(cmd[0]!, cmd.slice(1), { stdio: 'ignore', env: caseEnv });
-      wall[k]!.push(performance.now() - t0);
+      const r = timed(argv, caseEnv);
       if (r.status !== 0) throw new Error(`bench: ${name} exited ${r.status}`);
-      if (timeBin) cpu[k]!.push(readFileSync(cpuFile, 'utf8').trim().split(/\s+/).reduce((a, b) => a + Number(b) * 1000, 0));
+      wall[k]!.push(r.wallMs);
+      cpu[k]!.push(r.cpuMs);
     });
   }
   rmSync(dir, { recursive: true, force: true });
   const median = (t: number[]) => [...t].sort((a, b) => a - b)[Math.floor(t.length / 2)]!;
   const exeSize = (statSync(exe).size / 1048576).toFixed(1);
-  const load = existsSync('/proc/loadavg') ? readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') : '?';
-  console.log(`Self-contained executable (dist/lvmsnap, ${exeSize} MiB; median of ${runs}, alternating, same run; load average before/after ${loadBefore} / ${load}; goal: within 1.5x of node -e 0):`);
-  console.log(`  ${''.padEnd(50)} ${'wall'.padStart(9)}          ${timeBin ? 'CPU (user+sys)' : ''}`);
+  console.log(`Self-contained executable (dist/lvmsnap, ${exeSize} MiB; median of ${runs}, alternating, same run; load average before/after ${loadBefore} / ${loadAverage()}; goal: within 1.5x of node -e 0):`);
+  console.log(`  ${''.padEnd(50)} ${'wall'.padStart(9)}          CPU (user+sys)`);
   cases.forEach(([name], k) => {
     const w = median(wall[k]!);
     const ratio = (v: number, base: number) => (k === 0 ? '       ' : `(${(v / base).toFixed(2)}x)`);
-    const c = timeBin ? `${median(cpu[k]!).toFixed(0).padStart(6)} ms ${ratio(median(cpu[k]!), median(cpu[0]!))}` : '';
+    const c = `${median(cpu[k]!).toFixed(1).padStart(6)} ms ${ratio(median(cpu[k]!), median(cpu[0]!))}`;
     console.log(`  ${name.padEnd(50)} ${w.toFixed(1).padStart(7)} ms ${ratio(w, median(wall[0]!))}  ${c}`);
   });
 }
@@ -69,4 +64,22 @@ export function benchExecutable(runs: number): void {
 export function startEnv(): NodeJS.ProcessEnv {
   const { NODE_EXTRA_CA_CERTS: _ca, LVMSNAP_SIMULATOR: _sim, ...env } = process.env;
   return env;
+}
+
+const loadAverage = (): string => (existsSync('/proc/loadavg') ? readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') : '?');
+
+// bash runs the command and reports its wall time ($EPOCHREALTIME, bash >= 5) and its CPU time (`times`,
+// the children's user and sys to the ms; /usr/bin/time prints only hundredths of a second, about half a
+// bare node start). Neither includes starting bash itself.
+const TIMED = 't0=$EPOCHREALTIME; "$@" >/dev/null 2>&1 </dev/null; s=$?; t1=$EPOCHREALTIME; echo "$t0 $t1 $s"; times';
+
+/** Runs argv once: its wall and CPU time in ms, and its exit status. */
+export function timed(argv: readonly string[], env: NodeJS.ProcessEnv): { wallMs: number; cpuMs: number; status: number } {
+  const r = spawnSync('bash', ['-c', TIMED, 'bench', ...argv], { env, encoding: 'utf8' });
+  const [line = '', , children = ''] = r.stdout.replace(/,/g, '.').trim().split('\n');
+  const [t0, t1, status] = line.split(' ').map(Number);
+  const seconds = (x: string) => { const m = /^(\d+)m([\d.]+)s$/.exec(x); return m ? Number(m[1]) * 60 + Number(m[2]) : NaN; };
+  const cpuMs = children.split(' ').reduce((a, x) => a + seconds(x) * 1000, 0);
+  if (r.status !== 0 || !Number.isFinite(t0! + t1! + cpuMs)) throw new Error(`bench: could not time ${argv.join(' ')} with bash (needs bash >= 5): ${r.stdout}${r.stderr}`);
+  return { wallMs: (t1! - t0!) * 1000, cpuMs, status: status! };
 }
