@@ -1,6 +1,5 @@
 // npm run package: the two one-file builds of lvmsnap for installing it as a system tool.
-//   dist/lvmsnap-standalone.cjs  one CommonJS file (no chunks: every lazy part bundled in) for hosts with Node >= 20;
-//                     also the main script of the executable below.
+//   dist/lvmsnap-standalone.cjs  one CommonJS file (no chunks: every lazy part bundled in) for hosts with Node >= 20.
 //   dist/lvmsnap      a self-contained x86_64 Linux executable: a copy of this node binary with a
 //                     single-executable-application blob injected (node --experimental-sea-config + postject).
 //                     Runs without Node installed. The blob's main script (scripts/sea/main.cjs) compiles the
@@ -12,7 +11,7 @@
 //
 //   node scripts/package.mjs [--out DIR] [--bundle-only]
 //     --out          where the files go (default dist)
-//     --bundle-only  only DIR/lvmsnap-standalone.cjs (the tests check that the SEA's main script is complete)
+//     --bundle-only  only DIR/lvmsnap-standalone.cjs (the tests check that the one file is complete)
 import { build } from 'esbuild';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -102,8 +101,10 @@ if (opt['bundle-only']) {
 // separate, as in the regular build: --version deserializes and runs only the hot path's code. Each is
 // kept as the function expression the executable compiles, byte for byte the text its cache was made from.
 const scripts = join(work, 'scripts');
-await bundle(scripts, '', 'main');
-await bundle(join(scripts, 'chunks'), '', 'chunks');
+const split = [await bundle(scripts, '', 'main'), await bundle(join(scripts, 'chunks'), '', 'chunks')];
+// The executable's require() serves built-in modules and the chunks (./chunks/NAME.cjs, ./NAME.cjs): nothing else.
+const unserved = split.flatMap((r) => Object.values(r.metafile.outputs)).flatMap((o) => o.imports).filter((i) => i.external && !isBuiltin(i.path) && !/^\.\/(?:chunks\/)?\w+\.cjs$/.test(i.path));
+if (unserved.length > 0) throw new Error(`package: the executable's bundles import modules it does not contain: ${unserved.map((i) => i.path).join(', ')}`);
 const names = ['lvmsnap.cjs', ...readdirSync(join(scripts, 'chunks')).map((f) => `chunks/${f}`)];
 for (const name of names) writeFileSync(join(scripts, name), `(function (exports, require, module, __filename, __dirname) {${readFileSync(join(scripts, name), 'utf8')}\n})`);
 const childEnv = { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }; // no NODE_OPTIONS: V8 flags are part of a cache's key
