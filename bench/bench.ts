@@ -1,11 +1,11 @@
 // npm run bench: simulated crash-injected scenarios per minute (one core), and CLI start-up time
 // side by side with a bare node start. Prints figures; asserts nothing (speed is shown, not tested).
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { applyOn, crashScenarioArb, initialSystem, runOps, targetOf } from '../test/property/harness.js';
+import { benchExecutable, startEnv, timed } from './executable.js';
 
 async function scenariosPerMinute(seconds: number): Promise<{ scenarios: number; applies: number; perMinute: number }> {
   const arb = crashScenarioArb();
@@ -32,6 +32,7 @@ const s = await scenariosPerMinute(seconds);
 console.log(`  ${s.scenarios} scenarios, ${s.applies} lvmsnap runs: ${s.perMinute.toLocaleString('en')} scenarios/minute (target >= 10,000)`);
 
 // ---- CLI start-up, side by side in one run: the cases alternate, so load on the machine hits all alike.
+// Without NODE_EXTRA_CA_CERTS, as bench/executable.ts explains.
 const bin = new URL('../bin/lvmsnap.cjs', import.meta.url).pathname;
 const runs = Number(process.env['BENCH_RUNS'] ?? 21);
 const dir = mkdtempSync(join(tmpdir(), 'lvmsnap-bench-'));
@@ -45,35 +46,30 @@ const cases: { name: string; argv: string[]; env?: Record<string, string>; note:
   { name: 'lvmsnap apply --help', argv: [bin, 'apply', '--help'], note: '' },
   { name: 'lvmsnap status (no-op, simulator)', argv: [bin, 'status', ...target], env: { LVMSNAP_SIMULATOR: sim }, note: 'also loads the simulator' },
 ];
-// CPU time (user+sys) is what a slow or busy machine multiplies; /usr/bin/time measures it per child.
-const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+// CPU time (user+sys) is what a slow or busy machine multiplies; timed() measures it per child, to the ms.
 const wall = cases.map(() => [] as number[]);
 const cpu = cases.map(() => [] as number[]);
 for (let round = -1; round < runs; round++) {
   for (const [i, c] of cases.entries()) {
-    const cmd = timeBin ? [timeBin, '-f', '%U %S', '-o', join(dir, 'time'), process.execPath, ...c.argv] : [process.execPath, ...c.argv];
-    const t0 = performance.now();
-    const r = spawnSync(cmd[0]!, cmd.slice(1), { stdio: 'ignore', env: { ...process.env, ...c.env } });
-    const ms = performance.now() - t0;
+    const r = timed([process.execPath, ...c.argv], { ...startEnv(), ...c.env });
     if (r.status !== 0) throw new Error(`${c.argv.join(' ')} exited ${r.status}`);
     if (round < 0) continue; // warm-up round
-    wall[i]!.push(ms);
-    if (timeBin) cpu[i]!.push(readFileSync(join(dir, 'time'), 'utf8').trim().split(' ').reduce((a, x) => a + Number(x) * 1000, 0));
+    wall[i]!.push(r.wallMs);
+    cpu[i]!.push(r.cpuMs);
   }
 }
 rmSync(dir, { recursive: true, force: true });
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 console.log(`CLI start-up (medians of ${runs} alternating runs, same run; ratio to node -e 0):`);
-console.log(`  ${''.padEnd(36)}${'wall'.padStart(10)}${timeBin ? 'cpu (user+sys)'.padStart(24) : ''}`);
+console.log(`  ${''.padEnd(36)}${'wall'.padStart(10)}${'cpu (user+sys)'.padStart(24)}`);
 for (const [i, c] of cases.entries()) {
   const w = median(wall[i]!);
   const line = `  ${c.name.padEnd(36)}${w.toFixed(0).padStart(7)} ms ${(w / median(wall[0]!)).toFixed(2)}x`;
-  const p = timeBin ? `${median(cpu[i]!).toFixed(0).padStart(10)} ms ${(median(cpu[i]!) / median(cpu[0]!)).toFixed(2)}x` : '';
+  const p = `${median(cpu[i]!).toFixed(0).padStart(10)} ms ${(median(cpu[i]!) / median(cpu[0]!)).toFixed(2)}x`;
   console.log(`${line}${p}   ${c.note}`);
 }
 const size = (f: string) => `${(statSync(new URL(`../dist/${f}`, import.meta.url)).size / 1024).toFixed(0)} KB`;
 const chunks = readdirSync(new URL('../dist/chunks', import.meta.url)).filter((f) => f.endsWith('.cjs'));
 console.log(`Loaded by apply/plan/status: dist/lvmsnap.cjs ${size('lvmsnap.cjs')} (one file); on demand: ${chunks.map((f) => `${f} ${size(`chunks/${f}`)}`).join(', ')}`);
 
-const { benchExecutable } = await import('./executable.js');
 benchExecutable(runs);

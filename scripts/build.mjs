@@ -1,11 +1,13 @@
 // Bundles the CLI. Start-up time is parse/compile time, so the hot path (apply, plan, status) is ONE
 // CommonJS file, dist/lvmsnap.cjs, with nothing in it that those commands do not run (CommonJS: Node
 // loads one big ES module measurably slower than the same code as a script). What only some runs need
-// is a separate bundle under dist/chunks/, loaded by a dynamic import() (LAZY below) that the bundle
+// is a separate bundle under dist/chunks/, loaded by a dynamic import() (LAZY in scripts/chunks.mjs) that the bundle
 // turns into require(). Any other dynamic import() stays inside the file that imports it (esbuild
 // inlines it, evaluated only when reached). bin/lvmsnap.cjs is the entry.
 import { build } from 'esbuild';
 import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { LAZY, lazyPlugin } from './chunks.mjs';
+import { lazyBuiltinsPlugin } from './lazy-builtins.mjs';
 
 // Only this build's outputs: what `npm run package` made (dist/lvmsnap, dist/lvmsnap-standalone.cjs, the .deb) survives.
 for (const old of ['chunks', 'completion', 'lvmsnap.cjs', 'lvmsnap.cjs.map', 'lvmsnap.mjs', 'lvmsnap.mjs.map', 'lvmsnap.8']) {
@@ -13,27 +15,6 @@ for (const old of ['chunks', 'completion', 'lvmsnap.cjs', 'lvmsnap.cjs.map', 'lv
 }
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-
-// Specifier as written in a dynamic import() -> [bundle name, entry]. Each bundle gets its own copy of
-// any source module it shares with the main file, so only plain data, HostPort objects and functions
-// may cross: never an lvmsnap error class that the CLI checks with instanceof, never module state.
-// A 'virtual:' entry is the module text given in VIRTUAL: the package's own CommonJS exports, which is
-// what import() of it gives in Node (default = module.exports).
-const LAZY = {
-  yaml: ['yaml', 'virtual:yaml'], // YAML configs only (JSON configs use JSON.parse)
-  pino: ['pino', 'virtual:pino'], // -v / --log-file only
-  './help.js': ['help', 'src/cli/help.ts'], // --help only
-  '../sim/lazy.js': ['sim', 'src/sim/lazy.ts'], // LVMSNAP_SIMULATOR, and rehearsing a --check plan
-  './sim/lazy.js': ['sim', 'src/sim/lazy.ts'],
-  '../reboot/index.js': ['reboot', 'src/reboot/index.ts'], // check reboot, recover
-  '../backup/index.js': ['backup', 'src/backup/index.ts'], // backup, backups list|prune|verify|restore
-  '../compat/manage-backups.js': ['compat', 'src/compat/manage-backups.ts'], // generate-name, auto-clean, remove-unsuccessful
-};
-
-const VIRTUAL = {
-  'virtual:yaml': "module.exports = require('yaml');",
-  'virtual:pino': "module.exports = require('pino');",
-};
 
 const common = {
   bundle: true,
@@ -49,22 +30,9 @@ const common = {
   logLevel: 'warning',
 };
 
-/** Dynamic imports listed in LAZY resolve to their separate bundle (a path relative to the importer's output). */
-const lazyPlugin = (fromChunks) => ({
-  name: 'lazy-bundles',
-  setup(b) {
-    b.onResolve({ filter: /.*/ }, (args) => {
-      if (args.path in VIRTUAL) return { path: args.path, namespace: 'virtual' };
-      const lazy = args.kind === 'dynamic-import' ? LAZY[args.path] : undefined;
-      return lazy ? { path: `${fromChunks ? '.' : './chunks'}/${lazy[0]}.cjs`, external: true } : undefined;
-    });
-    b.onLoad({ filter: /.*/, namespace: 'virtual' }, (args) => ({ contents: VIRTUAL[args.path], resolveDir: process.cwd() }));
-  },
-});
-
-await build({ ...common, entryPoints: { lvmsnap: 'src/cli/bin.ts' }, outdir: 'dist', plugins: [lazyPlugin(false)] });
+await build({ ...common, entryPoints: { lvmsnap: 'src/cli/bin.ts' }, outdir: 'dist', plugins: [lazyPlugin(false), lazyBuiltinsPlugin()] });
 const entries = Object.fromEntries(Object.values(LAZY));
-await build({ ...common, entryPoints: entries, outdir: 'dist/chunks', plugins: [lazyPlugin(true)] });
+await build({ ...common, entryPoints: entries, outdir: 'dist/chunks', plugins: [lazyPlugin(true), lazyBuiltinsPlugin()] });
 
 // The Ansible collection's modules: one self-contained file each (scripts/build-ansible.mjs).
 const { ANSIBLE_MODULES, buildModule } = await import('./build-ansible.mjs');

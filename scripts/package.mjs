@@ -1,28 +1,31 @@
 // npm run package: the two one-file builds of lvmsnap for installing it as a system tool.
-//   dist/lvmsnap-standalone.cjs  one CommonJS file (no chunks: every lazy part bundled in) for hosts with Node >= 20;
-//                     also the main script of the executable below.
-//   dist/lvmsnap      a self-contained x86_64 Linux executable: a copy of this node binary with the bundle
-//                     injected as a single-executable-application blob (node --experimental-sea-config +
-//                     postject). Runs without Node installed. The blob carries V8's code cache of the bundle
-//                     (useCodeCache): start-up skips compiling it (see `npm run bench`).
+//   dist/lvmsnap-standalone.cjs  one CommonJS file (no chunks: every lazy part bundled in) for hosts with Node >= 20.
+//   dist/lvmsnap      a self-contained x86_64 Linux executable: a copy of this node binary with a
+//                     single-executable-application blob injected (node --experimental-sea-config + postject).
+//                     Runs without Node installed. The blob's main script (scripts/sea/main.cjs) compiles the
+//                     bundles (the hot path and its chunks, split as by scripts/build.mjs), assets of the
+//                     blob, each with its V8 code cache after a training run (scripts/sea/train.cjs), so
+//                     start-up neither parses nor compiles what those runs use (see `npm run bench`).
 //   dist/lvmsnap.bundled.json  the node version and the npm packages inside both (for copyright notices).
 // The regular build (scripts/build.mjs, code-split ESM) stays the one used from a checkout.
 //
 //   node scripts/package.mjs [--out DIR] [--bundle-only]
 //     --out          where the files go (default dist)
-//     --bundle-only  only DIR/lvmsnap-standalone.cjs (the tests check that the SEA's main script is complete)
+//     --bundle-only  only DIR/lvmsnap-standalone.cjs (the tests check that the one file is complete)
 import { build } from 'esbuild';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { LAZY, lazyPlugin } from './chunks.mjs';
+import { lazyBuiltinsPlugin } from './lazy-builtins.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const { values: opt } = parseArgs({ options: { out: { type: 'string', default: join(root, 'dist') }, 'bundle-only': { type: 'boolean', default: false } } });
 const dist = opt.out;
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-// LVMSNAP_NO_CODE_CACHE=1 builds without the code cache (to measure what it buys).
+// LVMSNAP_NO_CODE_CACHE=1 builds without the code caches (to measure what they buy).
 const useCodeCache = process.env['LVMSNAP_NO_CODE_CACHE'] !== '1';
 
 if (!opt['bundle-only'] && (process.platform !== 'linux' || process.arch !== 'x64')) {
@@ -35,17 +38,24 @@ const work = join(dist, '.sea');
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 
-/** The one-file CommonJS bundle. SEA runs a CommonJS script whose require() only sees built-in modules. */
-async function bundle(outfile, banner) {
+/**
+ * The one-file CommonJS bundle (the default), or with `split` one of the executable's bundles: the hot path
+ * or the chunks, as scripts/build.mjs splits them (scripts/chunks.mjs). SEA runs CommonJS scripts whose
+ * require() only sees built-in modules; scripts/sea/main.cjs adds the chunks.
+ */
+async function bundle(outfile, banner, split = null) {
   return build({
-    entryPoints: [join(root, 'src/cli/bin.ts')],
+    ...(split === null
+      ? { entryPoints: [join(root, 'src/cli/bin.ts')], outfile }
+      : { entryPoints: split === 'main' ? { lvmsnap: join(root, 'src/cli/bin.ts') } : Object.fromEntries(Object.values(LAZY).map(([n, e]) => [n, e.startsWith('virtual:') ? e : join(root, e)])), outdir: outfile, outExtension: { '.js': '.cjs' } }),
     absWorkingDir: root,
-    outfile,
     bundle: true,
     splitting: false,
     platform: 'node',
     target: 'node20',
     format: 'cjs',
+    // import() becomes require(): the executable's script is compiled by node:vm, which has no ES module loader.
+    supported: { 'dynamic-import': false },
     minify: true,
     // Error classes are matched by name across bundles (src/errors.ts) and named in --json: keep them.
     keepNames: true,
@@ -57,6 +67,7 @@ async function bundle(outfile, banner) {
     },
     banner: { js: `${banner}var __lvmsnap_import_meta_url = require('node:url').pathToFileURL(__filename).href;` },
     metafile: true,
+    plugins: [...(split === null ? [] : [lazyPlugin(split === 'chunks')]), lazyBuiltinsPlugin()],
     logLevel: 'warning',
   });
 }
@@ -85,13 +96,35 @@ if (opt['bundle-only']) {
   rmSync(work, { recursive: true, force: true });
   process.exit(0);
 }
-// The SEA main script gets no shebang line (it is compiled as a function body, not a file).
-const seaMain = join(work, 'main.cjs');
-await bundle(seaMain, '');
+// The executable's main script is scripts/sea/main.cjs: it compiles the bundles, assets of the executable,
+// each with V8's code cache of a training run (scripts/sea/train.cjs). The hot path and the chunks are
+// separate, as in the regular build: --version deserializes and runs only the hot path's code. Each is
+// kept as the function expression the executable compiles, byte for byte the text its cache was made from.
+const scripts = join(work, 'scripts');
+const split = [await bundle(scripts, '', 'main'), await bundle(join(scripts, 'chunks'), '', 'chunks')];
+// The executable's require() serves built-in modules and the chunks (./chunks/NAME.cjs, ./NAME.cjs): nothing else.
+const unserved = split.flatMap((r) => Object.values(r.metafile.outputs)).flatMap((o) => o.imports).filter((i) => i.external && !isBuiltin(i.path) && !/^\.\/(?:chunks\/)?\w+\.cjs$/.test(i.path));
+if (unserved.length > 0) throw new Error(`package: the executable's bundles import modules it does not contain: ${unserved.map((i) => i.path).join(', ')}`);
+const names = ['lvmsnap.cjs', ...readdirSync(join(scripts, 'chunks')).map((f) => `chunks/${f}`)];
+for (const name of names) writeFileSync(join(scripts, name), `(function (exports, require, module, __filename, __dirname) {${readFileSync(join(scripts, name), 'utf8')}\n})`);
+const childEnv = { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }; // no NODE_OPTIONS: V8 flags are part of a cache's key
+if (useCodeCache) {
+  const train = spawnSync(process.execPath, [join(root, 'scripts/sea/train.cjs'), scripts, work], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', env: childEnv });
+  if (train.status !== 0) throw new Error(`package: the code cache's training run failed (exit ${train.status}):\n${train.stderr}`);
+  // The same node (the executable is a copy of it) must take the caches; a refused one would only cost speed, silently.
+  const check = "const v=require('node:vm'),f=require('node:fs');process.exitCode=new v.Script(f.readFileSync(process.argv[1],'utf8'),{cachedData:f.readFileSync(process.argv[2])}).cachedDataRejected?1:0";
+  for (const name of names) {
+    const file = join(scripts, name);
+    if (!existsSync(`${file}.cache`) || spawnSync(process.execPath, ['-e', check, file, `${file}.cache`], { env: childEnv }).status !== 0) throw new Error(`package: V8 refuses the code cache of ${name}`);
+  }
+} else {
+  for (const name of names) writeFileSync(join(scripts, `${name}.cache`), ''); // empty: refused, compiled at every start
+}
 
 const blob = join(work, 'sea-prep.blob');
 const seaConfig = join(work, 'sea-config.json');
-writeFileSync(seaConfig, JSON.stringify({ main: seaMain, output: blob, disableExperimentalSEAWarning: true, useCodeCache, useSnapshot: false }, null, 1));
+const assets = Object.fromEntries(names.flatMap((n) => [[n, join(scripts, n)], [`${n}.cache`, join(scripts, `${n}.cache`)]]));
+writeFileSync(seaConfig, JSON.stringify({ main: join(root, 'scripts/sea/main.cjs'), output: blob, disableExperimentalSEAWarning: true, useCodeCache, useSnapshot: false, assets }, null, 1));
 const prep = spawnSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
 if (prep.status !== 0) throw new Error(`package: node --experimental-sea-config failed (exit ${prep.status}):\n${prep.stdout}${prep.stderr}`);
 

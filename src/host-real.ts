@@ -6,6 +6,7 @@ import {
 import { constants as osConstants } from 'node:os';
 import { dirname, relative } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import { nowMs } from './clock.js';
 import { inProcessError, inProcessOp, type InProcessOp } from './in-process/ops.js';
 import type { Writable } from 'node:stream';
 import {
@@ -46,7 +47,7 @@ function syncPath(path: string, mayBeGone = false): void {
 
 /** mkdir(2), rmdir(2) or unlink(2) of one path, answered as coreutils would (src/in-process/). */
 function runInProcess(argv: readonly string[], op: InProcessOp): CommandResult {
-  const started = performance.now();
+  const started = nowMs();
   let exitCode = 0;
   let stderr = '';
   try {
@@ -57,14 +58,14 @@ function runInProcess(argv: readonly string[], op: InProcessOp): CommandResult {
     exitCode = 1;
     stderr = inProcessError(op, (err as NodeJS.ErrnoException).code ?? 'EIO');
   }
-  return { argv, exitCode, stdout: '', stderr, ms: Math.round(performance.now() - started), inProcess: true };
+  return { argv, exitCode, stdout: '', stderr, ms: Math.round(nowMs() - started), inProcess: true };
 }
 
 export class RealHost implements HostPort {
   run(argv: readonly string[], opts: RunOptions): Promise<CommandResult> {
     const op = inProcessOp(argv);
     if (op !== null) return Promise.resolve(runInProcess(argv, op));
-    const started = performance.now();
+    const started = nowMs();
     const showProgress = opts.progress === true && process.stderr.isTTY === true;
     return new Promise((resolve) => {
       const out: Buffer[] = [];
@@ -74,7 +75,7 @@ export class RealHost implements HostPort {
         if (settled) return;
         settled = true;
         const stderr = note + Buffer.concat(err).toString('utf8');
-        resolve({ argv, exitCode, stdout: Buffer.concat(out).toString('utf8'), stderr, ms: Math.round(performance.now() - started) });
+        resolve({ argv, exitCode, stdout: Buffer.concat(out).toString('utf8'), stderr, ms: Math.round(nowMs() - started) });
       };
       const child = spawn(argv[0]!, argv.slice(1), {
         // stdin closed: nothing can wait for an answer. stderr straight to the terminal for progress bars.
@@ -189,7 +190,7 @@ export class RealHost implements HostPort {
   async pipe(stages: readonly PipeStage[], input: PipeInput, output: PipeOutput, opts: PipeOptions): Promise<PipeResult> {
     const { spawn } = await import('node:child_process');
     const fs = await import('node:fs');
-    const started = performance.now();
+    const started = nowMs();
     const C = fs.constants;
     let inFd: number | null = null;
     let outFd: number;
@@ -200,7 +201,7 @@ export class RealHost implements HostPort {
         : fs.openSync('/dev/null', 'w');
     } catch (err) {
       if (inFd !== null) fs.closeSync(inFd);
-      return { stages: [], openError: (err as Error).message, bytesOut: 0, stopped: false, ms: Math.round(performance.now() - started) };
+      return { stages: [], openError: (err as Error).message, bytesOut: 0, stopped: false, ms: Math.round(nowMs() - started) };
     }
     const children: ChildProcess[] = new Array(stages.length);
     const results = stages.map((s) => ({ argv: s.argv, exitCode: 0, stderr: '' }));
@@ -247,7 +248,7 @@ export class RealHost implements HostPort {
     const bytesOut = size();
     fs.closeSync(outFd);
     if (inFd !== null) fs.closeSync(inFd);
-    return { stages: results, openError: null, bytesOut, stopped, ms: Math.round(performance.now() - started) };
+    return { stages: results, openError: null, bytesOut, stopped, ms: Math.round(nowMs() - started) };
   }
 
   uid(): number {
@@ -320,12 +321,12 @@ class RealLvmShell implements LvmShell {
   async run(argv: readonly string[], _opts: RunOptions): Promise<CommandResult> {
     const line = lvmShellLine(argv);
     if (line === null) throw new Error(`not an lvm shell command: ${argv.join(' ')}`);
-    const started = performance.now();
+    const started = nowMs();
     this.out = [];
     this.err = [];
     const object = await this.send(line);
     // The command's own time: up to its answer (a lastlog after a failure is not part of it).
-    const ms = Math.round(performance.now() - started);
+    const ms = Math.round(nowMs() - started);
     const done = (exitCode: number, stderr: string): CommandResult => ({
       argv, exitCode, stdout: Buffer.concat(this.out).toString('utf8'), stderr: Buffer.concat(this.err).toString('utf8') + stderr, ms,
     });

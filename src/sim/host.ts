@@ -5,6 +5,7 @@ import type { CommandResult, FileStat, HostPort, LockResult, LvmShell, PipeInput
 import { REMOVE, edit } from './edit.js';
 import { exec } from './exec.js';
 import { SYS_BLOCK, sysfsBlockDir, sysfsBlockFile } from './sysfs-block.js';
+import { nowMs } from '../clock.js';
 import { inProcessOp } from '../in-process/ops.js';
 import { lstat, mountinfo, statfsAvail, sysfsLoops } from './kernel-views.js';
 import { normPath, type SimSystem } from './state.js';
@@ -76,7 +77,7 @@ export class SimHost implements HostPort {
 
   async run(argv: readonly string[], opts: RunOptions): Promise<CommandResult> {
     this.alive(argv.join(' '));
-    const t0 = performance.now();
+    const t0 = nowMs();
     if (this.opts.beforeRun) this.current = this.opts.beforeRun(this.current, argv, this.commands.length);
     const { system, result } = exec(this.current, argv);
     this.current = system;
@@ -102,9 +103,9 @@ export class SimHost implements HostPort {
         this.alive(line);
         if (!started) {
           started = true;
-          this.record('lvmShell', ['lvm'], false, {}, performance.now());
+          this.record('lvmShell', ['lvm'], false, {}, nowMs());
         }
-        const t0 = performance.now();
+        const t0 = nowMs();
         const words = splitShellLine(line);
         if (this.opts.beforeRun) this.current = this.opts.beforeRun(this.current, words, this.commands.length);
         // lvm runs `fullreport` (the line has no leading lvm): the simulator answers it as `lvm fullreport`.
@@ -118,7 +119,7 @@ export class SimHost implements HostPort {
             .messages.map((m) => `  ${m}\n`).join('');
         const exitCode = shellExitCode(status);
         const stdout = status === 1 && isShellReport(argv) ? object : '';
-        this.calls.push({ op: 'run', argv: words, mutating: opts.mutating, inShell: true, exitCode, stdout, stderr, elapsedMs: performance.now() - t0 });
+        this.calls.push({ op: 'run', argv: words, mutating: opts.mutating, inShell: true, exitCode, stdout, stderr, elapsedMs: nowMs() - t0 });
         if (opts.mutating) this.mutated();
         return { argv, exitCode, stdout, stderr, ms: 0 };
       },
@@ -131,7 +132,7 @@ export class SimHost implements HostPort {
   async pipe(stages: readonly PipeStage[], input: PipeInput, output: PipeOutput, opts: PipeOptions): Promise<PipeResult> {
     const argv = stages.flatMap((st, i) => (i === 0 ? [...st.argv] : ['|', ...st.argv]));
     this.alive(argv.join(' '));
-    const t0 = performance.now();
+    const t0 = nowMs();
     const { system, result } = simPipe(this.current, stages, input, output);
     this.current = system;
     opts.onProgress?.({ bytesIn: 0, bytesOut: result.bytesOut });
@@ -143,7 +144,7 @@ export class SimHost implements HostPort {
 
   async readFile(path: string): Promise<string | null> {
     this.alive(`readFile ${path}`);
-    const t0 = performance.now();
+    const t0 = nowMs();
     const norm = normPath(path);
     const data = norm.startsWith(SYS_BLOCK) ? sysfsBlockFile(this.current, norm) : this.current.stateFiles[norm] ?? null;
     this.record('readFile', [path], false, { exitCode: data === null ? 1 : 0 }, t0);
@@ -152,7 +153,7 @@ export class SimHost implements HostPort {
 
   async listDir(path: string): Promise<string[]> {
     this.alive(`listDir ${path}`);
-    const t0 = performance.now();
+    const t0 = nowMs();
     const dir = `${normPath(path)}/`;
     const names = new Set<string>(dir.startsWith(SYS_BLOCK) ? sysfsBlockDir(this.current, dir) : []);
     for (const p of Object.keys(this.current.stateFiles)) if (p.startsWith(dir)) names.add(p.slice(dir.length).split('/')[0]!);
@@ -162,7 +163,7 @@ export class SimHost implements HostPort {
 
   async writeFile(path: string, data: string): Promise<void> {
     this.alive(`writeFile ${path}`);
-    const t0 = performance.now();
+    const t0 = nowMs();
     this.current = edit(this.current, { stateFiles: { [normPath(path)]: data } });
     this.record('writeFile', [path], true, {}, t0);
     this.mutated();
@@ -170,7 +171,7 @@ export class SimHost implements HostPort {
 
   async removeFile(path: string): Promise<void> {
     this.alive(`removeFile ${path}`);
-    const t0 = performance.now();
+    const t0 = nowMs();
     if (this.current.stateFiles[normPath(path)] !== undefined) {
       this.current = edit(this.current, { stateFiles: { [normPath(path)]: REMOVE } });
     }
@@ -180,7 +181,7 @@ export class SimHost implements HostPort {
 
   async lock(path: string): Promise<LockResult> {
     this.alive(`lock ${path}`);
-    const t0 = performance.now();
+    const t0 = nowMs();
     const p = normPath(path);
     const held = this.current.locks[p];
     let res: LockResult;
@@ -195,7 +196,7 @@ export class SimHost implements HostPort {
 
   async unlock(path: string): Promise<void> {
     this.alive(`unlock ${path}`);
-    const t0 = performance.now();
+    const t0 = nowMs();
     const p = normPath(path);
     if (this.current.locks[p]?.pid === this.pid) this.current = edit(this.current, { locks: { [p]: REMOVE } });
     this.record('unlock', [path], false, {}, t0);
@@ -219,7 +220,7 @@ export class SimHost implements HostPort {
 
   private kernelRead<T>(op: KernelRead, args: readonly string[], read: () => T, show: (v: T) => string): T {
     this.alive([op, ...args].join(' '));
-    const t0 = performance.now();
+    const t0 = nowMs();
     // Someone else's changes land before any look at the system, as before a run().
     if (this.opts.beforeRun) this.current = this.opts.beforeRun(this.current, [op, ...args], this.commands.length);
     const v = read();
@@ -245,7 +246,7 @@ export class SimHost implements HostPort {
     r: { exitCode?: number; stdout?: string; stderr?: string }, t0: number, inProcess = false): void {
     this.calls.push({
       op, argv: [...argv], mutating, exitCode: r.exitCode ?? 0, stdout: r.stdout ?? '', stderr: r.stderr ?? '',
-      elapsedMs: performance.now() - t0, ...(inProcess ? { inProcess: true as const } : {}),
+      elapsedMs: nowMs() - t0, ...(inProcess ? { inProcess: true as const } : {}),
     });
   }
 }

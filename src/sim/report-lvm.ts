@@ -2,14 +2,13 @@
 // JSON (one report[] entry per VG with vg/pv/lv/pvseg/seg rows, then one entry for orphan PVs).
 // The text is built directly (rowFormat) and kept per set of (frozen) sub-objects it depends on.
 import { LV_FIELDS, PVSEG_FIELDS, PV_FIELDS, SEG_FIELDS, VG_FIELDS, rowFormat } from './report-fields.js';
+import { collate } from './collate.js';
 import { Memo } from './memo.js';
 import {
   DM_MAJOR, PE_START, devIndex, dmPath, findLv, freeAreas, lvBytes, lvExtents, lvIndex, lvPartial, missingPvs,
   orphanDevices, snapshotsOf, thinLvsOf, usedExtents, vgLvs, vgPvs, type SimLv, type SimPv, type SimSystem,
 } from './state.js';
 
-/** a.localeCompare(b) without arguments, which is specified as this (default-locale) collator's compare. */
-const collate = new Intl.Collator().compare;
 const MDA = '1044480';
 const MDA_FREE = '519168';
 const VG_ROW = rowFormat(VG_FIELDS);

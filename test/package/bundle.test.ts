@@ -1,6 +1,6 @@
-// The one-file CommonJS bundle (scripts/package.mjs --bundle-only): the main script of the self-contained
-// executable and dist/lvmsnap-standalone.cjs. SEA's require() sees only built-in modules, so every lazily loaded
-// part (help, simulator, pino, YAML) must be inside this one file: run each of them from it.
+// The one-file CommonJS bundle (scripts/package.mjs --bundle-only), dist/lvmsnap-standalone.cjs, for hosts
+// with Node: every lazily loaded part (help, simulator, pino, YAML) must be inside this one file, so run
+// each of them from it. (The executable has its own split bundles: test/package/executable.test.ts.)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
