@@ -66,7 +66,7 @@ chain_present() {
 	write_before
 	cp "$ORIGIN_MNT/before.txt" /tmp/recovery-before.txt
 	lvmsnap --expect 0 -- apply --state present "${T_TMP[@]}" --json
-	check_real_present ext4 tmp
+	check_real_present ext4 tmp "$STEP/state"
 }
 
 origin_intact() {
