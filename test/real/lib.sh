@@ -191,19 +191,20 @@ scenario_begin() { # NAME
 }
 
 # The step counter is a file (a run in a subshell counts too); read and written with builtins.
-next_step() { # KIND -> sets STEP
+# state: the step will capture a state; its folder is made by the same mkdir.
+next_step() { # KIND [state] -> sets STEP
 	local n
 	read -r n <"$TRACE/.n"
 	n=$((n + 1))
 	echo "$n" >"$TRACE/.n"
 	printf -v STEP '%s/%03d' "$TRACE" "$n"
-	mkdir -p "$STEP"
+	mkdir -p "$STEP${2:+/state}"
 	printf '%s\n' "$1" >"$STEP/kind"
 }
 
 # An event changes the system outside lvmsnap (a foreign object, a reboot): its state is captured.
 trace_event() { # NAME [ARGS...]
-	next_step event
+	next_step event state
 	printf '%s\n' "$*" >"$STEP/args"
 	capture_state "$STEP/state"
 }
@@ -233,7 +234,7 @@ lvmsnap() {
 		*) fail "lvmsnap helper: unknown option $1" ;;
 		esac
 	done
-	next_step cli
+	if ((state && !bg)); then next_step cli state; else next_step cli; fi
 	printf '%s\0' "$@" >"$STEP/argv"
 	[[ -z ${VM_OUT:-} ]] || printf '  step %s: lvmsnap %s%s\n' "${STEP##*/}" "$*" "${kill:+ (killed after $kill)}" >>"$VM_OUT/progress"
 	printf '%s\n' "$kill" >"$STEP/kill"
@@ -287,11 +288,26 @@ capture_after() { # STEP
 	mutating_list m "$step/cmds"
 	if [[ -d $prev/state && $prc != 137 && -s $step/stdout ]] && ((${#m[@]} == 0)) &&
 		changed=$(jq -r '.changed' "$step/stdout" 2>/dev/null) && [[ $changed == false ]]; then
-		cp -r "$prev/state" "$step/state"
+		if [[ -d $step/state ]]; then cp -r "$prev/state/." "$step/state/"; else cp -r "$prev/state" "$step/state"; fi
 		: >"$step/state/copied"
 	else
 		capture_state "$step/state"
 	fi
+}
+
+# Sorts an array in place (insertion sort in bash: the lists are a few lines, and `sort` is a
+# process). Byte order (LC_ALL=C), as the dumps compared with each other are all made here.
+sort_lines() { # ARRAY_NAME
+	local -n _sl=$1
+	local LC_ALL=C _i _j _v
+	for ((_i = 1; _i < ${#_sl[@]}; _i++)); do
+		_v=${_sl[_i]}
+		for ((_j = _i - 1; _j >= 0; _j--)); do
+			[[ ${_sl[_j]} > $_v ]] || break
+			_sl[_j + 1]=${_sl[_j]}
+		done
+		_sl[_j + 1]=$_v
+	done
 }
 
 # FILE's bytes into OUT with builtins (no process): mapfile keeps each line's newline.
@@ -307,7 +323,7 @@ copy_text() { # FILE OUT
 capture_state() { # DIR
 	local d=$1 f p y rest
 	local -a files _c
-	mkdir -p "$d"
+	[[ -d $d ]] || mkdir -p "$d"
 	lvm fullreport --units b --nosuffix --reportformat json >"$d/fullreport.json" 2>"$d/fullreport.stderr" || true
 	losetup --list --json >"$d/losetup.json" 2>&1 || true
 	findmnt --json --output TARGET,SOURCE,FSTYPE,OPTIONS,MAJ:MIN >"$d/findmnt.json" 2>&1 || true
@@ -315,11 +331,16 @@ capture_state() { # DIR
 	# What lvmsnap itself reads instead of findmnt and losetup (compared with the simulator's views).
 	copy_text /proc/self/mountinfo "$d/mountinfo" || true
 	sysfs_loop_dump >"$d/sysfs-loop.txt"
-	dmsetup table 2>&1 | sort >"$d/dmsetup.txt" || true
-	{ find "$SPACE" /media "$STATE_DIR" /run/lock/lvmsnap -mindepth 1 \( -type d -name lost+found -prune \) -o \
-		-printf '%p %y %m %u %s\n' 2>/dev/null || true; } | sort >"$d/files.txt"
+	mapfile -t _c < <(dmsetup table 2>&1 || true)
+	sort_lines _c
+	((${#_c[@]} == 0)) || printf '%s\n' "${_c[@]}" >"$d/dmsetup.txt"
+	[[ -f $d/dmsetup.txt ]] || : >"$d/dmsetup.txt"
+	mapfile -t files < <(find "$SPACE" /media "$STATE_DIR" /run/lock/lvmsnap -mindepth 1 \( -type d -name lost+found -prune \) -o \
+		-printf '%p %y %m %u %s\n' 2>/dev/null || true)
+	sort_lines files
+	((${#files[@]} == 0)) || printf '%s\n' "${files[@]}" >"$d/files.txt"
+	[[ -f $d/files.txt ]] || : >"$d/files.txt"
 	# The state files' contents, in the order of files.txt (sorted paths).
-	mapfile -t files <"$d/files.txt"
 	{
 		for f in "${files[@]}"; do
 			read -r p y rest <<<"$f"
@@ -355,17 +376,25 @@ sysfs_loop_dump() {
 normalize_state() { # DIR
 	local d=$1 l
 	local -a _c
-	echo '## lvm fullreport'
-	jq -S 'walk(if type == "object" then with_entries(select(.key | test("time|seqno|mda_free") | not)) else . end)' \
-		"$d/fullreport.json" 2>&1 || cat "$d/fullreport.json"
+	# One jq for both JSON sections; when either file is not JSON (jq reads both before printing
+	# anything), each on its own as text.
+	if ! jq -S -r -n --slurpfile r "$d/fullreport.json" --slurpfile m "$d/findmnt.json" '
+		"## lvm fullreport",
+		($r[] | walk(if type == "object" then with_entries(select(.key | test("time|seqno|mda_free") | not)) else . end)),
+		"## findmnt",
+		($m[] | .. | objects | select(has("target")) | {target, source, fstype, options})' 2>/dev/null; then
+		echo '## lvm fullreport'
+		jq -S 'walk(if type == "object" then with_entries(select(.key | test("time|seqno|mda_free") | not)) else . end)' \
+			"$d/fullreport.json" 2>&1 || cat "$d/fullreport.json"
+		echo '## findmnt'
+		jq -S '.. | objects | select(has("target")) | {target, source, fstype, options}' "$d/findmnt.json" 2>&1
+	fi
 	echo '## lvm stderr'
 	mapfile _c <"$d/fullreport.stderr" && printf '%s' "${_c[@]}"
 	echo '## dmsetup table'
 	mapfile _c <"$d/dmsetup.txt" && printf '%s' "${_c[@]}"
 	echo '## losetup --list --json'
 	mapfile _c <"$d/losetup.json" && printf '%s' "${_c[@]}"
-	echo '## findmnt'
-	jq -S '.. | objects | select(has("target")) | {target, source, fstype, options}' "$d/findmnt.json" 2>&1
 	echo '## files'
 	while IFS= read -r l; do
 		[[ ($l == "$STATE_DIR"* || $l == /run/lock/lvmsnap*) && ${l#* } == d\ * ]] || printf '%s\n' "$l"
@@ -465,7 +494,7 @@ setup_system() {
 		mount "/dev/$VG/$LV" "$ORIGIN_MNT"
 		mount -t tmpfs -o size=200M tmpfs "$SPACE"
 	fi
-	next_step setup
+	if [[ ${3:-} == --keep ]]; then next_step setup; else next_step setup state; fi
 	printf 'fstype=%s vg=%s\n' "$fstype" "$vgmode" >"$STEP/args"
 	# A kept system was already captured by whoever checked it is clean.
 	[[ ${3:-} == --keep ]] || capture_state "$STEP/state"
