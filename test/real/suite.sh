@@ -64,22 +64,42 @@ RESULTS=$VM_OUT/results.tsv
 touch "$RESULTS"
 FAILED=0
 
+# Seconds since T0 (microseconds, from EPOCHREALTIME) with one decimal, without a process.
+secs_since() { # T0_US
+	local ds=$(((${EPOCHREALTIME/[.,]/} - $1 + 50000) / 100000))
+	echo "$((ds / 10)).$((ds % 10))"
+}
+
 # unit NAME FUNCTION ARGS...: runs FUNCTION in a subshell with errexit; records PASS or FAIL.
+# Its trace (lib.sh writes it to the guest's tmpfs) goes to $VM_OUT/trace/NAME.tar: one file on
+# the results share instead of hundreds (vm.sh unpacks it on the host).
 unit() {
-	local name=$1 t0 rc msg secs
+	local name=$1 t0 rc msg secs efd tee_pid i
 	shift
-	t0=$(now_ms)
+	t0=${EPOCHREALTIME/[.,]/}
 	printf '=== %s\n' "$name"
 	printf 'spec %s (%d of %d), unit %s\n' "$spec" "$SPEC_I" "$SPEC_N" "$name" >"$VM_OUT/progress"
+	# The unit's stderr is shown and kept (for the FAIL line): tee, whose pid is known.
+	exec {efd}> >(tee "/tmp/unit-$name.err" >&2)
+	tee_pid=$!
 	(
+		exec {efd}>&- # fd 2 is enough: no extra fd for the commands to inherit
 		set -euo pipefail
 		trap 'rc=$?; ((rc)) && printf "  (line %s: %s)\n" "$LINENO" "$BASH_COMMAND" >&2; stop_writer; exit $rc' EXIT
 		scenario_begin "$name"
 		"$@"
-	) 2> >(tee "/tmp/unit-$name.err" >&2)
+	) 2>&$efd
 	rc=$?
-	sleep 0.1 # let tee flush
-	secs=$(awk -v a="$t0" -v b="$(now_ms)" 'BEGIN { printf "%.1f", (b - a) / 1000 }')
+	exec {efd}>&-
+	# tee ends at the end of its input; a stray process still holding the unit's stderr must not
+	# hold the suite: wait for it at most ~2 s.
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$tee_pid" 2>/dev/null || break
+		nap 0.02
+	done
+	[[ ! -d $TRACE_ROOT/$name ]] || tar -C "$TRACE_ROOT" -cf "$VM_OUT/trace/$name.tar" "$name" ||
+		echo "suite: cannot pack the trace of $name" >&2
+	secs=$(secs_since "$t0")
 	if ((rc == 0)); then
 		printf 'PASS %s (%ss)\n' "$name" "$secs"
 		printf '%s\tPASS\t%s\t\n' "$name" "$secs" >>"$RESULTS"
@@ -93,13 +113,13 @@ unit() {
 }
 
 install_shims
-mkdir -p "$TRACE_ROOT"
+mkdir -p "$TRACE_ROOT" "$VM_OUT/trace"
 # Where the boot is, for a host that has to kill it at its timeout: $VM_OUT/progress (spec i/N and
 # the running unit; lib.sh's next_step adds the step), and $VM_OUT/specs.tsv (seconds per finished spec).
 SPEC_I=0 SPEC_N=$#
 for spec in "$@"; do
 	SPEC_I=$((SPEC_I + 1))
-	SPEC_T0=$(now_ms)
+	SPEC_T0=${EPOCHREALTIME/[.,]/}
 	printf 'spec %s (%d of %d)\n' "$spec" "$SPEC_I" "$#" >"$VM_OUT/progress"
 	IFS=: read -r kind a b c <<<"$spec"
 	case $kind in
@@ -129,7 +149,7 @@ for spec in "$@"; do
 	cowdev) unit cowdev scen_cowdev ;;
 	*) echo "suite: unknown scenario spec $spec" >&2; FAILED=1 ;;
 	esac
-	awk -v s="$spec" -v a="$SPEC_T0" -v b="$(now_ms)" 'BEGIN { printf "%s\t%.1f\n", s, (b - a) / 1000 }' >>"$VM_OUT/specs.tsv"
+	printf '%s\t%s\n' "$spec" "$(secs_since "$SPEC_T0")" >>"$VM_OUT/specs.tsv"
 done
 printf 'all %d specs done\n' "$#" >"$VM_OUT/progress"
 exit "$FAILED"

@@ -36,7 +36,7 @@ wait_for_partial() { # PID
 	for ((i = 0; i < 1200; i++)); do
 		compgen -G "$BK/*.partial" >/dev/null && return 0
 		kill -0 "$1" 2>/dev/null || fail "the backup ended before its .partial file appeared: the test proved nothing"
-		sleep 0.05
+		nap 0.05
 	done
 	fail "no .partial file after 60 s"
 }

@@ -21,7 +21,9 @@ bad_input_case() { # NAME TEXT ARGS
 	setup_system ext4 free --keep
 	lvmsnap --no-state --expect 3 -- apply --state present "${args[@]}" --json
 	# Usage errors go to stderr (and "error" in --json); refusals are in --json "refusals".
-	{ cat "$ERR"; jq -r '(.refusals // [])[], (.error // empty)' "$OUT"; } >"$STEP/messages.txt"
+	local -a err
+	mapfile err <"$ERR"
+	{ printf '%s' "${err[@]}"; jq -r '(.refusals // [])[], (.error // empty)' "$OUT"; } >"$STEP/messages.txt"
 	assert_contains "$STEP/messages.txt" "$text" "$name: message"
 	assert_json '.ok' false "$name: ok"
 	assert_eq 0 "$(mutating_count)" "$name: changing commands run"

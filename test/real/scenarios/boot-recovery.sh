@@ -66,7 +66,7 @@ chain_present() {
 	write_before
 	cp "$ORIGIN_MNT/before.txt" /tmp/recovery-before.txt
 	lvmsnap --expect 0 -- apply --state present "${T_TMP[@]}" --json
-	check_real_present ext4 tmp
+	check_real_present ext4 tmp "$STEP/state"
 }
 
 origin_intact() {
@@ -77,8 +77,10 @@ origin_intact() {
 }
 
 no_lvmsnap_left_in_vg() {
-	assert_eq 0 "$(vgs --noheadings -o vg_missing_pv_count "$VG" | tr -d ' ')" "missing PVs left in $VG"
-	assert_eq "1" "$(vgs --noheadings -o pv_count "$VG" | tr -d ' ')" "PVs of $VG"
+	local missing pvs
+	read -r missing pvs <<<"$(vgs --noheadings -o vg_missing_pv_count,pv_count "$VG")"
+	assert_eq 0 "$missing" "missing PVs left in $VG"
+	assert_eq "1" "$pvs" "PVs of $VG"
 	[[ -z $(lvs --noheadings -o lv_name "$VG/$SNAP" 2>/dev/null) ]] || fail "the snapshot $VG/$SNAP is still there"
 }
 

@@ -27,7 +27,9 @@ crash_vgmode() { [[ $1 == tmp ]] && echo full || echo free; }
 # A clean system to start a unit from: the current one when the last unit left it clean, else a
 # rebuilt one (with a new start dump).
 crash_clean_start() { # CHAIN
-	if [[ $(cat "$CRASH_STATE" 2>/dev/null) == clean ]]; then
+	local state
+	read_line state "$CRASH_STATE"
+	if [[ $state == clean ]]; then
 		setup_system ext4 "$(crash_vgmode "$1")" --keep
 	else
 		setup_system ext4 "$(crash_vgmode "$1")"
@@ -42,26 +44,27 @@ assert_start_state() { # WHAT
 }
 
 crash_present_unit() { # CHAIN K CLEANUP(0|1)
-	local chain=$1 k=$2 cleanup=$3 T
+	local chain=$1 k=$2 cleanup=$3 T outcome
 	crash_target "$chain"
 	crash_clean_start "$chain"
 	lvmsnap --kill "$k" -- apply --state present "${T[@]}" --json
 	if [[ $RC == 0 ]]; then
 		echo completed >"$CRASH_OUTCOME"
 		assert_json '.changed' true "present with KILL_AFTER=$k completed"
-		check_real_present ext4 "$chain"
+		check_real_present ext4 "$chain" "$STEP/state"
 	else
 		assert_rc 137 "present killed after $k mutating operations"
 		lvmsnap --expect 0 -- apply --state absent "${T[@]}" --json
 		assert_start_state "absent after present was killed after $k operations restores the start state"
 		lvmsnap --expect 0 -- apply --state present "${T[@]}" --json
 		assert_json '.changed' true "present converges"
-		check_real_present ext4 "$chain"
+		check_real_present ext4 "$chain" "$STEP/state"
 	fi
 	# The second present is a no-op check of the converged state. After the killed-run path that
 	# state was reached from the proven start state (same dump) by the same run, so it is the same
 	# state every k: check it once per boot there, and always after a run that completed.
-	if [[ $(cat "$CRASH_OUTCOME" 2>/dev/null) == completed || ! -e $CRASH_NOOP_DONE ]]; then
+	read_line outcome "$CRASH_OUTCOME"
+	if [[ $outcome == completed || ! -e $CRASH_NOOP_DONE ]]; then
 		lvmsnap --expect 0 -- apply --state present "${T[@]}" --json
 		assert_no_mutation "second present after the crash is a no-op"
 		: >"$CRASH_NOOP_DONE"
@@ -77,7 +80,7 @@ crash_present_unit() { # CHAIN K CLEANUP(0|1)
 crash_absent_unit() { # CHAIN K
 	local chain=$1 k=$2 T state
 	crash_target "$chain"
-	state=$(cat "$CRASH_STATE" 2>/dev/null || true)
+	read_line state "$CRASH_STATE"
 	if [[ $state == present\ * ]]; then
 		# Continue from the converged present state the present unit left (and traced).
 		printf '%s\n' "${state#present }" >"$TRACE/continues"

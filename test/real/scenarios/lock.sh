@@ -14,7 +14,7 @@ scen_lock() {
 	for ((i = 0; i < 600; i++)); do
 		[[ -e $LOCK ]] && break
 		kill -0 "$first_pid" 2>/dev/null || break
-		sleep 0.05
+		nap 0.05
 	done
 	[[ -e $LOCK ]] || fail "the first run never took the lock ($LOCK)"
 	holder=$(<"$LOCK")
@@ -43,7 +43,7 @@ scen_lock() {
 	capture_state "$first/state"
 	cp -r "$first/state" "$second/state"
 	cp -r "$first/state" "$third/state"
-	check_real_present ext4 tmp
+	check_real_present ext4 tmp "$first/state"
 	assert_eq $((190 * 1024 * 1024)) "$(stat -c %s "$TMPF")" "tmp file size"
 
 	lvmsnap --expect 0 -- apply --state absent "${T[@]}" --json
