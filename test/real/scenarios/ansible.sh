@@ -26,8 +26,14 @@ ans_state() { # -> stdout: what the playbook may change (LVs, mounts, journals)
 	find "$STATE_DIR" -type f 2>/dev/null | sort || true
 }
 
-# Ansible needs a home and a UTF-8 locale; the guest's environment has neither for sure.
-ans_env=(HOME=/tmp/ansible-home LC_ALL=C.UTF-8 ANSIBLE_NOCOLOR=1 ANSIBLE_COLLECTIONS_PATH=/tmp/ansible-collections)
+# Ansible needs a home and a UTF-8 locale; the guest's environment has neither for sure. The rest only
+# skips work that costs seconds per process under TCG and proves nothing here: the default transport
+# "smart" runs `ssh -o ControlPersist` at every start (the play says connection: local anyway), the
+# inventory plugins other than host_list (-i localhost,) are imported for nothing, and Python's whole
+# sys.path would be scanned for collections besides ANSIBLE_COLLECTIONS_PATH.
+ans_env=(HOME=/tmp/ansible-home LC_ALL=C.UTF-8 ANSIBLE_NOCOLOR=1 ANSIBLE_COLLECTIONS_PATH=/tmp/ansible-collections
+	ANSIBLE_TRANSPORT=local ANSIBLE_INVENTORY_ENABLED=host_list ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=False
+	ANSIBLE_RETRY_FILES_ENABLED=False)
 
 scen_ansible() {
 	command -v ansible-playbook >/dev/null ||
