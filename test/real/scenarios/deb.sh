@@ -192,9 +192,9 @@ scen_deb_body() {
 	done </tmp/deb-files.txt
 	((${#left[@]} > 0)) || fail "no directory of the package is left: /etc at least is another package's"
 	{ dpkg -S "${left[@]}" 2>/dev/null || true; } | sed -n -e '/^diversion by /d' -e 's/^.*: \(\/.*\)$/\1/p' | sort -u >/tmp/deb-owned.txt
-	for f in "${left[@]}"; do
-		grep -qxF -- "$f" /tmp/deb-owned.txt || fail "purge left $f behind (no other package owns it)"
-	done
+	printf '%s\n' "${left[@]}" | sort -u >/tmp/deb-left.txt
+	comm -23 /tmp/deb-left.txt /tmp/deb-owned.txt >/tmp/deb-unowned.txt
+	[[ ! -s /tmp/deb-unowned.txt ]] || fail "purge left behind what no other package owns: $(tr '\n' ' ' </tmp/deb-unowned.txt)"
 	deb_tree >/tmp/deb-after.txt
 	diff /tmp/deb-before.txt /tmp/deb-after.txt >/tmp/deb-tree.diff ||
 		fail "install + purge changed the system: $(head -n 10 /tmp/deb-tree.diff | tr '\n' ' ')"
