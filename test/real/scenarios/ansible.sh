@@ -2,7 +2,7 @@
 # The Ansible collection on real LVM (issue 12): ansible-galaxy installs it from the checkout, then a
 # playbook (connection: local) snapshots a SET over two VGs (vg0/root on /dev/vda, vg1/home on a VG of
 # its own) with the lvmsnap module: --check --diff shows the plan and changes nothing, the first run
-# changes, the second reports changed=0, absent returns the system to its start. The guest sees the
+# changes, the second reports changed=0; the CLI's absent of the same set returns the system to its start. The guest sees the
 # host's root filesystem, so it has the host's ansible-core (scripts/ensure-ansible.sh installs it).
 
 ANS_VG1_IMG=/run/vg1.img
@@ -26,8 +26,14 @@ ans_state() { # -> stdout: what the playbook may change (LVs, mounts, journals)
 	find "$STATE_DIR" -type f 2>/dev/null | sort || true
 }
 
-# Ansible needs a home and a UTF-8 locale; the guest's environment has neither for sure.
-ans_env=(HOME=/tmp/ansible-home LC_ALL=C.UTF-8 ANSIBLE_NOCOLOR=1 ANSIBLE_COLLECTIONS_PATH=/tmp/ansible-collections)
+# Ansible needs a home and a UTF-8 locale; the guest's environment has neither for sure. The rest only
+# skips work that costs seconds per process under TCG and proves nothing here: the default transport
+# "smart" runs `ssh -o ControlPersist` at every start (the play says connection: local anyway), the
+# inventory plugins other than host_list (-i localhost,) are imported for nothing, and Python's whole
+# sys.path would be scanned for collections besides ANSIBLE_COLLECTIONS_PATH.
+ans_env=(HOME=/tmp/ansible-home LC_ALL=C.UTF-8 ANSIBLE_NOCOLOR=1 ANSIBLE_COLLECTIONS_PATH=/tmp/ansible-collections
+	ANSIBLE_TRANSPORT=local ANSIBLE_INVENTORY_ENABLED=host_list ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=False
+	ANSIBLE_RETRY_FILES_ENABLED=False)
 
 scen_ansible() {
 	command -v ansible-playbook >/dev/null ||
@@ -60,7 +66,8 @@ scen_ansible() {
 	    - name: snapshot set
 	      lvmsnap.lvmsnap.lvmsnap: { size: 16M, targets: $set }
 	YAML
-	sed 's/size: 16M,/state: absent,/' /tmp/present.yml >/tmp/absent.yml
+	# The same set for the CLI, which takes it back to absent at the end.
+	printf 'targets:\n  - {vg: vg0, lv: root, mountpoint: /media/snap-root}\n  - {vg: vg1, lv: home, mountpoint: /media/snap-home}\n' >/tmp/ans-set.yaml
 
 	ansible_play /tmp/present.yml --check --diff || fail "--check --diff failed: $(tail -20 /tmp/ansible.out)"
 	assert_contains /tmp/ansible.out 'lvcreate --yes --snapshot --size 16777216b --name home-lvmsnap --addtag lvmsnap vg1/home' "--check --diff shows the plan"
@@ -77,8 +84,15 @@ scen_ansible() {
 	ansible_play /tmp/present.yml || fail "the second run failed: $(tail -20 /tmp/ansible.out)"
 	assert_contains /tmp/ansible.out 'changed=0' "the second run changes nothing"
 
-	ansible_play /tmp/absent.yml || fail "absent failed: $(tail -20 /tmp/ansible.out)"
-	assert_contains /tmp/ansible.out 'changed=1' "absent"
+	# Absent with the CLI (the module's absent runs in npm test's playbook test on the simulator): the
+	# same engine takes back what the module made, and one more Python start (half a minute under
+	# TCG) is saved. Not through lib.sh's lvmsnap helper: the differential has no model of the set the
+	# playbook made, so this run is not traced.
+	local rc=0 cli=("$CLI")
+	[[ $CLI != *.mjs && $CLI != *.cjs && $CLI != *.js ]] || cli=(node "$CLI")
+	"${cli[@]}" apply --state absent --config /tmp/ans-set.yaml --json </dev/null >/tmp/ans-absent.json 2>/tmp/ans-absent.err || rc=$?
+	((rc == 0)) || fail "lvmsnap apply --state absent of the playbook's set exited $rc: $(tail -5 /tmp/ans-absent.err)"
+	[[ $(jq -r .changed /tmp/ans-absent.json) == true ]] || fail "absent of the playbook's set changed nothing: $(head -c 2000 /tmp/ans-absent.json)"
 	ans_state >/tmp/ans-end.txt
 	assert_same_file /tmp/ans-start.txt /tmp/ans-end.txt "absent returns the system to its start"
 	ans_teardown_vg1
