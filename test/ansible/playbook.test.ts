@@ -26,8 +26,7 @@ function ansibleEnv(): NodeJS.ProcessEnv {
     ...process.env, LC_ALL: 'C.UTF-8', ANSIBLE_LIBRARY: library, ANSIBLE_COLLECTIONS_PATH: collections, ANSIBLE_NOCOLOR: '1', ANSIBLE_FORCE_COLOR: '0',
     ANSIBLE_LOCAL_TEMP: join(work, 'local-tmp'), ANSIBLE_REMOTE_TMP: join(work, 'remote-tmp'), ANSIBLE_RETRY_FILES_ENABLED: '0',
     ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3', ANSIBLE_LOCALHOST_WARNING: '0',
-    // ansible-core has no JSON stdout callback (ansible.posix's is not installed): test/ansible/callback_plugins/json.py
-    ANSIBLE_CALLBACK_PLUGINS: join(ROOT, 'test/ansible/callback_plugins'), ANSIBLE_INVENTORY_UNPARSED_WARNING: '0', ANSIBLE_DEPRECATION_WARNINGS: '0',
+    ANSIBLE_INVENTORY_UNPARSED_WARNING: '0', ANSIBLE_DEPRECATION_WARNINGS: '0',
   };
 }
 
