@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { applyOn, crashScenarioArb, initialSystem, runOps, targetOf } from '../test/property/harness.js';
 import { benchExecutable, startEnv, timed } from './executable.js';
+import { benchRealHost } from './real-host.js';
 
 async function scenariosPerMinute(seconds: number): Promise<{ scenarios: number; applies: number; perMinute: number }> {
   const arb = crashScenarioArb();
@@ -73,3 +74,5 @@ const chunks = readdirSync(new URL('../dist/chunks', import.meta.url)).filter((f
 console.log(`Loaded by apply/plan/status: dist/lvmsnap.cjs ${size('lvmsnap.cjs')} (one file); on demand: ${chunks.map((f) => `${f} ${size(`chunks/${f}`)}`).join(', ')}`);
 
 benchExecutable(runs);
+
+await benchRealHost(runs);
