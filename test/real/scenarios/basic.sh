@@ -27,7 +27,7 @@ check_real_present() { # fstype chain [STATE]
 		| "lv\t\($lv | length)\t\($lv[0].lv_name // "")|\($lv[0].origin // "")|\($lv[0].lv_tags // "")\t\($lv[0].lv_attr // "")",
 		  "devices\t\([$v.seg[] | select(.lv_uuid == $lv[0].lv_uuid) | .devices] | join(","))",
 		  "pv\t\([$v.pv[] | select(.pv_name == "/dev/loop0") | "\(.pv_name)|\($v.vg[0].vg_name)|\(.pv_tags)"] | join(";"))",
-		  "loops\t\($loops | join(" "))\t\([$l[0].loopdevices // [] | .[].name] | length)",
+		  "loops\t\([$l[0].loopdevices // [] | .[].name] | length)\t\($loops | join(" "))",
 		  "mounts\t\($mnts | length)\t\($mnts[0].source // "")\t\($mnts[0].fstype // "")\t\($mnts[0].options // "")"
 		' 2>&1) || fail "cannot read the captured state in $st: $line"
 	[[ -z $tmpst ]] || rm -rf "$tmpst"
@@ -38,7 +38,8 @@ check_real_present() { # fstype chain [STATE]
 	assert_eq "$SNAP|$LV|lvmsnap" "$nameorigintags" "snapshot LV name|origin|tags"
 	[[ $attr == s?i-a* ]] || fail "snapshot attr $attr is not an active snapshot"
 	devices=${f[devices]}
-	IFS=$'\t' read -r loop nloops <<<"${f[loops]}"
+	# (the count first: read collapses empty tab-separated fields, so "no loop bound here" must come last)
+	IFS=$'\t' read -r nloops loop <<<"${f[loops]}"
 	if [[ $chain == tmp ]]; then
 		assert_eq /dev/loop0 "$loop" "loop device bound to the tmp file"
 		assert_eq "/dev/loop0|$VG|lvmsnap,lvmsnap_for_$SNAP" "${f[pv]}" "loop PV in the VG, tagged"
