@@ -16,7 +16,7 @@
 #   LVMSNAP_REAL_TIER=FILE         run another tier file (a subset while developing a scenario)
 #   LVMSNAP_REAL_UPDATE_TIMINGS=1  write this run's measured durations into test/real/timings.json
 #   LVMSNAP_REAL_NO_REBOOT=1       skip the reboot boots (development only: counts as a failure)
-#   LVMSNAP_VM_TIMEOUT             force one timeout for every boot (default: 2.5x its measured duration)
+#   LVMSNAP_VM_TIMEOUT             force one timeout for every boot (default: 3x its measured duration)
 #   LVMSNAP_CI_OTHER_S             seconds .ci/run spent before the tier (recorded with the timings)
 set -uo pipefail
 # The whole script is one compound command, parsed before it runs: editing this file during a
@@ -40,7 +40,7 @@ elapsed() { echo $(($(date +%s) - T0)); }
 source "$HERE/host-lib.sh"
 
 # Lanes: test/real/schedule.ts packs the items of tier.json into lanes by their measured cost
-# (timings.json) and gives every boot a timeout of 2.5x its expected duration. Lanes run in parallel,
+# (timings.json) and gives every boot a timeout of 3x its expected duration. Lanes run in parallel,
 # one single-vCPU guest each: the guests' work is sequential and CPU-bound.
 # ---- build once ----------------------------------------------------------------------------------
 command -v jq >/dev/null || cannot_run "jq is needed (the guest uses the host's)"

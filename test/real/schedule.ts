@@ -16,7 +16,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-export const TIMEOUT_FACTOR = 2.5;
+// 3x: the fresh-clone run at 301a075 took up to 1.3x its expectation from an earlier run; 2.5x left 1.9x.
+export const TIMEOUT_FACTOR = 3;
 export const MIN_TIMEOUT_S = 300;
 /** .ci/run must finish within this on 2 cores (the CI limit is 90 min; the project's own bar is 45). */
 export const CI_LIMIT_S = 45 * 60;
