@@ -10,7 +10,4 @@ try {
 } catch {
   /* no writable cache directory: run uncached */
 }
-// apply, plan and status ask LVM anyway: lvm2's shell starts now (a small file), so its start runs
-// while Node compiles the bundle (src/host-real-early.ts; the run adopts it, or closes it unused).
-if (/^(apply|plan|status)$/.test(process.argv[2] ?? '') && !process.env.LVMSNAP_SIMULATOR) require('../dist/early.cjs').startEarlyLvm(process.argv.slice(2));
 require('../dist/lvmsnap.cjs');

@@ -56,9 +56,8 @@ export async function runApply(target: Target, opts: ApplyOptions, deps: EngineD
   // --check changes nothing, so it needs no lock and never waits on a running apply.
   if (!opts.check) await takeLock(host, lock, opts.waitSeconds, deps.sleep ?? realSleep);
   // An apply asks one lvm shell for the report and then the plan's LVM commands: one lvm start, not two.
-  // The shell the launcher started before the CLI was loaded (host.earlyLvmShell) is that one; without it
-  // --check forks the report (nothing else would use a shell). The report is asked only now, after the lock.
-  const shell = host.earlyLvmShell?.() ?? (opts.check ? null : (host.lvmShell?.() ?? null));
+  // --check and status fork the report (nothing else would use the shell).
+  const shell = opts.check ? null : (host.lvmShell?.() ?? null);
   try {
     const snap = await observe(host, target, { shell });
     const planned = makePlan(opts.state, target, snap, { foreignRefused: opts.foreignRefused ?? [] });
@@ -103,14 +102,7 @@ export function overallState(views: readonly ResourceView[]): OverallState {
 
 export async function runStatus(target: Target, deps: EngineDeps): Promise<StatusReport> {
   const host = new RecordingHost(deps.host, deps.log);
-  // The launcher's early lvm shell, if any, answers the report; else it is forked.
-  const shell = host.earlyLvmShell?.() ?? null;
-  let snap: SystemSnapshot;
-  try {
-    snap = await observe(host, target, { shell });
-  } finally {
-    await shell?.close();
-  }
+  const snap = await observe(host, target);
   const { views, facts } = makePlan('present', target, snap);
   return { state: overallState(views), views, snap, commands: host.commands, facts };
 }

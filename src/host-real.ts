@@ -8,15 +8,17 @@ import { dirname, relative } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { nowMs } from './clock.js';
 import { inProcessError, inProcessOp, type InProcessOp } from './in-process/ops.js';
-import { CHILD_ENV, hasLvmShellProfile, spawnLvmShell, takeEarlyLvm } from './host-real-early.js';
 import type { Writable } from 'node:stream';
 import {
-  isShellReport, LASTLOG, LVM_SHELL_REPORT_FD, lvmShellLine, readShellReport, shellExitCode, takeJsonObjects,
+  isShellReport, LASTLOG, LVM_SHELL_PROFILE, LVM_SHELL_REPORT_FD, lvmShellEnv, lvmShellLine, readShellReport, shellExitCode, takeJsonObjects,
 } from './lvm-shell/protocol.js';
 import type {
   CommandResult, FileStat, HostPort, LockResult, LvmShell, PipeInput, PipeOptions, PipeOutput, PipeResult, PipeStage, RunOptions, SysfsLoop,
 } from './port.js';
 
+
+/** Same answers from every tool regardless of the user's locale; LVM never waits on a TTY. */
+const CHILD_ENV = { LC_ALL: 'C', LANG: 'C', LVM_SUPPRESS_FD_WARNINGS: '1' };
 
 function pidAlive(pid: number): boolean {
   try {
@@ -165,13 +167,13 @@ export class RealHost implements HostPort {
 
   /** Only where lvm2's lvmdbusd profile is installed (lvm refuses to start with a missing profile). */
   lvmShell(): LvmShell | null {
-    return hasLvmShellProfile() ? new RealLvmShell() : null;
-  }
-
-  /** The shell bin/lvmsnap.cjs started before loading the CLI (src/host-real-early.ts), once. */
-  earlyLvmShell(): LvmShell | null {
-    const early = takeEarlyLvm();
-    return early === null ? null : new RealLvmShell(early.child);
+    const dir = process.env['LVM_SYSTEM_DIR'] ?? '/etc/lvm';
+    try {
+      if (!lstatSync(`${dir}/profile/${LVM_SHELL_PROFILE}.profile`).isFile()) return null;
+    } catch {
+      return null;
+    }
+    return new RealLvmShell();
   }
 
   readMountinfo(): Promise<string> { return readMountinfo(); }
@@ -272,12 +274,12 @@ class RealLvmShell implements LvmShell {
   private err: Buffer[] = [];
   private exited: Promise<void> = Promise.resolve();
 
-  /** early: a shell already started (src/host-real-early.ts) that has not run anything yet. */
-  constructor(early?: ChildProcess) {
-    if (early !== undefined) this.child = this.start(early);
-  }
-
-  private start(child: ChildProcess = spawnLvmShell()): ChildProcess {
+  private start(): ChildProcess {
+    const child = spawn('lvm', [], {
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+      detached: true,
+      env: { ...process.env, ...CHILD_ENV, ...lvmShellEnv() },
+    });
     const notify = (): void => { const w = this.wake; this.wake = null; w?.(); };
     child.stdout!.on('data', (b: Buffer) => this.out.push(b));
     child.stderr!.on('data', (b: Buffer) => this.err.push(b));
@@ -291,7 +293,7 @@ class RealLvmShell implements LvmShell {
     });
     child.stdin!.on('error', () => { /* EPIPE once lvm is gone: reported by 'close' */ });
     this.exited = new Promise((resolve) => {
-      child.on('error', (e) => { this.ended ??= `cannot start lvm: ${e.message}`; notify(); resolve(); });
+      child.on('error', (e) => { this.ended = `cannot start lvm: ${e.message}`; notify(); resolve(); });
       child.on('close', (code, signal) => {
         this.ended ??= `lvm ended (${signal ?? `exit ${code}`}) before answering`;
         notify();

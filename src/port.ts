@@ -139,13 +139,6 @@ export interface HostPort {
    * missing): callers then run each command on its own. Optional: a host without it forks every command.
    */
   lvmShell?(): LvmShell | null;
-  /**
-   * The lvm shell this process started before it read its arguments (the real host's launcher, for
-   * apply, plan and status: lvm's start then overlaps Node's), handed out once, with nothing run yet;
-   * null when there is none or it was taken. An apply, plan or status asks it for the report instead of
-   * starting an lvm of its own. Optional.
-   */
-  earlyLvmShell?(): LvmShell | null;
 
   /** Effective uid of this process. */
   uid(): number;
