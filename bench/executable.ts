@@ -73,13 +73,13 @@ const loadAverage = (): string => (existsSync('/proc/loadavg') ? readFileSync('/
 // bare node start). Neither includes starting bash itself.
 const TIMED = 't0=$EPOCHREALTIME; "$@" >/dev/null 2>&1 </dev/null; s=$?; t1=$EPOCHREALTIME; echo "$t0 $t1 $s"; times';
 
-/** Runs argv once: its wall and CPU time in ms, and its exit status. */
-export function timed(argv: readonly string[], env: NodeJS.ProcessEnv): { wallMs: number; cpuMs: number; status: number } {
+/** Runs argv once: its wall and CPU time in ms, its exit status, and when it was started (epoch seconds, $EPOCHREALTIME). */
+export function timed(argv: readonly string[], env: NodeJS.ProcessEnv): { wallMs: number; cpuMs: number; status: number; startedS: number } {
   const r = spawnSync('bash', ['-c', TIMED, 'bench', ...argv], { env, encoding: 'utf8' });
   const [line = '', , children = ''] = r.stdout.replace(/,/g, '.').trim().split('\n');
   const [t0, t1, status] = line.split(' ').map(Number);
   const seconds = (x: string) => { const m = /^(\d+)m([\d.]+)s$/.exec(x); return m ? Number(m[1]) * 60 + Number(m[2]) : NaN; };
   const cpuMs = children.split(' ').reduce((a, x) => a + seconds(x) * 1000, 0);
   if (r.status !== 0 || !Number.isFinite(t0! + t1! + cpuMs)) throw new Error(`bench: could not time ${argv.join(' ')} with bash (needs bash >= 5): ${r.stdout}${r.stderr}`);
-  return { wallMs: (t1! - t0!) * 1000, cpuMs, status: status! };
+  return { wallMs: (t1! - t0!) * 1000, cpuMs, status: status!, startedS: t0! };
 }

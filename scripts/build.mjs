@@ -28,6 +28,8 @@ const common = {
   outExtension: { '.js': '.cjs' },
   define: { LVMSNAP_VERSION: JSON.stringify(pkg.version) },
   logLevel: 'warning',
+  // src/sysinstall/cli-run.ts reads import.meta.url and falls back to __filename when it is empty (CommonJS).
+  logOverride: { 'empty-import-meta': 'silent' },
 };
 
 await build({ ...common, entryPoints: { lvmsnap: 'src/cli/bin.ts' }, outdir: 'dist', plugins: [lazyPlugin(false), lazyBuiltinsPlugin()] });

@@ -10,7 +10,7 @@ import { nowMs } from './clock.js';
 import { inProcessError, inProcessOp, type InProcessOp } from './in-process/ops.js';
 import type { Writable } from 'node:stream';
 import {
-  isShellReport, LASTLOG, LVM_SHELL_PROFILE, LVM_SHELL_REPORT_FD, lvmShellEnv, lvmShellLine, readShellReport, shellExitCode, takeJsonObjects,
+  isShellReport, LASTLOG, LVM_SHELL_PROFILE, LVM_SHELL_REPORT_FD, lvmShellEnv, lvmShellLine, readShellReport, shellExitCode, JsonObjectSplitter,
 } from './lvm-shell/protocol.js';
 import type {
   CommandResult, FileStat, HostPort, LockResult, LvmShell, PipeInput, PipeOptions, PipeOutput, PipeResult, PipeStage, RunOptions, SysfsLoop,
@@ -266,7 +266,7 @@ export class RealHost implements HostPort {
  */
 class RealLvmShell implements LvmShell {
   private child: ChildProcess | null = null;
-  private report = '';
+  private readonly report = new JsonObjectSplitter();
   private readonly objects: string[] = [];
   private wake: (() => void) | null = null;
   private ended: string | null = null;
@@ -286,8 +286,7 @@ class RealLvmShell implements LvmShell {
     const rep = child.stdio[LVM_SHELL_REPORT_FD] as NodeJS.ReadableStream;
     rep.setEncoding('utf8');
     rep.on('data', (s: string) => {
-      const { objects, rest } = takeJsonObjects(this.report + s);
-      this.report = rest;
+      const objects = this.report.push(s);
       this.objects.push(...objects);
       if (objects.length > 0) notify();
     });

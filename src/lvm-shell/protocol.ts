@@ -74,27 +74,67 @@ export function splitShellLine(line: string): string[] {
   return words;
 }
 
-/** Splits concatenated JSON objects (lvm writes them one after another, no array) off the front of buf. */
-export function takeJsonObjects(buf: string): { objects: string[]; rest: string } {
-  const objects: string[] = [];
-  let depth = 0;
-  let inString = false;
-  let start = -1;
-  let consumed = 0;
-  for (let i = 0; i < buf.length; i++) {
-    const c = buf[i];
-    if (inString) {
-      if (c === '\\') i++;
-      else if (c === '"') inString = false;
-    } else if (c === '"') inString = true;
-    else if (c === '{') {
-      if (depth++ === 0) start = i;
-    } else if (c === '}' && depth > 0 && --depth === 0) {
-      objects.push(buf.slice(start, i + 1));
-      consumed = i + 1;
+/**
+ * Splits the report stream into its JSON objects (lvm writes them one after another, no array) as chunks
+ * arrive. Each character is looked at once: the scan keeps its place across chunks (rescanning the
+ * whole buffer per chunk cost tens of ms per report under QEMU/TCG) and jumps between the only
+ * characters that matter with a native regex search.
+ */
+export class JsonObjectSplitter {
+  private buf = '';
+  private pos = 0;
+  private depth = 0;
+  private inString = false;
+  private start = -1;
+  private static readonly SPECIAL = /["{}\\]/g;
+
+  /** Adds a chunk; returns the objects it completed, in order. */
+  push(chunk: string): string[] {
+    this.buf += chunk;
+    const objects: string[] = [];
+    const re = JsonObjectSplitter.SPECIAL;
+    let next = this.pos;
+    let consumed = 0;
+    for (;;) {
+      re.lastIndex = next;
+      const m = re.exec(this.buf);
+      if (m === null) { next = this.buf.length; break; }
+      const i = m.index;
+      const c = this.buf[i];
+      next = i + 1;
+      if (this.inString) {
+        if (c === '\\') {
+          // The escaped character may come with the next chunk: look at this backslash again then.
+          if (i + 1 >= this.buf.length) { next = i; break; }
+          next = i + 2;
+        } else if (c === '"') this.inString = false;
+      } else if (c === '"') this.inString = true;
+      else if (c === '{') {
+        if (this.depth++ === 0) this.start = i;
+      } else if (c === '}' && this.depth > 0 && --this.depth === 0) {
+        objects.push(this.buf.slice(this.start, i + 1));
+        consumed = i + 1;
+      }
     }
+    this.pos = next - consumed;
+    if (consumed > 0) {
+      this.buf = this.buf.slice(consumed);
+      if (this.start >= 0) this.start -= consumed;
+    }
+    return objects;
   }
-  return { objects, rest: buf.slice(consumed) };
+
+  /** What is left after the last complete object. */
+  get rest(): string {
+    return this.buf;
+  }
+}
+
+/** Splits concatenated JSON objects off the front of buf (one-shot JsonObjectSplitter). */
+export function takeJsonObjects(buf: string): { objects: string[]; rest: string } {
+  const s = new JsonObjectSplitter();
+  const objects = s.push(buf);
+  return { objects, rest: s.rest };
 }
 
 interface LogEntry { readonly log_type?: string; readonly log_context?: string; readonly log_message?: string; readonly log_ret_code?: string }
@@ -124,10 +164,20 @@ function escapeRawControls(text: string): string {
   return out;
 }
 
+/** JSON.parse (native) first; only an object with raw control characters in a string takes the
+ *  character-by-character escape (a JS loop over the whole object is slow under QEMU/TCG). */
+function parseReportObject(object: string): { log?: LogEntry[] } {
+  try {
+    return JSON.parse(object) as { log?: LogEntry[] };
+  } catch {
+    return JSON.parse(escapeRawControls(object)) as { log?: LogEntry[] };
+  }
+}
+
 export function readShellReport(object: string): ShellReport {
   let doc: { log?: LogEntry[] };
   try {
-    doc = JSON.parse(escapeRawControls(object)) as { log?: LogEntry[] };
+    doc = parseReportObject(object);
   } catch {
     return { retCode: null, messages: [`lvm shell: unreadable report: ${object.slice(0, 200)}`] };
   }

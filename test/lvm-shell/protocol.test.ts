@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  isShellReport, lvmShellLine, readShellReport, renderShellReport, shellExitCode, splitShellLine, takeJsonObjects,
+  isShellReport, JsonObjectSplitter, lvmShellLine, readShellReport, renderShellReport, shellExitCode, splitShellLine, takeJsonObjects,
 } from '../../src/lvm-shell/protocol.js';
 import * as C from '../../src/commands.js';
 
@@ -43,6 +43,22 @@ describe('lvm shell report (captured)', () => {
       expect([...a.objects, ...b.objects]).toEqual(takeJsonObjects(text).objects);
     }
     expect(readShellReport(takeJsonObjects(text).objects.at(-1)!).retCode).toBeNull();
+  });
+  it('the incremental splitter gives the same objects for any chunking of the stream, escapes cut in two included', () => {
+    const text = fixture('failing.report') + fixture('help.report') + '{"log":[{"log_message":"a } { \\" b \\\\"}]}';
+    const whole = takeJsonObjects(text).objects;
+    expect(whole.length).toBeGreaterThan(8);
+    fc.assert(fc.property(fc.uniqueArray(fc.integer({ min: 1, max: text.length - 1 }), { maxLength: 40 }), (cuts) => {
+      const at = [0, ...[...cuts].sort((a, b) => a - b), text.length];
+      const s = new JsonObjectSplitter();
+      const got = at.slice(1).flatMap((end, k) => s.push(text.slice(at[k], end)));
+      expect(got).toEqual(whole);
+      expect(s.rest.trim()).toBe('');
+    }));
+    // Every single character as its own chunk (a backslash and the quote it escapes arrive apart).
+    const s = new JsonObjectSplitter();
+    expect([...text].flatMap((c) => s.push(c))).toEqual(whole);
+    expect(JSON.parse(whole.at(-1)!)).toEqual({ log: [{ log_message: 'a } { " b \\' }] });
   });
   it('the simulator renders what the parser reads as lvm wrote it', () => {
     expect(readShellReport(renderShellReport('lvremove', 0))).toEqual({ retCode: 1, messages: [] });
