@@ -8,10 +8,12 @@
 #   - a converged re-run (no-op absent), `status`, and `node -e 0` (a bare node start);
 #   - optionally another lvmsnap build (BASELINE, e.g. the commit before a change) for present,
 #     absent, the no-op absent and status, so a before/after holds within the boot;
+#   - optionally the self-contained executable (EXE: dist/lvmsnap, what the .deb installs as
+#     /usr/sbin/lvmsnap; copied to the guest's tmpfs first) for present, absent, the no-op and status;
 #   - optionally (LVM_SHELL=1) the LVM commands of present and absent as separate processes vs all
 #     through one `lvm` process reading them on stdin (issue 10 item 4; see ../shared notes).
 # Prints medians, ratios between figures of this boot only, and the goals of issue 10.
-#   test/real/vm.sh bench/real-guest.sh CLI [ROUNDS] [BASELINE_CLI] [LVM_SHELL]
+#   test/real/vm.sh bench/real-guest.sh CLI [ROUNDS] [BASELINE_CLI] [LVM_SHELL] [EXE]
 set -uo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 [[ -e /dev/fd ]] || ln -s /proc/self/fd /dev/fd
@@ -22,6 +24,7 @@ CLI=${1:?usage: real-guest.sh CLI [ROUNDS] [BASELINE_CLI] [LVM_SHELL]}
 ROUNDS=${2:-5}
 BASE=${3:-}
 LVM_SHELL=${4:-0}
+EXE=${5:-}
 TRACE_ROOT=/tmp/bench-trace
 scenario_begin bench
 setup_system ext4 full >/dev/null
@@ -40,8 +43,10 @@ now_us() { printf -v "$1" '%s' "${EPOCHREALTIME/./}"; }
 lvmsnap_timed() {
 	local name=$1 cli=$2 t0 t1 rc=0
 	shift 2
+	local run=(node "$cli")
+	[[ $cli == *.cjs ]] || run=("$cli") # the self-contained executable
 	now_us t0
-	node "$cli" "$@" --json >"$out/$name.json" 2>"$out/$name.err" || rc=$?
+	"${run[@]}" "$@" --json >"$out/$name.json" 2>"$out/$name.err" || rc=$?
 	now_us t1
 	((rc == 0)) || { cat "$out/$name.err" >&2; die "lvmsnap $* exited $rc"; }
 	jq -r --arg ms $(((t1 - t0) / 1000)) --arg re "$LVM_TOOLS" \
@@ -96,6 +101,11 @@ chain_present || die "the bare present sequence did not build the chain"
 plain_timed cold-bare-absent bash "$out/bare-absent.sh"
 chain_absent || die "the bare absent sequence did not remove the chain"
 node -e 0
+if [[ -n $EXE ]]; then
+	cp -- "$EXE" /tmp/lvmsnap-exe || die "cannot copy $EXE into the guest"
+	EXE=/tmp/lvmsnap-exe
+	"$EXE" status "${TARGET[@]}" >/dev/null 2>&1 || true
+fi
 [[ -z $BASE ]] || node "$BASE" status "${TARGET[@]}" >/dev/null 2>&1 || true
 
 for ((i = 1; i <= ROUNDS; i++)); do
@@ -116,6 +126,12 @@ for ((i = 1; i <= ROUNDS; i++)); do
 			lvmsnap_timed base-absent "$BASE" apply --state absent "${TARGET[@]}"
 			chain_absent || die "round $i: baseline absent did not remove the chain"
 		fi
+		if [[ -n $EXE ]]; then
+			lvmsnap_timed exe-present "$EXE" apply --state present "${TARGET[@]}"
+			chain_present || die "round $i: the executable's present did not build the chain"
+			lvmsnap_timed exe-absent "$EXE" apply --state absent "${TARGET[@]}"
+			chain_absent || die "round $i: the executable's absent did not remove the chain"
+		fi
 	}
 	fixed() {
 		lvmsnap_timed noop "$CLI" apply --state absent "${TARGET[@]}"
@@ -125,6 +141,11 @@ for ((i = 1; i <= ROUNDS; i++)); do
 		if [[ -n $BASE ]]; then
 			lvmsnap_timed base-noop "$BASE" apply --state absent "${TARGET[@]}"
 			lvmsnap_timed base-status "$BASE" status "${TARGET[@]}"
+		fi
+		if [[ -n $EXE ]]; then
+			lvmsnap_timed exe-noop "$EXE" apply --state absent "${TARGET[@]}"
+			[[ $(jq -r .changed "$out/exe-noop.json") == false ]] || die "round $i: the executable's converged re-run changed something"
+			lvmsnap_timed exe-status "$EXE" status "${TARGET[@]}"
 		fi
 	}
 	if ((i % 2)); then pair_bare; pair_lvmsnap; fixed; else fixed; pair_lvmsnap; pair_bare; fi
@@ -214,6 +235,21 @@ if [[ -n $BASE ]]; then
 		"$(med base-noop 2)" "$(med noop 2)" "$(s "$(med base-noop 5)")" "$(s "$(med noop 5)")"
 	printf '  %-34s %10s -> %s  (commands %s -> %s)\n' "status (no chain)" "$(s "$BS")" "$(s "$ST")" "$(med base-status 2)" "$(med status 2)"
 	printf '  %-34s %10s -> %s\n' "above node -e 0 (no-op absent)" "$(s $((BN - N0)))" "$(s $((N - N0)))"
+fi
+if [[ -n $EXE ]]; then
+	EP=$(med exe-present) EA=$(med exe-absent) EN=$(med exe-noop) ES=$(med exe-status)
+	rep=$(awk -v a="$EP" -v b="$BP" 'BEGIN { printf "%.2f", a / b }')
+	rea=$(awk -v a="$EA" -v b="$BA" 'BEGIN { printf "%.2f", a / b }')
+	echo
+	echo "bench: the self-contained executable (dist/lvmsnap, installed by the .deb as /usr/sbin/lvmsnap), same boot, same rounds:"
+	printf '%-34s %10s %12s %8s   %s
+' "" "bare seq." executable ratio "goal (issue 10)"
+	printf '%-34s %10s %12s %7sx   %s
+' "apply --state present" "$(s "$BP")" "$(s "$EP")" "$rep" "<= 1.10x: $(verdict "$rep" 1.10)"
+	printf '%-34s %10s %12s %7sx   %s
+' "apply --state absent" "$(s "$BA")" "$(s "$EA")" "$rea" "<= 1.10x: $(verdict "$rea" 1.10)"
+	printf '%-34s %10s %12s %8s   %s\n' "converged re-run (no-op absent)" "" "$(s "$EN")" "+$(s $((EN - N0)))" "<= 0.80 s above node -e 0: $(verdict $((EN - N0)) 800)"
+	printf '%-34s %10s %12s %8s   %s\n' "status (no chain)" "" "$(s "$ES")" "+$(s $((ES - N0)))" "<= 0.80 s above node -e 0: $(verdict $((ES - N0)) 800)"
 fi
 if ((LVM_SHELL)); then
 	echo

@@ -7,6 +7,8 @@
 #   BENCH_REAL_ROUNDS=5            rounds
 #   BENCH_REAL_BASELINE=PATH       another build's bin/lvmsnap.cjs (e.g. the commit before a change),
 #                                  timed in the same boot for present, absent, the no-op re-run and status
+#   BENCH_REAL_EXE=1 (default)     also time the self-contained executable (npm run package: dist/lvmsnap,
+#                                  what the .deb installs) for present, absent, the no-op and status
 #   BENCH_REAL_LVM_SHELL=1         also time the chain's LVM commands forked vs through one lvm process
 # Run VM boots one at a time (see test/real/README.md: the VM lock).
 set -euo pipefail
@@ -52,6 +54,14 @@ if [[ -n ${BENCH_REAL_BASELINE:-} ]]; then
 	cp -r "$src/dist" "$src/bin" "$base_dir/"
 	base=$base_dir/bin/$(basename "$BENCH_REAL_BASELINE")
 fi
-"$HERE/vm.sh" "$REPO/bench/real-guest.sh" "$CLI_BIN" "$ROUNDS" "$base" "${BENCH_REAL_LVM_SHELL:-0}"
+exe=
+if [[ ${BENCH_REAL_EXE:-1} == 1 ]]; then
+	(cd "$REPO" && npm run package --silent) >/dev/null || { echo "bench: npm run package failed" >&2; exit 1; }
+	# A private copy: a concurrent npm run package replaces dist/lvmsnap while the guest reads it.
+	exe=$WORK/cli/lvmsnap-exe-$(date +%Y%m%d-%H%M%S)-$$
+	cp "$REPO/dist/lvmsnap" "$exe"
+fi
+"$HERE/vm.sh" "$REPO/bench/real-guest.sh" "$CLI_BIN" "$ROUNDS" "$base" "${BENCH_REAL_LVM_SHELL:-0}" "$exe"
+[[ -z $exe ]] || rm -f "$exe"
 echo
 echo "$HOST_LINE"
