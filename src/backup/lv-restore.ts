@@ -11,7 +11,7 @@ import { must, removeIfPresent, sha256Of } from './files.js';
 import type { PipeCall } from './formats.js';
 import { imageDest } from './image-dest.js';
 import { pipeText, type RestoreResult } from './inspect.js';
-import { BACKUP_TAG, lvManifestPath, parseLvManifest } from './lv-copy.js';
+import { BACKUP_TAG, lvManifestPath, parseLvManifest } from './lv-manifest.js';
 import { checkRoom } from './restore-room.js';
 
 export interface LvRestoreRequest {
