@@ -131,9 +131,10 @@ export interface RestoreResult {
   readonly commands: readonly string[];
 }
 
-/** A pipeline as a shell would show it: stages joined by |, the input and output as redirections. */
+/** A pipeline as a shell would show it: stages joined by |, the input a redirection of the first, the output of the last. */
 export const pipeText = (call: PipeCall): string =>
-  `${call.stages.map((st) => st.argv.join(' ')).join(' | ')}${call.input.kind === 'file' ? ` < ${call.input.path}` : ''}${call.output.kind === 'discard' ? '' : ` > ${call.output.path}`}`;
+  call.stages.map((st, i) => `${st.argv.join(' ')}${i === 0 && call.input.kind === 'file' ? ` < ${call.input.path}` : ''}`).join(' | ') +
+  (call.output.kind === 'discard' ? '' : ` > ${call.output.path}`);
 
 /** The image size an img.zst archive's manifest records (the origin's size), or why it is not known. */
 async function archiveImageSize(host: HostPort, file: string): Promise<ImageSize> {

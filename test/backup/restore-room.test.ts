@@ -85,6 +85,13 @@ describe('backups restore: room at --to, checked before the first write', () => 
     const t = await cli(['backups', 'restore', img, '--to', '/dev/vgb/large', '--check'], host);
     expect(t.out).toMatch(/would restore .* \(nothing changed\)\n  checksum: sha256 [0-9a-f]{64} matches its \.sha256\n  room: the device has .* left as they were\n  commands:\n    zstd -q -d -c </);
     expect(host.system).toBe(before);
+    // a tar archive has no room check; its pipeline reads the archive in its first stage
+    const tar = await cli(['backup', ...T, '--dest', '/srv/backups', '--json'], host);
+    const afterTar = host.system;
+    const dir = await cli(['backups', 'restore', tar.json().archive, '--to', '/srv/small', '--check', '--json'], host);
+    expect(dir.code, dir.err).toBe(EXIT.ok);
+    expect(dir.json()).toMatchObject({ check: true, room: null, commands: [expect.stringMatching(/^zstd -q -d -c < \S+\.tar\.zst \| tar --extract .* --directory \/srv\/small$/)] });
+    expect(host.system).toBe(afterTar);
   });
 
   it('a file on a filesystem without room: exit 3, nothing written; --force counts the space of the file it replaces', async () => {
