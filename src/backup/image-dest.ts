@@ -34,6 +34,10 @@ export async function imageDest(host: HostPort, to: string, force: boolean, what
     return { to, kind: 'device', replaces: null, remove: null };
   }
   if (deviceOnly !== undefined) throw new BackupRefused(`--to ${to}: ${deviceOnly}`);
+  // A missing device (an inactive LV's /dev/VG/LV) must not become a new file in /dev; /dev/shm holds files.
+  if (!st && to.startsWith('/dev/') && !to.startsWith('/dev/shm/')) {
+    throw new BackupRefused(`--to ${to}: no such device (an LV must be active: lvchange --activate y VG/LV): nothing restored`);
+  }
   if (st && !force) throw new BackupRefused(`--to ${to} exists: pass --force to overwrite it`);
   // --force: replaced whole (removed first), never a longer old tail behind a shorter image.
   return { to, kind: 'file', replaces: st ? st.size : null, remove: st ? rmFileArgv(to) : null };

@@ -58,6 +58,8 @@ describe('backups restore: room at --to, checked before the first write', () => 
     expect(j.code).toBe(EXIT.refused);
     expect(j.json()).toMatchObject({ ok: false, changed: false, exitCode: EXIT.refused, errorType: 'BackupRefused', error: expect.stringMatching(/smaller than the image/) });
     expect((await cli(['backups', 'restore', img, '--to', '/dev/vgb/small-one', '--check', '--json'], host)).code).toBe(EXIT.refused);
+    // a missing device (an inactive LV) never becomes a new file in /dev
+    expect((await cli(['backups', 'restore', img, '--to', '/dev/vgb/nothing'], host)).err).toMatch(/--to \/dev\/vgb\/nothing: no such device .*nothing restored/);
     expect(host.system).toBe(before);
     expect(lvFs(host.system, 'small-one').uuid).toBe('small-fs');
     expect(host.calls.filter((c) => c.op === 'pipe' && c.mutating)).toHaveLength(1); // the backup's own archive pipeline only
