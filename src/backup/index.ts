@@ -2,8 +2,10 @@
 // the engine, the archive pipeline, verification, manifest, rename, teardown, prune), the usage watch and
 // growing the snapshot (watch.ts, grow.ts), the checks and the archive step shared with a snapshot set's
 // backup (check.ts, archive.ts, set.ts), archive names and rotation (names.ts, rotation.ts, prune.ts),
-// the destination's files (files.ts, manifest.ts), `backups list|verify|restore` (inspect.ts), and the block
-// copy into a backup LV (lv-copy.ts, `backup --format lv`) with its restore (lv-restore.ts).
+// the destination's files (files.ts, manifest.ts), `backups list|verify|restore` (inspect.ts; where an image
+// is restored to and whether it fits: image-dest.ts, restore-room.ts), and the block copy into a backup LV
+// (lv-copy.ts, `backup --format lv`; the backup LV's tags and manifest: lv-manifest.ts) with its restore
+// (lv-restore.ts).
 // This index is the lazy bundle dist/chunks/backup.cjs (scripts/build.mjs): apply, plan and status never
 // load it. Errors cross the bundle boundary by class name (src/errors.ts).
 export { runBackup, checkBackup, backupTarget, absentCommand, type BackupReport, type BackupRequest, type BackupDeps, type BackupProgress, type BackupCheck } from './run.js';

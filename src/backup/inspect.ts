@@ -1,15 +1,18 @@
 // backups list / verify / restore: reading archives back. verify checks the .sha256 and the archive's
 // own integrity; restore extracts a file archive into a directory or writes an image onto a device or
-// file, refusing a mounted device or a non-empty directory.
+// file (image-dest.ts), refusing a mounted device, a non-empty directory, or too little room for an
+// img.zst image (restore-room.ts; its size from the manifest), all before the first write.
 import { posix } from 'node:path';
-import { findmntArgv, statArgv, syncDataArgv } from '../commands.js';
+import { statArgv, syncDataArgv } from '../commands.js';
 import { BackupRefused, LvmsnapError, UsageError } from '../errors.js';
-import { parseFindmnt, parseStat } from '../parse/index.js';
+import { parseStat } from '../parse/index.js';
 import type { HostPort, PipeProgress, PipeResult } from '../port.js';
 import { leftoversOf, listDir, must, probeTools, removeIfPresent, sha256Of } from './files.js';
-import { FORMAT_DEFS, FORMATS, formatOfName, missingTool, type Format } from './formats.js';
+import { FORMAT_DEFS, FORMATS, formatOfName, missingTool, type Format, type PipeCall } from './formats.js';
+import { imageDest, type ImageDest } from './image-dest.js';
 import { parseManifest, parseSha256File, type Manifest } from './manifest.js';
 import { dateOf, splitArchiveName } from './names.js';
+import { checkRoom, type ImageSize, type RoomCheck } from './restore-room.js';
 
 const EXTS = FORMATS.map((f) => FORMAT_DEFS[f].ext);
 
@@ -106,9 +109,48 @@ export interface RestoreRequest {
   /** Restore into a non-empty directory, or over an existing file. */
   readonly force: boolean;
   readonly cores: number;
+  /** Run every check, write nothing: what restore --check shows. */
+  readonly check?: boolean;
 }
 
-export interface RestoreResult { readonly file: string; readonly to: string; readonly format: Format; readonly sha256: string; readonly ms: number }
+/** What a restore did (or, with check, would do). Shared by the restore of a backup LV (lv-restore.ts). */
+export interface RestoreResult {
+  readonly file: string;
+  readonly to: string;
+  readonly format: Format | 'lv';
+  readonly sha256: string;
+  /** ok: the sha256 matched the .sha256 (or the backup LV's manifest); missing: no .sha256 to check against. */
+  readonly checksum: 'ok' | 'missing';
+  readonly ms: number;
+  /** Nothing was written: every check passed (restore --check). */
+  readonly check: boolean;
+  /** The room at --to for an image (img.zst, backup LV); null for tar and fsa archives. */
+  readonly room: RoomCheck | null;
+  readonly warnings: readonly string[];
+  /** The commands the restore runs, in order: the removal of a file --force replaces, the pipeline (as a shell would show it), the sync. */
+  readonly commands: readonly string[];
+}
+
+/** A pipeline as a shell would show it: stages joined by |, the input a redirection of the first, the output of the last. */
+export const pipeText = (call: PipeCall): string =>
+  call.stages.map((st, i) => `${st.argv.join(' ')}${i === 0 && call.input.kind === 'file' ? ` < ${call.input.path}` : ''}`).join(' | ') +
+  (call.output.kind === 'discard' ? '' : ` > ${call.output.path}`);
+
+/** The image size an img.zst archive's manifest records (the origin's size), or why it is not known. */
+async function archiveImageSize(host: HostPort, file: string): Promise<ImageSize> {
+  const name = `${posix.basename(file)}.json`;
+  const text = await host.readFile(`${file}.json`);
+  if (text === null) return { bytes: null, why: `no manifest ${name} beside the archive` };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { bytes: null, why: `its manifest ${name} is not readable JSON` };
+  }
+  const m = parsed as { origin?: { sizeBytes?: unknown }; sizes?: { sourceBytes?: unknown } } | null;
+  const n = m?.origin?.sizeBytes ?? m?.sizes?.sourceBytes;
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? { bytes: n, from: 'manifest' } : { bytes: null, why: `its manifest ${name} records no origin size` };
+}
 
 export async function restoreArchive(host: HostPort, req: RestoreRequest, onProgress?: (p: PipeProgress) => void): Promise<RestoreResult> {
   const format = await existingArchive(host, req.file);
@@ -117,9 +159,10 @@ export async function restoreArchive(host: HostPort, req: RestoreRequest, onProg
   const tools = await probeTools(host, req.cores);
   const missing = missingTool(format, tools);
   if (missing) throw new BackupRefused(missing);
-  const st = parseStat((await must(host, statArgv([req.to]), false, [0, 1])).stdout)[0];
-  let toExists = st !== undefined;
+  let dest: ImageDest | null = null;
+  let room: RoomCheck | null = null;
   if (def.source === 'files') {
+    const st = parseStat((await must(host, statArgv([req.to]), false, [0, 1])).stdout)[0];
     if (!st) throw new BackupRefused(`--to ${req.to} does not exist: create the directory first`);
     if (st.type !== 'directory') throw new BackupRefused(`--to ${req.to}: a ${format} archive is extracted into a directory; this is not one`);
     const inside = await listDir(host, req.to);
@@ -127,23 +170,9 @@ export async function restoreArchive(host: HostPort, req: RestoreRequest, onProg
       throw new BackupRefused(`--to ${req.to} is not empty (${inside.length} entries): restore into an empty directory, or pass --force to extract over what is there`);
     }
   } else {
-    if (st && st.type === 'directory') throw new BackupRefused(`--to ${req.to}: a ${format} archive is written onto a block device or into a file, not a directory`);
-    // /dev/VG/LV is a symlink to the device node (stat does not follow it): anything under /dev is a device.
-    if (st && (st.type === 'block' || req.to.startsWith('/dev/'))) {
-      const mounts = parseFindmnt((await must(host, findmntArgv(), false)).stdout);
-      const lvm = /^\/dev\/([^/]+)\/([^/]+)$/.exec(req.to);
-      const aliases = [req.to, ...(lvm ? [`/dev/mapper/${lvm[1]!.replace(/-/g, '--')}-${lvm[2]!.replace(/-/g, '--')}`] : [])];
-      const m = mounts.find((x) => aliases.includes(x.source));
-      if (m) throw new BackupRefused(`--to ${req.to} is mounted at ${m.target}: writing an image under a mounted filesystem destroys it; unmount it first`);
-    } else if (format === 'fsa') {
-      throw new BackupRefused(`--to ${req.to}: fsarchiver restores onto a block device`);
-    } else if (st && !req.force) {
-      throw new BackupRefused(`--to ${req.to} exists: pass --force to overwrite it`);
-    }
-    if (st && st.type === 'file') {
-      await removeIfPresent(host, req.to); // --force: replaced whole, never a longer old tail behind a shorter image
-      toExists = false;
-    }
+    dest = await imageDest(host, req.to, req.force, `a ${format} archive`, format === 'fsa' ? 'fsarchiver restores onto a block device' : undefined);
+    // fsarchiver makes a filesystem that needs only room for the files: the raw image needs the whole origin's size.
+    if (format === 'img.zst') room = await checkRoom(host, req.to, dest.kind, await archiveImageSize(host, req.file), dest.replaces ?? 0);
   }
   // Never restore a file lvmsnap cannot vouch for: the checksum first (when there is one).
   const expected = parseSha256File((await host.readFile(`${req.file}.sha256`)) ?? '');
@@ -151,11 +180,17 @@ export async function restoreArchive(host: HostPort, req: RestoreRequest, onProg
   if (expected !== null && expected !== sha256) {
     throw new BackupRefused(`${req.file} does not match its .sha256 (corrupt or replaced): nothing restored; lvmsnap backups verify ${req.file} says more`);
   }
-  const call = def.restore(req.file, req.to, tools, toExists);
+  const call = def.restore(req.file, req.to, tools, dest?.kind === 'device');
+  // An image is on the device or in the file before restore says it is done (a directory's files: tar closes them).
+  const sync = def.source === 'device' ? syncDataArgv(req.to) : null;
+  const commands = [...(dest?.remove ? [dest.remove.join(' ')] : []), pipeText(call), ...(sync ? [sync.join(' ')] : [])];
+  const warnings = room?.result === 'unchecked' ? [room.note] : [];
+  const result = { file: req.file, to: req.to, format, sha256, checksum: expected === null ? 'missing' as const : 'ok' as const, room, warnings, commands };
+  if (req.check) return { ...result, ms: 0, check: true };
+  if (dest?.remove) await removeIfPresent(host, req.to);
   const r = await host.pipe(call.stages, call.input, call.output, { mutating: true, ...(onProgress ? { onProgress } : {}) });
   const bad = stageProblem(r);
   if (bad) throw new LvmsnapError(`restore failed part-way: ${bad}; ${req.to} holds a partial restore`);
-  // An image is on the device or in the file before restore says it is done (a directory's files: tar closes them).
-  if (def.source === 'device') await must(host, syncDataArgv(req.to), true);
-  return { file: req.file, to: req.to, format, sha256, ms: r.ms };
+  if (sync) await must(host, sync, true);
+  return { ...result, ms: r.ms, check: false };
 }

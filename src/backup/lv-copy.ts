@@ -1,11 +1,10 @@
 // `lvmsnap backup --format lv --dest-lv VG/LV` (issue 13, item 2): a block copy of the snapshot into a backup
-// LV. This file owns the backup LV: its checks (tag lvmsnap_backup, never lvmsnap: a backup LV must never
-// look like a removable chain part to discover/recover), its creation (a plan step), the copy pipeline
-// (dd between the two devices, data never pass through Node), the hash check of source and copy, and its
-// manifest in the state dir (<stateDir>/backup-lv/<VG>-<LV>.json). The manifest is written "copying" before
-// the first byte is copied and "complete" only after both hashes match, so a crash never leaves a manifest
-// claiming a complete copy. Restore of a backup LV: lv-restore.ts.
-import { posix } from 'node:path';
+// LV. This file owns the copy: its checks (an existing LV is overwritten only with the tag lvmsnap_backup,
+// never lvmsnap: a backup LV must never look like a removable chain part to discover/recover), the LV's
+// creation (a plan step), the copy pipeline (dd between the two devices, data never pass through Node), the
+// hash check of source and copy, and the writes of its manifest: "copying" before the first byte is copied
+// and "complete" only after both hashes match, so a crash never leaves a manifest claiming a complete copy.
+// What marks a backup LV (its tags) and what its manifest holds: lv-manifest.ts. Restore: lv-restore.ts.
 import { applyPlan } from '../apply.js';
 import { blockCopyStage, lvcreateLinearArgv, OWNER_TAG, sha256Argv, syncDataArgv } from '../commands.js';
 import { runApply, runStatus, type EngineDeps } from '../engine.js';
@@ -15,41 +14,9 @@ import { lvmNameProblem } from '../target.js';
 import type { ObservedLv, Plan, PlannedChange, Step, Target } from '../types.js';
 import { must, sha256Of } from './files.js';
 import { CHAIN_REMOVED, takeChainDown } from './check.js';
+import { BACKUP_TAG, backupOfTag, lvManifestPath, type LvCopyManifest } from './lv-manifest.js';
 import { absentCommand, type BackupDeps } from './run.js';
 import { UsageWatch } from './watch.js';
-
-export const BACKUP_TAG = 'lvmsnap_backup';
-/** lvm tags allow [A-Za-z0-9_+.-]: VG/LV names fit. */
-export const backupOfTag = (t: Pick<Target, 'vg' | 'lv'>): string => `lvmsnap_backup_of_${t.vg}_${t.lv}`;
-export const lvManifestPath = (stateDir: string, vg: string, lv: string): string => posix.join(stateDir, 'backup-lv', `${vg}-${lv}.json`);
-
-export interface LvCopyManifest {
-  readonly manifestVersion: 1;
-  readonly kind: 'lv-copy';
-  /** copying: the LV's content is incomplete (written before the copy starts); complete: copied and hash-checked. */
-  readonly state: 'copying' | 'complete';
-  readonly lvmsnapVersion: string;
-  readonly dest: { readonly vg: string; readonly lv: string; readonly sizeBytes: number };
-  readonly origin: { readonly vg: string; readonly lv: string; readonly sizeBytes: number };
-  readonly snapshot: { readonly name: string; readonly reused: boolean };
-  readonly filesystem: { readonly type: string | null };
-  readonly sha256: string | null;
-  readonly startedAt: string;
-  readonly endedAt: string | null;
-  readonly seconds: number | null;
-  readonly peakSnapshotUsagePercent: number | null;
-  readonly command: readonly (readonly string[])[];
-}
-
-export function parseLvManifest(text: string | null): LvCopyManifest | null {
-  if (text === null) return null;
-  try {
-    const m = JSON.parse(text) as LvCopyManifest;
-    return m && m.kind === 'lv-copy' && (m.state === 'copying' || m.state === 'complete') && typeof m.dest?.vg === 'string' ? m : null;
-  } catch {
-    return null;
-  }
-}
 
 export interface LvCopyRequest {
   readonly target: Target;

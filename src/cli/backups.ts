@@ -94,31 +94,49 @@ export const backupsVerify: CommandSpec = {
 export const backupsRestore: CommandSpec = {
   name: 'backups restore',
   summary: 'extract an archive into a directory, or write an image onto a device or file',
-  usage: 'backups restore FILE|/dev/VG/LV --to DIR|DEVICE [--force] [--state-dir DIR] [--json]',
+  usage: 'backups restore FILE|/dev/VG/LV --to DIR|DEVICE [--force] [--state-dir DIR] [--check] [--json]',
   description: 'Checks the archive against its .sha256 first. tar archives are extracted into an existing directory with owners, ' +
     'modes, links, xattrs and ACLs; img.zst is written onto a block device or into a file; fsa is restored onto a block device ' +
     'with fsarchiver. A backup LV (backup --format lv) is checked against its manifest\'s sha256 and copied onto a device or into a file. ' +
-    'A mounted device is always refused; a non-empty directory or an existing file only with --force.',
+    'A mounted device is always refused; a non-empty directory or an existing file only with --force. ' +
+    'Before writing anything, an image (img.zst, its size from the archive\'s manifest, or a backup LV) must fit: a smaller device, ' +
+    'or a file on a filesystem without room for it, is refused (exit 3, nothing restored); a larger device keeps its bytes past the image\'s end.',
   positionals: [{ name: 'FILE', describe: 'the archive (absolute path)', required: true }],
   groups: [{ title: 'Restore', flags: [
     { name: 'to', type: 'string', value: 'DIR|DEVICE', required: true, complete: 'file', describe: 'where to restore' },
     { name: 'force', type: 'boolean', default: false, describe: 'extract into a non-empty directory, or overwrite an existing file' },
     { name: 'state-dir', type: 'string', value: 'DIR', complete: 'dir', default: '/var/lib/lvmsnap', describe: 'where backup --format lv wrote the backup LV\'s manifest (backup-lv/VG-LV.json)' },
+    { name: 'check', type: 'boolean', default: false, describe: 'run every check (checksum, destination, room) and show the commands; write nothing' },
   ] }, JSON_GROUP],
   examples: [
     ['backups restore /backup/vg0-root__20261130_020000.tar.zst --to /mnt/restore', 'the tree, as it was in the snapshot'],
     ['backups restore /backup/vg0-vm1__20261130_020000.img.zst --to /dev/vg0/vm1-restored', 'the image onto an unmounted LV'],
     ['backups restore /dev/backupvg/data-copy --to /dev/vg0/data', 'a backup LV (backup --format lv) back onto the unmounted origin'],
+    ['backups restore /backup/vg0-vm1__20261130_020000.img.zst --to /dev/sdc --check', 'would it fit? nothing written'],
   ],
   run: async (args, io) => {
     const { restoreArchive, restoreBackupLv, isLvDevice } = await import('../backup/index.js');
-    const progress = progressReporter(ttyProgress(args), io.stderr, 'read');
+    const check = args['check'] === true;
+    const progress = progressReporter(ttyProgress(args) && !check, io.stderr, 'read');
     const source = positional(args, 'archive');
     const r = isLvDevice(source)
-      ? await restoreBackupLv(io.host, { device: source, to: String(args['to']), force: args['force'] === true, stateDir: String(args['state-dir']) }, (p) => progress.update(p)).finally(() => progress.done())
-      : await restoreArchive(io.host, { file: positional(args, 'archive'), to: String(args['to']), force: args['force'] === true, cores: await cores() }, (p) => progress.update(p))
+      ? await restoreBackupLv(io.host, { device: source, to: String(args['to']), force: args['force'] === true, stateDir: String(args['state-dir']), check }, (p) => progress.update(p)).finally(() => progress.done())
+      : await restoreArchive(io.host, { file: positional(args, 'archive'), to: String(args['to']), force: args['force'] === true, cores: await cores(), check }, (p) => progress.update(p))
       .finally(() => progress.done());
-    io.stdout(args['json'] ? `${JSON.stringify({ ok: true, ...r }, null, 2)}\n` : `restored ${r.file} to ${r.to} in ${(r.ms / 1000).toFixed(1)} s\n`);
+    if (args['json']) {
+      io.stdout(`${JSON.stringify({ ok: true, check, changed: !check, file: r.file, to: r.to, format: r.format, sha256: r.sha256, checksum: r.checksum, ms: r.ms, room: r.room, warnings: r.warnings, commands: r.commands }, null, 2)}\n`);
+      return EXIT.ok;
+    }
+    for (const w of r.warnings) io.stderr(`lvmsnap: warning: ${w}\n`);
+    const room = r.room && r.room.result === 'fits' ? `; ${r.room.note}` : '';
+    if (check) {
+      io.stdout(`lvmsnap backups restore --check: would restore ${r.file} to ${r.to} (nothing changed)\n` +
+        `  checksum: sha256 ${r.sha256} ${r.checksum === 'missing' ? '(no .sha256 beside it: not checked)' : r.format === 'lv' ? 'matches the backup LV\'s manifest' : 'matches its .sha256'}\n` +
+        (r.room ? `  room: ${r.room.result === 'fits' ? r.room.note : 'not checked (see the warning)'}\n` : '') +
+        `  commands:\n${r.commands.map((c) => `    ${c}\n`).join('')}`);
+    } else {
+      io.stdout(`restored ${r.file} to ${r.to} in ${(r.ms / 1000).toFixed(1)} s${room}\n`);
+    }
     return EXIT.ok;
   },
 };

@@ -1,7 +1,8 @@
 // backup --format lv (src/backup/lv-copy.ts) on the simulated host: the copy, its manifest, refusals that
 // change nothing, a crash at every mutating step, and restore of the backup LV.
 import { describe, expect, it } from 'vitest';
-import { BACKUP_TAG, lvManifestPath, parseLvManifest, runLvCopy, type LvCopyRequest } from '../../src/backup/lv-copy.js';
+import { runLvCopy, type LvCopyRequest } from '../../src/backup/lv-copy.js';
+import { BACKUP_TAG, lvManifestPath, parseLvManifest } from '../../src/backup/lv-manifest.js';
 import { restoreBackupLv } from '../../src/backup/lv-restore.js';
 import { runApply } from '../../src/engine.js';
 import { BackupFailed, BackupRefused, UsageError } from '../../src/errors.js';

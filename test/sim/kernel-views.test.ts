@@ -4,6 +4,8 @@
 // roundtrip.test.ts.
 import { describe, expect, it } from 'vitest';
 import * as C from '../../src/commands.js';
+import { parseFullreport } from '../../src/parse/index.js';
+import { sysfsBlockDir, sysfsBlockFile } from '../../src/sim/sysfs-block.js';
 import { mountinfo, statfsAvail, sysfsLoops } from '../../src/sim/kernel-views.js';
 import { SimHost } from '../../src/sim/host.js';
 import { addFilesystem, drift, exec, simpleSystem } from '../../src/sim/model.js';
@@ -21,6 +23,21 @@ describe('simulated kernel views', () => {
     expectKernelViewsAgree(drift.deleteFile(drift.unmount(s, '/media/snap'), TMP)); // "(deleted)" back file
     expectKernelViewsAgree(drift.detachLoop(s, '/dev/loop0', false)); // lazily detached: autoclear
     expectKernelViewsAgree(drift.reboot(s));
+  });
+
+  it('/sys/class/block/dm-N agrees with lvm: one per active LV, its MAJ:MIN, its dm name, its size (a snapshot shows its origin\'s)', () => {
+    const s = runOk(simpleSystem(), ...forward());
+    const lvs = parseFullreport(exec(s, C.fullreportArgv()).result.stdout).lvs.filter((l) => l.active);
+    expect(lvs.some((l) => l.isSnapshot)).toBe(true);
+    const dms = sysfsBlockDir(s, '/sys/class/block/').filter((n) => n.startsWith('dm-'));
+    expect(dms).toEqual(lvs.map((l) => `dm-${l.majMin!.split(':')[1]}`).sort());
+    for (const l of lvs) {
+      const dir = `/sys/class/block/dm-${l.majMin!.split(':')[1]}`;
+      const size = l.isSnapshot ? lvs.find((o) => o.vg === l.vg && o.name === l.origin)!.sizeBytes : l.sizeBytes;
+      expect(sysfsBlockFile(s, `${dir}/dev`)).toBe(`${l.majMin}\n`);
+      expect(sysfsBlockFile(s, `${dir}/dm/name`)).toBe(`${l.vg.replace(/-/g, '--')}-${l.name.replace(/-/g, '--')}\n`);
+      expect(Number(sysfsBlockFile(s, `${dir}/size`)) * 512).toBe(size);
+    }
   });
 
   it('escape paths in mountinfo and list options as the kernel splits them', () => {
