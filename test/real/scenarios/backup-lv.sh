@@ -3,7 +3,8 @@
 #   backup --format lv --dest-lv vg0/rootcopy creates the LV (tag lvmsnap_backup, the origin's size), copies the
 #   snapshot with dd, the manifest says complete with the sha256 of the copy, which is the (unmounted) origin's;
 #   the chain is gone; a second run reuses the LV; an untagged LV is refused (exit 3) and left unchanged;
-#   backups restore /dev/vg0/rootcopy --to FILE gives a file with the origin device's sha256.
+#   backups restore /dev/vg0/rootcopy --to FILE gives a file with the origin device's sha256; onto a smaller
+#   LV it is refused (exit 3) and that LV is unchanged.
 # Not traced for test/real/differential.ts (like backup.sh): it runs the CLI directly.
 
 scen_backup_lv() {
@@ -32,7 +33,14 @@ scen_backup_lv() {
 	assert_eq "" "$(lvs --noheadings -o lv_tags "$VG/foreign" | tr -d ' ')" "the foreign LV is untouched"
 	bk_expect 0 backups restore "/dev/$VG/rootcopy" --to /tmp/rootcopy.img --json
 	assert_eq "$want" "$(sha256sum -b </tmp/rootcopy.img | cut -d' ' -f1)" "the restored image's sha256 is the origin device's"
+	# Onto a smaller LV (found by its device-mapper name in sysfs): refused before the first write.
+	local small_sum
+	lvcreate -q --yes -L 52M -n small "$VG" >/dev/null
+	small_sum=$(sha256sum -b <"/dev/$VG/small" | cut -d' ' -f1)
+	bk_expect 3 backups restore "/dev/$VG/rootcopy" --to "/dev/$VG/small"
+	grep -q 'smaller than the image' "$BK_ERR" || fail "restore onto a smaller LV: $(cat "$BK_ERR")"
+	assert_eq "$small_sum" "$(sha256sum -b <"/dev/$VG/small" | cut -d' ' -f1)" "the smaller LV is unchanged after the refused restore"
 	rm -f /tmp/rootcopy.img "$man"
-	lvremove -q --yes "$VG/rootcopy" "$VG/foreign" >/dev/null
+	lvremove -q --yes "$VG/rootcopy" "$VG/foreign" "$VG/small" >/dev/null
 	mount "/dev/$VG/$LV" "$ORIGIN_MNT"
 }
