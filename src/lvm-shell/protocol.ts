@@ -24,8 +24,13 @@ export const isShellReport = (argv: readonly string[]): boolean => argv[0] === '
 export const LVM_SHELL_PROFILE = 'lvmdbusd';
 /** The file descriptor of the child the report is written to. */
 export const LVM_SHELL_REPORT_FD = 3;
+/** The shell's environment over the caller's. HOME: lvm's shell reads $HOME/.lvm_history at start and
+ *  writes every line into it at exit (lvm2 tools/lvm.c); lvmsnap's commands must not fill the admin's
+ *  history (the file is root's own), and lvm uses HOME for nothing else. Under /dev/null the file can
+ *  be neither read nor created (ENOTDIR). */
 export const lvmShellEnv = (): Record<string, string> => ({
   LVM_REPORT_FD: String(LVM_SHELL_REPORT_FD), LVM_COMMAND_PROFILE: LVM_SHELL_PROFILE, LVM_LOG_FILE_MAX_LINES: '0',
+  HOME: '/dev/null',
 });
 /** Asked after a failed command: its full log (errors of every context), one object like any command's. */
 export const LASTLOG = 'lastlog';

@@ -1,13 +1,13 @@
 // RealHost's lvm shell against this machine's lvm2 (commands that change nothing: no device-mapper here)
 // and against stand-ins for an lvm that dies or a system without lvm2's lvmdbusd profile.
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RealHost } from '../../src/host-real.js';
 
 const host = new RealHost();
-const saved = { PATH: process.env['PATH'], LVM_SYSTEM_DIR: process.env['LVM_SYSTEM_DIR'] };
+const saved = { PATH: process.env['PATH'], LVM_SYSTEM_DIR: process.env['LVM_SYSTEM_DIR'], HOME: process.env['HOME'] };
 afterEach(() => {
   for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
 });
@@ -29,6 +29,15 @@ describe('RealHost lvm shell', () => {
     expect(quoted.stderr).toMatch(/no such vg/);
     await shell!.close();
     await shell!.close();
+  });
+
+  it('leaves the admin\'s ~/.lvm_history alone (lvm\'s shell would append every line to it)', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'lvmsnap-home-'));
+    process.env['HOME'] = home;
+    const shell = host.lvmShell()!;
+    expect((await shell.run(['lvchange', '--help'], mut)).exitCode).toBe(0);
+    await shell.close();
+    expect(existsSync(join(home, '.lvm_history'))).toBe(false);
   });
 
   it('refuses argv that has no shell line (the applier forks those)', async () => {
