@@ -15,7 +15,7 @@ export const PvOnDevice: Omit<Resource, 'kind'> = {
   observe(f) {
     const t = f.target;
     const pv = f.cowPv;
-    const id = `${t.vg}:${pv?.name ?? t.cowDevice!}`;
+    const id = `${t.vg}:${pv?.name ?? f.cowDevicePath!}`;
     if (!pv) return view('PvInVg', id, 'absent');
     if (pv.vg !== null && pv.vg !== t.vg) return view('PvInVg', id, 'foreign', observed(pv), `${pv.name} is a PV of another VG (${pv.vg})`);
     if (!isOurPv(t, pv))

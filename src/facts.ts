@@ -33,6 +33,9 @@ export interface Facts {
   readonly cowPv: ObservedPv | undefined;
   /** The device the COW PV is (or would be) on: the loop device or the spare device; null without either. */
   readonly pvDevice: string | null;
+  /** With --cow-device: the kernel's name of the device it names (a /dev/disk/by-* link followed, as LVM's
+   *  report names PVs: /dev/sdb); null without --cow-device. */
+  readonly cowDevicePath: string | null;
   /** The snapshot's mount at the mountpoint, or whatever else is mounted there. */
   readonly mountAtMountpoint: ObservedMount | undefined;
   /** What present makes: 'thin' for a thin origin without --size/--tmp-file, else a classic 'cow' snapshot. */
@@ -116,21 +119,22 @@ export function deriveFacts(target: Target, snap: SystemSnapshot): Facts {
         snap.loops.find((l) => l.backFile === target.tmpFile && !l.backFileDeleted);
   const loopName = target.tmpFile === undefined ? null : boundLoop?.name ?? target.loopDevice ?? snap.freeLoop;
   const loopPv = loopName === null ? undefined : snap.pvs.find((p) => p.name === loopName);
-  const cowPv = target.cowDevice === undefined ? undefined : cowPvOf(target, snap);
-  const pvDevice = target.tmpFile !== undefined ? loopName : target.cowDevice !== undefined ? cowPv?.name ?? target.cowDevice : null;
+  const cowDevicePath = target.cowDevice === undefined ? null : snap.cowDevice?.device ?? target.cowDevice;
+  const cowPv = cowDevicePath === null ? undefined : cowPvOf(target, snap, cowDevicePath);
+  const pvDevice = target.tmpFile !== undefined ? loopName : cowDevicePath !== null ? cowPv?.name ?? cowDevicePath : null;
   const mountAtMountpoint = target.mountpoint === undefined ? undefined : mountAt(snap, target.mountpoint);
 
   const snapshotKind = snapshotKindFor(target, origin);
   const poolName = origin?.thin?.pool;
   const pool = poolName ? lvsInVg.find((l) => l.name === poolName) : undefined;
-  return { target, snap, vg, origin, snapshotLv, snapshotBytes, tmpFileBytes, tmpFileOurs, boundLoop, loopName, loopPv, cowPv, pvDevice, mountAtMountpoint, snapshotKind, pool };
+  return { target, snap, vg, origin, snapshotLv, snapshotBytes, tmpFileBytes, tmpFileOurs, boundLoop, loopName, loopPv, cowPv, pvDevice, cowDevicePath, mountAtMountpoint, snapshotKind, pool };
 }
 
 /** A PV lvmsnap made for this target: its derived UUID, or both of its tags. */
 export const isOurPv = (target: Target, pv: ObservedPv): boolean =>
   pv.uuid === lvmsnapPvUuid(target) || (pv.tags.includes(OWNER_TAG) && pv.tags.includes(pvForTag(target.snapshot)));
 
-function cowPvOf(target: Target, snap: SystemSnapshot): ObservedPv | undefined {
+function cowPvOf(target: Target, snap: SystemSnapshot, device: string): ObservedPv | undefined {
   const ours = snap.pvs.find((p) => !p.missing && (p.vg === null || p.vg === target.vg) && isOurPv(target, p));
-  return ours ?? snap.pvs.find((p) => p.name === target.cowDevice);
+  return ours ?? snap.pvs.find((p) => p.name === device);
 }

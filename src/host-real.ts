@@ -1,10 +1,10 @@
 // The real host: the only module that spawns processes (node:child_process) or touches the filesystem directly.
 import { spawn } from 'node:child_process';
 import {
-  closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statfsSync, unlinkSync, writeFileSync, writeSync,
+  closeSync, fsyncSync, lstatSync, readlinkSync, realpathSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statfsSync, unlinkSync, writeFileSync, writeSync,
 } from 'node:fs';
 import { constants as osConstants } from 'node:os';
-import { dirname, relative } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { nowMs } from './clock.js';
 import { inProcessError, inProcessOp, type InProcessOp } from './in-process/ops.js';
@@ -179,6 +179,7 @@ export class RealHost implements HostPort {
   readMountinfo(): Promise<string> { return readMountinfo(); }
   readLoopSysfs(): Promise<SysfsLoop[]> { return readKernelLoops(); }
   lstat(path: string): Promise<FileStat | null> { return realLstat(path); }
+  realpath(path: string): Promise<string | null> { return realRealpath(path); }
   statfsAvail(path: string): Promise<number | null> { return realStatfsAvail(path); }
 
 
@@ -404,6 +405,29 @@ function realLstat(path: string): Promise<FileStat | null> {
     if (missing(err)) return Promise.resolve(null);
     throw err;
   }
+}
+
+/** realpath(3), or for a dangling link the missing path its chain of links ends at (as readlink -f). */
+function realRealpath(path: string): Promise<string | null> {
+  try {
+    return Promise.resolve(realpathSync(path));
+  } catch (err) {
+    if (!missing(err)) throw err;
+  }
+  // Missing, or a symlink (chain) ending nowhere: follow it link by link (40 hops, as the kernel's ELOOP).
+  let at = resolve(path);
+  for (let hop = 0; hop < 40; hop++) {
+    let st;
+    try {
+      st = lstatSync(at);
+    } catch (err) {
+      if (!missing(err)) throw err;
+      return Promise.resolve(hop === 0 ? null : at);
+    }
+    if (!st.isSymbolicLink()) return Promise.resolve(at);
+    at = resolve(dirname(at), readlinkSync(at));
+  }
+  return Promise.resolve(null);
 }
 
 function realStatfsAvail(path: string): Promise<number | null> {

@@ -130,6 +130,10 @@ export interface HostPort {
   readLoopSysfs(): Promise<SysfsLoop[]>;
   /** lstat(2) of a path; null when it does not exist (ENOENT, ENOTDIR). */
   lstat(path: string): Promise<FileStat | null>;
+  /** The path with every symlink followed, like `readlink -f` (udev's /dev/disk/by-id/X -> /dev/sdb): the
+   *  path itself when it is no symlink; for a dangling link, the missing path it ends at; null when the
+   *  path itself does not exist. */
+  realpath(path: string): Promise<string | null>;
   /** Bytes available to unprivileged users on the filesystem holding path (statfs f_bavail × f_bsize,
    *  as df's Avail); null when the path does not exist. */
   statfsAvail(path: string): Promise<number | null>;

@@ -53,6 +53,7 @@ export class RecordingHost implements HostPort {
   readMountinfo(): Promise<string> { return this.inner.readMountinfo(); }
   readLoopSysfs(): Promise<SysfsLoop[]> { return this.inner.readLoopSysfs(); }
   lstat(path: string): Promise<FileStat | null> { return this.inner.lstat(path); }
+  realpath(path: string): Promise<string | null> { return this.inner.realpath(path); }
   statfsAvail(path: string): Promise<number | null> { return this.inner.statfsAvail(path); }
   uid(): number { return this.inner.uid(); }
 }

@@ -105,7 +105,7 @@ const FIELDS: Readonly<Record<string, { check: Check<unknown>; default?: unknown
   tmpFile: { check: absPath },
   tmpFileSize: { check: bytesField },
   loopDevice: { check: matching(/^\/dev\/loop\d+$/, 'must look like /dev/loop3') },
-  cowDevice: { check: matching(/^\/dev\/[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'must be a block device directly under /dev, like /dev/sdb (not a /dev/disk/by-* link)') },
+  cowDevice: { check: matching(/^\/dev(?:\/[A-Za-z0-9_][A-Za-z0-9_.:+@=,-]*)+$/, 'must be a block device under /dev, like /dev/sdb or /dev/disk/by-id/NAME') },
   allocate: { check: oneOf('auto', 'fallocate', 'zero'), default: 'auto' },
   removeMountpoint: { check: bool, default: false },
   stateDir: { check: absPath, default: '/var/lib/lvmsnap' },

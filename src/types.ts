@@ -173,8 +173,13 @@ export interface SystemSnapshot {
 
 /** A block device as sysfs, mountinfo and blkid show it (src/cow-device/observe.ts). */
 export interface ObservedBlockDevice {
+  /** The path as given (/dev/sdb, /dev/disk/by-id/NAME). */
   readonly path: string;
-  /** lstat type of the path, or null when it does not exist. */
+  /** The path with its symlinks followed (a /dev/disk/by-* link -> /dev/sdb): the kernel's device, which
+   *  sysfs, blkid and LVM's report name; path itself when it is no symlink. For a dangling link, the
+   *  missing path it points to (type null). */
+  readonly device: string;
+  /** lstat type of device (the link's target), or null when it does not exist. */
   readonly type: PathType | null;
   /** /sys/class/block/NAME/size in bytes, or null when sysfs has no such device. */
   readonly sizeBytes: number | null;

@@ -7,7 +7,7 @@ function untouchable() {
   const calls: string[] = [];
   const no = (what: string) => async (...a: unknown[]): Promise<never> => { calls.push(`${what} ${JSON.stringify(a)}`); throw new Error(`touched: ${what}`); };
   const host: HostPort = { run: no('run'), readFile: no('readFile'), listDir: no('listDir'), writeFile: no('writeFile'), removeFile: no('removeFile'), lock: no('lock'), unlock: no('unlock'),
-    readMountinfo: no('readMountinfo'), readLoopSysfs: no('readLoopSysfs'), lstat: no('lstat'), statfsAvail: no('statfsAvail'), pipe: no('pipe'), uid: () => 0 };
+    readMountinfo: no('readMountinfo'), readLoopSysfs: no('readLoopSysfs'), lstat: no('lstat'), realpath: no('realpath'), statfsAvail: no('statfsAvail'), pipe: no('pipe'), uid: () => 0 };
 
   return { host, calls };
 }

@@ -95,6 +95,21 @@ describe('RealHost', () => {
     expect(await host.lstat(join(d, 'missing'))).toBeNull();
     expect(await host.lstat(join(f, 'under-a-file'))).toBeNull(); // ENOTDIR
   });
+  it('realpath follows a chain of relative and absolute links as readlink -f does; a dangling link gives where it ends; null for a missing path', async () => {
+    const d = dir();
+    const f = join(d, 'disk');
+    writeFileSync(f, 'x');
+    symlinkSync('disk', join(d, 'rel'));
+    symlinkSync(join(d, 'rel'), join(d, 'chain'));
+    symlinkSync('gone', join(d, 'dangling'));
+    symlinkSync('dangling', join(d, 'to-dangling'));
+    const real = (p: string) => host.run(['readlink', '-f', '--', p], { mutating: false }).then((r) => r.stdout.trim());
+    for (const p of ['rel', 'chain', 'dangling', 'to-dangling', 'disk']) expect(await host.realpath(join(d, p)), p).toBe(await real(join(d, p)));
+    expect(await host.realpath(join(d, 'chain'))).toBe(await real(f));
+    expect(await host.realpath(join(d, 'to-dangling'))).toBe(join(await real(d), 'gone'));
+    expect(await host.realpath(join(d, 'missing'))).toBeNull();
+    expect(await host.realpath(join(f, 'under-a-file'))).toBeNull();
+  });
   it('statfsAvail gives df\'s Avail (give or take what others write meanwhile), null for a missing path', async () => {
     const d = dir();
     const [before, mine, after] = [

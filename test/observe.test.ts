@@ -41,6 +41,7 @@ function fakeHost(table: Record<string, Canned>, kernel: Kernel, files: Record<s
     readMountinfo: async () => { reads.push('mountinfo'); return kernel.mountinfo; },
     readLoopSysfs: async () => { reads.push('sysfs'); return kernel.loops; },
     lstat: async (p) => { reads.push(`lstat ${p}`); return kernel.stats[p] ?? null; },
+    realpath: async () => { throw new Error('observe resolves symlinks only for a --cow-device'); },
     statfsAvail: async (p) => { reads.push(`statfs ${p}`); return kernel.avail[p] ?? null; },
     uid: () => 0,
   };

@@ -1,6 +1,10 @@
 // Where `backups restore` writes an image (an img.zst or fsa archive, or a backup LV): an unmounted block
 // device, written in place, or a file, created (an existing one only with --force, replaced whole). The
 // refusals shared by both restores, before anything is written; how much room there is: restore-room.ts.
+// A symlink under /dev other than LVM's /dev/VG/LV (udev's stable /dev/disk/by-id/... names) is followed
+// here, once: the device it points to is the one whose mounts and size are checked (the image is written
+// through the link).
+import { posix } from 'node:path';
 import { findmntArgv, rmFileArgv, statArgv } from '../commands.js';
 import { BackupRefused } from '../errors.js';
 import { parseFindmnt, parseStat } from '../parse/index.js';
@@ -10,6 +14,9 @@ import { must } from './files.js';
 export interface ImageDest {
   readonly to: string;
   readonly kind: 'device' | 'file';
+  /** The device `to` names, its symlinks followed (/dev/disk/by-id/NAME -> /dev/sdb); `to` itself when it
+   *  is no symlink, for LVM's /dev/VG/LV (restore-room.ts finds its dm device by name), and for a file. */
+  readonly device: string;
   /** The size of the existing file --force replaces (removed before the image is written), or null: none. */
   readonly replaces: number | null;
   /** The removal of that file, or null. */
@@ -26,12 +33,20 @@ export async function imageDest(host: HostPort, to: string, force: boolean, what
   if (st?.type === 'directory') throw new BackupRefused(`--to ${to}: ${what} is written onto a block device or into a file, not a directory`);
   // /dev/VG/LV is a symlink to the device node (stat does not follow it): such a link under /dev is a device.
   if (st && (st.type === 'block' || (st.type === 'other' && to.startsWith('/dev/')))) {
-    const mounts = parseFindmnt((await must(host, findmntArgv(), false)).stdout);
     const lvm = /^\/dev\/([^/]+)\/([^/]+)$/.exec(to);
-    const aliases = [to, ...(lvm ? [`/dev/mapper/${lvm[1]!.replace(/-/g, '--')}-${lvm[2]!.replace(/-/g, '--')}`] : [])];
+    // /dev/VG/LV is LVM's own name (restore-room.ts finds its dm device by name); any other link is followed.
+    const device = st.type === 'other' && !lvm ? (await host.realpath(to)) ?? to : to;
+    if (device !== to) {
+      const target = await host.lstat(device);
+      if (target === null) throw new BackupRefused(`--to ${to} is a symlink to ${device}, which does not exist (a dangling link: the disk is gone or the link is stale): nothing restored; check the names with "ls -l ${posix.dirname(to)}" and "lsblk", and pass the disk's current /dev/disk/by-id/ name or /dev/sdX`);
+      if (target.type !== 'block') throw new BackupRefused(`--to ${to} is a symlink to ${device}, which is not a block device: nothing restored; pass a block device (by a /dev/disk/by-id/ name that points to one, or as /dev/sdX), or a file path that is no symlink`);
+    }
+    const shown = device === to ? to : `${to} (${device})`;
+    const mounts = parseFindmnt((await must(host, findmntArgv(), false)).stdout);
+    const aliases = [to, device, ...(lvm ? [`/dev/mapper/${lvm[1]!.replace(/-/g, '--')}-${lvm[2]!.replace(/-/g, '--')}`] : [])];
     const m = mounts.find((x) => aliases.includes(x.source));
-    if (m) throw new BackupRefused(`--to ${to} is mounted at ${m.target}: writing an image under a mounted filesystem destroys it; unmount it first`);
-    return { to, kind: 'device', replaces: null, remove: null };
+    if (m) throw new BackupRefused(`--to ${shown} is mounted at ${m.target}: writing an image under a mounted filesystem destroys it; unmount it first`);
+    return { to, kind: 'device', device, replaces: null, remove: null };
   }
   if (deviceOnly !== undefined) throw new BackupRefused(`--to ${to}: ${deviceOnly}`);
   // A missing device (an inactive LV's /dev/VG/LV) must not become a new file in /dev; /dev/shm holds files.
@@ -40,5 +55,5 @@ export async function imageDest(host: HostPort, to: string, force: boolean, what
   }
   if (st && !force) throw new BackupRefused(`--to ${to} exists: pass --force to overwrite it`);
   // --force: replaced whole (removed first), never a longer old tail behind a shorter image.
-  return { to, kind: 'file', replaces: st ? st.size : null, remove: st ? rmFileArgv(to) : null };
+  return { to, kind: 'file', device: to, replaces: st ? st.size : null, remove: st ? rmFileArgv(to) : null };
 }

@@ -172,7 +172,7 @@ export async function restoreArchive(host: HostPort, req: RestoreRequest, onProg
   } else {
     dest = await imageDest(host, req.to, req.force, `a ${format} archive`, format === 'fsa' ? 'fsarchiver restores onto a block device' : undefined);
     // fsarchiver makes a filesystem that needs only room for the files: the raw image needs the whole origin's size.
-    if (format === 'img.zst') room = await checkRoom(host, req.to, dest.kind, await archiveImageSize(host, req.file), dest.replaces ?? 0);
+    if (format === 'img.zst') room = await checkRoom(host, req.to, dest.kind, await archiveImageSize(host, req.file), dest.replaces ?? 0, dest.device);
   }
   // Never restore a file lvmsnap cannot vouch for: the checksum first (when there is one).
   const expected = parseSha256File((await host.readFile(`${req.file}.sha256`)) ?? '');

@@ -43,7 +43,7 @@ export async function restoreBackupLv(host: HostPort, req: LvRestoreRequest, onP
   if (!found.active) throw new BackupRefused(`${req.device} is not active: lvchange --activate y ${vg}/${lv}`);
   const dest = await imageDest(host, req.to, req.force, 'a backup LV');
   // dd copies the whole LV: its size in the report is the image's (the manifest's sizes were the same when it was written).
-  const room = await checkRoom(host, req.to, dest.kind, { bytes: found.sizeBytes, from: 'lv' }, dest.replaces ?? 0);
+  const room = await checkRoom(host, req.to, dest.kind, { bytes: found.sizeBytes, from: 'lv' }, dest.replaces ?? 0, dest.device);
   // Never restore a copy lvmsnap cannot vouch for: the LV's hash against the manifest's first.
   const sha256 = await sha256Of(host, req.device);
   if (sha256 !== manifest.sha256) {

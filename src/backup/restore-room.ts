@@ -11,6 +11,8 @@ const SECTOR = 512;
 
 /** The outcome of the room check, as restore --check and --json show it. */
 export interface RoomCheck {
+  /** The device whose size was read, when --to is a symlink to it (/dev/disk/by-id/NAME -> /dev/sdb). */
+  readonly device?: string;
   /** The image's size in bytes; null when nothing tells it (an archive without a readable manifest). */
   readonly imageBytes: number | null;
   /** Where imageBytes came from: the archive's manifest, or the backup LV's size. */
@@ -64,23 +66,26 @@ export async function blockDeviceBytes(host: HostPort, path: string): Promise<nu
  * Refuses (BackupRefused, exit 3) when the image cannot fit at `to`: a device smaller than the image, a
  * device whose size cannot be read, a file whose filesystem lacks the room (or whose directory is
  * missing). `replacedBytes`: the size of the existing file --force replaces (its space comes free).
+ * `device`: the device `to` names, its symlinks followed (image-dest.ts): its size is the one read.
  */
-export async function checkRoom(host: HostPort, to: string, target: 'device' | 'file', image: ImageSize, replacedBytes: number): Promise<RoomCheck> {
+export async function checkRoom(host: HostPort, to: string, target: 'device' | 'file', image: ImageSize, replacedBytes: number, device = to): Promise<RoomCheck> {
+  const link = target === 'device' && device !== to;
+  const shown = link ? `${to} (${device})` : to;
   if (image.bytes === null) {
     return {
-      imageBytes: null, imageBytesFrom: null, target, roomBytes: null, result: 'unchecked', tailBytes: 0,
-      note: `the image's size is not known (${image.why}): the room at ${to} was not checked, so a ${target === 'device' ? 'device' : 'filesystem'} too small for it fails part-way`,
+      ...(link ? { device } : {}), imageBytes: null, imageBytesFrom: null, target, roomBytes: null, result: 'unchecked', tailBytes: 0,
+      note: `the image's size is not known (${image.why}): the room at ${shown} was not checked, so a ${target === 'device' ? 'device' : 'filesystem'} too small for it fails part-way`,
     };
   }
   const need = image.bytes;
-  const base = { imageBytes: need, imageBytesFrom: image.from, target, result: 'fits' as const };
+  const base = { ...(link ? { device } : {}), imageBytes: need, imageBytesFrom: image.from, target, result: 'fits' as const };
   if (target === 'device') {
-    const size = await blockDeviceBytes(host, to);
+    const size = await blockDeviceBytes(host, device);
     if (size === null) {
-      throw new BackupRefused(`--to ${to}: cannot tell its size (the kernel shows no block device of that name in ${SYS_BLOCK}); name the device as /dev/NAME, /dev/VG/LV or /dev/mapper/NAME: nothing restored`);
+      throw new BackupRefused(`--to ${shown}: cannot tell its size (the kernel shows no block device of that name in ${SYS_BLOCK}); name the device as /dev/NAME, /dev/VG/LV, /dev/mapper/NAME or a /dev/disk/by-* link to one: nothing restored`);
     }
     if (size < need) {
-      throw new BackupRefused(`--to ${to} has ${sizeText(size)}, smaller than the image's ${sizeText(need)}: nothing restored; restore onto a device of at least the image's size`);
+      throw new BackupRefused(`--to ${shown} has ${sizeText(size)}, smaller than the image's ${sizeText(need)}: nothing restored; restore onto a device of at least the image's size`);
     }
     const tail = size - need;
     return {

@@ -103,7 +103,7 @@ export const backupsRestore: CommandSpec = {
     'or a file on a filesystem without room for it, is refused (exit 3, nothing restored); a larger device keeps its bytes past the image\'s end.',
   positionals: [{ name: 'FILE', describe: 'the archive (absolute path)', required: true }],
   groups: [{ title: 'Restore', flags: [
-    { name: 'to', type: 'string', value: 'DIR|DEVICE', required: true, complete: 'file', describe: 'where to restore' },
+    { name: 'to', type: 'string', value: 'DIR|DEVICE', required: true, complete: 'file', describe: 'where to restore: a directory, a file, or a block device (/dev/sdX, /dev/VG/LV, /dev/mapper/NAME, or a stable /dev/disk/by-id/NAME link, which is followed to the disk for the mount and size checks)' },
     { name: 'force', type: 'boolean', default: false, describe: 'extract into a non-empty directory, or overwrite an existing file' },
     { name: 'state-dir', type: 'string', value: 'DIR', complete: 'dir', default: '/var/lib/lvmsnap', describe: 'where backup --format lv wrote the backup LV\'s manifest (backup-lv/VG-LV.json)' },
     { name: 'check', type: 'boolean', default: false, describe: 'run every check (checksum, destination, room) and show the commands; write nothing' },

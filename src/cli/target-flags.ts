@@ -19,7 +19,7 @@ export const TARGET_FLAGS: readonly FlagSpec[] = [
   { name: 'tmp-file', type: 'string', value: 'PATH', complete: 'file', describe: 'borrow the COW space from this file via a loop PV (for a full VG)' },
   { name: 'tmp-file-size', type: 'string', value: 'SIZE', shownDefault: 'snapshot size plus PV metadata', describe: 'size of the tmp file' },
   { name: 'loop-device', type: 'string', value: 'DEV', complete: 'file', shownDefault: 'the first free one', describe: 'loop device to use' },
-  { name: 'cow-device', type: 'string', value: 'DEV', complete: 'file', describe: 'borrow the COW space from this spare whole disk (no partitions, no signature) as a PV instead of a tmp file; it survives a reboot' },
+  { name: 'cow-device', type: 'string', value: 'DEV', complete: 'file', describe: 'borrow the COW space from this spare whole disk (no partitions, no signature) as a PV instead of a tmp file; it survives a reboot. A stable /dev/disk/by-id/NAME (or by-path) link is followed to the disk and recommended: /dev/sdX names can change across a reboot' },
   { name: 'allocate', type: 'string', choices: ['auto', 'fallocate', 'zero'], shownDefault: 'auto', describe: 'how to allocate the tmp file (never sparse)' },
   { name: 'remove-mountpoint', type: 'boolean', describe: 'with --state absent: also remove a mountpoint directory lvmsnap did not create' },
   { name: 'thin-pool-threshold', type: 'string', value: 'PERCENT', shownDefault: '90', describe: "thin origin (thin snapshot unless --size/--tmp-file): refuse above this pool usage" },

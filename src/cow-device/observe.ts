@@ -1,11 +1,14 @@
 // The cow-device folder owns --cow-device: a spare whole block device lending the COW space as a PV
 // (instead of a tmp file and a loop device). This file observes the device the way the kernel shows it:
 // lstat, /sys/class/block/NAME (size, dev, partitions, holders) and blkid's low-level probe. Read-only.
+// A symlink (udev's stable /dev/disk/by-id/..., by-path/..., by-uuid/... names) is followed once, here,
+// before anything else: every later look (sysfs, blkid, LVM's report, pvcreate) names the device it
+// points to (/dev/sdb), the name the kernel and LVM use.
 import { posix } from 'node:path';
 import { blkidSignaturesArgv } from '../commands.js';
 import { CommandFailed } from '../errors.js';
 import { parseBlkidValues } from '../parse/index.js';
-import type { HostPort } from '../port.js';
+import type { FileStat, HostPort } from '../port.js';
 import type { ObservedBlockDevice } from '../types.js';
 
 const SECTOR = 512;
@@ -15,11 +18,20 @@ export const SYS_BLOCK = '/sys/class/block';
 const BLKID_NOTHING = 2;
 const BLKID_AMBIVALENT = 8;
 
+/** The device a path names: the path itself, or for a symlink the path it resolves to (missing for a
+ *  dangling link), with lstat's answer for that path. */
+export async function followLink(host: HostPort, path: string): Promise<{ device: string; st: FileStat | null }> {
+  const st = await host.lstat(path);
+  if (st?.type !== 'other') return { device: path, st };
+  const device = (await host.realpath(path)) ?? path;
+  return device === path ? { device, st } : { device, st: await host.lstat(device) };
+}
+
 export async function observeBlockDevice(host: HostPort, path: string): Promise<ObservedBlockDevice> {
-  const name = posix.basename(path);
+  const { device, st } = await followLink(host, path);
+  const name = posix.basename(device);
   const sys = `${SYS_BLOCK}/${name}`;
-  const [st, size, dev, entries, holders] = await Promise.all([
-    host.lstat(path),
+  const [size, dev, entries, holders] = await Promise.all([
     host.readFile(`${sys}/size`),
     host.readFile(`${sys}/dev`),
     host.listDir(sys),
@@ -34,7 +46,7 @@ export async function observeBlockDevice(host: HostPort, path: string): Promise<
   })));
   let signatures: string[] = [];
   if (st?.type === 'block') {
-    const res = await host.run(blkidSignaturesArgv(path), { mutating: false });
+    const res = await host.run(blkidSignaturesArgv(device), { mutating: false });
     if (res.exitCode === 0) signatures = parseBlkidValues(res.stdout);
     else if (res.exitCode === BLKID_AMBIVALENT) signatures = ['ambivalent (several signatures)'];
     else if (res.exitCode !== BLKID_NOTHING) throw new CommandFailed(res.argv, res.exitCode, res.stderr);
@@ -42,6 +54,7 @@ export async function observeBlockDevice(host: HostPort, path: string): Promise<
   const sectors = size === null ? NaN : Number(size.trim());
   return {
     path,
+    device,
     type: st?.type ?? null,
     sizeBytes: Number.isSafeInteger(sectors) ? sectors * SECTOR : null,
     majMin: dev?.trim() || null,

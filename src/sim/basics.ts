@@ -145,6 +145,9 @@ export interface SimSystem {
   readonly pvs: Readonly<Record<string, SimPv>>;
   readonly lvs: Readonly<Record<string, SimLv>>;
   readonly disks: Readonly<Record<string, SimDisk>>;
+  /** udev's symlinks under /dev (/dev/disk/by-id/NAME): link path -> its target as readlink shows it
+   *  (absolute, or relative to the link's directory: ../../sdb). Absent: none. Nothing keeps them in step. */
+  readonly links?: Readonly<Record<string, string>>;
   readonly loops: Readonly<Record<string, SimLoop>>;
   readonly filesystems: Readonly<Record<string, SimFs>>;
   /** In mount order; a later mount on the same target hides an earlier one. */

@@ -53,6 +53,11 @@ export function addDisk(s: SimSystem, name: string, major: number, minor: number
   return edit(s, { disks: { [name]: { name, major, minor, size, label: null, fstype } } });
 }
 
+/** A udev-style symlink under /dev (e.g. /dev/disk/by-id/NAME -> ../../sdb); target may be missing (dangling). */
+export function addDevLink(s: SimSystem, link: string, target: string): SimSystem {
+  return edit(s, {}, { links: { ...s.links, [normPath(link)]: target } });
+}
+
 /** A VG whose PVs are the given (existing, unlabelled) disks, each used whole. */
 export function addVg(s: SimSystem, name: string, devices: readonly string[], extentSize = 4 * MiB): SimSystem {
   let n = s.counters.uuid;

@@ -71,11 +71,13 @@ export function systemFromSnapshot(snap: SystemSnapshot, opts: FromSnapshotOptio
     }
     // A spare --cow-device that is no PV yet: a disk of its observed size (its signatures are not modelled:
     // pre-flight refuses any before a plan is rehearsed).
+    // Named by a /dev/disk/by-* link: the disk under the kernel's name, and the link to it.
     const cow = snap.cowDevice;
-    if (cow?.type === 'block' && cow.sizeBytes !== null && !d.disks[cow.path]) {
+    if (cow?.type === 'block' && cow.sizeBytes !== null && !d.disks[cow.device]) {
       const [major, minor] = (cow.majMin ?? '').split(':').map(Number);
-      d.disks[cow.path] = { name: cow.path, major: major ?? 0, minor: minor ?? 0, size: cow.sizeBytes, label: null, fstype: null };
+      d.disks[cow.device] = { name: cow.device, major: major ?? 0, minor: minor ?? 0, size: cow.sizeBytes, label: null, fstype: null };
     }
+    if (cow && cow.device !== cow.path) d.links = { ...d.links, [cow.path]: cow.device };
   });
   // Pools first, then origins, then snapshots (classic or thin). lvm2's hidden sub-LVs ([pool_tdata] ...)
   // are not modelled: the pool holds their extents itself.

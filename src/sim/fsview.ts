@@ -97,6 +97,10 @@ function devNode(s: SimSystem, p: string, where: { mountPoint: string; majMin: s
   const disk = s.disks[p];
   if (disk) return mk('block', 200 + disk.minor);
   if (p === '/dev/mapper') return mk('directory', 100);
+  const links = s.links ?? {};
+  const link = links[p];
+  if (link !== undefined) return mk('symlink', 800 + Object.keys(links).indexOf(p), link.length);
+  if (Object.keys(links).some((l) => l.startsWith(`${p}/`))) return mk('directory', 160);
   const active = Object.values(s.lvs).filter((l) => l.active);
   const dm = /^\/dev\/dm-(\d+)$/.exec(p);
   if (dm && active.some((l) => l.minor === Number(dm[1]))) return mk('block', 400 + Number(dm[1]));

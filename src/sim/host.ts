@@ -7,7 +7,7 @@ import { exec } from './exec.js';
 import { SYS_BLOCK, sysfsBlockDir, sysfsBlockFile } from './sysfs-block.js';
 import { nowMs } from '../clock.js';
 import { inProcessOp } from '../in-process/ops.js';
-import { lstat, mountinfo, statfsAvail, sysfsLoops } from './kernel-views.js';
+import { lstat, mountinfo, realpath, statfsAvail, sysfsLoops } from './kernel-views.js';
 import { normPath, type SimSystem } from './state.js';
 
 /** Thrown by every SimHost call once the simulated process has been "killed". */
@@ -44,7 +44,7 @@ export interface SimCall {
 }
 
 /** Reads of what the kernel exposes (no process): their answer is recorded as stdout (JSON but mountinfo). */
-export type KernelRead = 'readMountinfo' | 'readLoopSysfs' | 'lstat' | 'statfsAvail';
+export type KernelRead = 'readMountinfo' | 'readLoopSysfs' | 'lstat' | 'realpath' | 'statfsAvail';
 
 let nextPid = 4000;
 const livePids = new Set<number>();
@@ -212,6 +212,10 @@ export class SimHost implements HostPort {
 
   async lstat(path: string): Promise<FileStat | null> {
     return this.kernelRead('lstat', [path], () => lstat(this.current, path), JSON.stringify);
+  }
+
+  async realpath(path: string): Promise<string | null> {
+    return this.kernelRead('realpath', [path], () => realpath(this.current, path), JSON.stringify);
   }
 
   async statfsAvail(path: string): Promise<number | null> {

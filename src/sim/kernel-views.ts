@@ -5,7 +5,7 @@ import type { FileStat, SysfsLoop } from '../port.js';
 import { fsInfo, lookup, mountAt, type Node } from './fsview.js';
 import { Memo } from './memo.js';
 import { loopBackFile } from './report-host.js';
-import { LOOP_MAJOR, encodeDev, type SimSystem } from './state.js';
+import { LOOP_MAJOR, dmPath, encodeDev, lvByDevice, normPath, parentOf, type SimSystem } from './state.js';
 
 /** Options the kernel keeps per mount (mountinfo field 6); everything else belongs to the superblock. */
 const PER_MOUNT = new Set(['rw', 'ro', 'nosuid', 'nodev', 'noexec', 'noatime', 'nodiratime', 'relatime', 'nosymfollow']);
@@ -61,6 +61,20 @@ export function lstat(s: SimSystem, path: string): FileStat | null {
   if (!n) return null;
   const [maj, min] = n.majMin.split(':').map(Number);
   return { type: TYPES[n.type], dev: encodeDev(maj ?? 0, min ?? 0), ino: n.ino, size: n.size };
+}
+
+/** What readlink -f shows (HostPort.realpath): /dev links (SimSystem.links, /dev/VG/LV -> /dev/mapper/NAME)
+ *  followed; a dangling link gives the missing path it ends at; null when path itself does not exist. */
+export function realpath(s: SimSystem, path: string): string | null {
+  let at = normPath(path);
+  if (!lookup(s, at)) return null;
+  for (let hop = 0; hop < 40; hop++) {
+    const link = s.links?.[at];
+    const lv = link === undefined && at.startsWith('/dev/') && !at.startsWith('/dev/mapper/') ? lvByDevice(s, at) : undefined;
+    if (link === undefined && !lv) return at;
+    at = link === undefined ? dmPath(lv!.vg, lv!.name) : normPath(link.startsWith('/') ? link : `${parentOf(at)}/${link}`);
+  }
+  return null;
 }
 
 /** statfs(2) f_bavail × f_bsize of the filesystem holding path (df's Avail), or null when missing. */

@@ -29,8 +29,9 @@
 //   no offsets/sizelimit/direct-io/read-only loops; loop capacity is fixed at attach until
 //   losetup --set-capacity re-reads the file's size.
 //   "Open" means held by an active LV's dm table or by a mount; nothing else opens devices. Device
-//   nodes: /dev/loopN, disks, /dev/dm-N and /dev/mapper/NAME (block) and /dev/VG/LV (symlink); no
-//   other udev links. Directory sizes are always 4096 (tmpfs reports small entry-based sizes).
+//   nodes: /dev/loopN, disks, /dev/dm-N and /dev/mapper/NAME (block), /dev/VG/LV (symlink) and the
+//   symlinks a test adds (SimSystem.links, build.addDevLink: /dev/disk/by-id/NAME); no other udev links,
+//   and nothing moves those links when disks come and go. Directory sizes are always 4096 (tmpfs reports small entry-based sizes).
 // - Files: no permissions, owners, symlinks (outside /dev), hard links, sparse files, mtime or file
 //   contents (a loop-backed file carries only its PV label). One path maps to one inode: a file hidden
 //   under a mount point at the same path as a file on the mounted filesystem is not representable.
@@ -54,7 +55,7 @@ export { exec, SIMULATED_COMMANDS } from './exec.js';
 export type { ExecOutput, ExecResult } from './ops.js';
 export { fsInfo, lookup, mountAt, childrenOf, type FsInfo, type Node } from './fsview.js';
 export {
-  emptySystem, simpleSystem, addDirs, addDisk, addFile, addFilesystem, addLv, addThinLv, addThinPool, addVg, fsUuidFor,
+  emptySystem, simpleSystem, addDirs, addDevLink, addDisk, addFile, addFilesystem, addLv, addThinLv, addThinPool, addVg, fsUuidFor,
   type EmptySystemOptions, type SimpleSystemOptions, type AddLvOptions,
 } from './build.js';
 export { cowMaxBytes } from './cmd-lv.js';

@@ -21,7 +21,9 @@ describe('module options', () => {
 
   it('cow_device maps onto the spare-device chain and is validated like the config field', () => {
     expect(moduleRequest({ vg: 'vg0', lv: 'root', cow_device: '/dev/vdb' }).selection).toMatchObject({ kind: 'one', target: { cowDevice: '/dev/vdb' } });
-    expect(() => moduleRequest({ vg: 'vg0', lv: 'root', cow_device: '/dev/disk/by-id/x' })).toThrow(/block device directly under \/dev/);
+    expect(moduleRequest({ vg: 'vg0', lv: 'root', cow_device: '/dev/disk/by-id/wwn-0x5000c500a1b2c3d4' }).selection).toMatchObject({ kind: 'one', target: { cowDevice: '/dev/disk/by-id/wwn-0x5000c500a1b2c3d4' } });
+    expect(() => moduleRequest({ vg: 'vg0', lv: 'root', cow_device: 'sdb' })).toThrow(/block device under \/dev/);
+    expect(() => moduleRequest({ vg: 'vg0', lv: 'root', cow_device: '/dev/disk/../sdb' })).toThrow(/block device under \/dev/);
     expect(() => moduleRequest({ vg: 'vg0', lv: 'root', cow_device: '/dev/vdb', tmp_file: '/var/space/c.img' })).toThrow(/cannot be combined with cowDevice/);
   });
 

@@ -66,6 +66,7 @@ export class ForwardingHost implements HostPort {
   readMountinfo() { return this.inner.readMountinfo(); }
   readLoopSysfs() { return this.inner.readLoopSysfs(); }
   lstat(p: string) { return this.inner.lstat(p); }
+  realpath(p: string) { return this.inner.realpath(p); }
   statfsAvail(p: string) { return this.inner.statfsAvail(p); }
 }
 

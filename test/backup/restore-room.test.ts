@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/main.js';
 import { blockDeviceBytes, kernelName } from '../../src/backup/restore-room.js';
-import { addDisk, addFile, addFilesystem, addLv, addVg } from '../../src/sim/build.js';
+import { addDevLink, addDisk, addFile, addFilesystem, addLv, addVg } from '../../src/sim/build.js';
 import { REMOVE, edit } from '../../src/sim/edit.js';
 import { SimHost } from '../../src/sim/host.js';
 import type { SimSystem } from '../../src/sim/state.js';
@@ -136,5 +136,45 @@ describe('backups restore: room at --to, checked before the first write', () => 
     expect(ok.code, ok.err).toBe(EXIT.ok);
     expect(ok.json()).toMatchObject({ format: 'lv', room: { imageBytes: IMAGE, imageBytesFrom: 'lv', roomBytes: IMAGE, result: 'fits' } });
     expect(lvFs(host.system, 'equal').uuid).toBe(originFs(host.system).uuid);
+  });
+
+  it('--to a stable /dev/disk/by-id link: the size of the disk it points to decides; a dangling link or one to a file is refused', async () => {
+    const SMALL = '/dev/disk/by-id/virtio-small-64M';
+    const BIG = '/dev/disk/by-id/virtio-big-128M';
+    const { host, img } = await withImage();
+    host.system = addDevLink(addDevLink(addDisk(host.system, '/dev/vdd', 254, 48, 128 * MiB), SMALL, '../../vdc'), BIG, '../../vdd');
+    host.system = addDevLink(addDevLink(host.system, '/dev/disk/by-id/gone', '../../vdz'), '/dev/disk/by-id/file', '/srv/backups');
+    const before = host.system;
+    const small = await cli(['backups', 'restore', img, '--to', SMALL], host);
+    expect(small.code, small.err).toBe(EXIT.refused);
+    expect(small.err).toMatch(/--to \/dev\/disk\/by-id\/virtio-small-64M \(\/dev\/vdc\) has 64\.0 MiB \(67108864 bytes\), smaller than the image's 100\.0 MiB \(104857600 bytes\): nothing restored/);
+    const gone = await cli(['backups', 'restore', img, '--to', '/dev/disk/by-id/gone'], host);
+    expect(gone.code).toBe(EXIT.refused);
+    expect(gone.err).toMatch(/--to \/dev\/disk\/by-id\/gone is a symlink to \/dev\/vdz, which does not exist .*nothing restored/);
+    const file = await cli(['backups', 'restore', img, '--to', '/dev/disk/by-id/file'], host);
+    expect(file.code).toBe(EXIT.refused);
+    expect(file.err).toMatch(/--to \/dev\/disk\/by-id\/file is a symlink to \/srv\/backups, which is not a block device: nothing restored/);
+    expect(host.system).toBe(before);
+    const lv = await cli(['backup', ...T, '--format', 'lv', '--dest-lv', 'vgb/root-copy'], host);
+    expect(lv.code, lv.err).toBe(EXIT.ok);
+    const afterLv = host.system;
+    const lvSmall = await cli(['backups', 'restore', '/dev/vgb/root-copy', '--to', SMALL], host);
+    expect(lvSmall.code).toBe(EXIT.refused);
+    expect(lvSmall.err).toMatch(/\(\/dev\/vdc\) has 64\.0 MiB .*smaller than the image's 100\.0 MiB/);
+    expect(host.system).toBe(afterLv);
+    expect(host.calls.filter((c) => c.op === 'pipe' && c.mutating)).toHaveLength(2); // the two backups' own pipelines only
+    const big = await cli(['backups', 'restore', img, '--to', BIG, '--json'], host);
+    expect(big.code, big.err).toBe(EXIT.ok);
+    expect(big.json()).toMatchObject({ to: BIG, room: { device: '/dev/vdd', target: 'device', roomBytes: 128 * MiB, result: 'fits', tailBytes: 28 * MiB } });
+    expect(big.json().commands).toEqual([`zstd -q -d -c < ${img} > ${BIG}`, `sync --data -- ${BIG}`]);
+  });
+
+  it('--to a by-id link to a mounted disk is refused by the mount of the disk it points to', async () => {
+    const { host, img } = await withImage();
+    const s = addDevLink(addDisk(host.system, '/dev/vdd', 254, 48, 128 * MiB), '/dev/disk/by-id/virtio-big', '../../vdd');
+    host.system = addFilesystem(s, { id: 'big', source: '/dev/vdd', fstype: 'ext4', majMin: '254:48', sizeBytes: 128 * MiB, baseUsed: 0, volatile: false, fallocate: true, rootIno: 2 }, '/mnt/big');
+    const r = await cli(['backups', 'restore', img, '--to', '/dev/disk/by-id/virtio-big'], host);
+    expect(r.code).toBe(EXIT.refused);
+    expect(r.err).toMatch(/--to \/dev\/disk\/by-id\/virtio-big \(\/dev\/vdd\) is mounted at \/mnt\/big/);
   });
 });

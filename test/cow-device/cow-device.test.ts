@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { EXIT, main } from '../../src/cli/main.js';
 import { rehearse } from '../../src/rehearse.js';
 import { lvmsnapPvUuid } from '../../src/pv-uuid.js';
-import { addDisk, addFilesystem, addVg, simpleSystem } from '../../src/sim/build.js';
+import { addDevLink, addDisk, addFile, addFilesystem, addVg, simpleSystem } from '../../src/sim/build.js';
 import { exec } from '../../src/sim/exec.js';
 import { SimHost } from '../../src/sim/host.js';
 import { edit, setFields } from '../../src/sim/edit.js';
@@ -223,5 +223,90 @@ describe('--cow-device and backup --grow-snapshot', () => {
     expect(d.plan.changes.flatMap((c) => c.steps)).toEqual([{ type: 'exec', argv: ['lvextend', '--yes', '--size', `${48 * MiB}b`, 'vg0/root-lvmsnap', DEV] }]);
     const full = exec(up.system, ['lvextend', '--yes', '--size', `${60 * MiB}b`, 'vg0/root-lvmsnap', DEV]).system;
     expect(planGrow(t, await observe(new SimHost(full), t))).toMatchObject({ kind: 'cannot', why: expect.stringMatching(/\/dev\/vdb has no free extents/) });
+  });
+});
+
+describe('--cow-device by a stable /dev/disk/by-id name (a symlink to the disk)', () => {
+  const BYID = '/dev/disk/by-id/virtio-spare-disk-1';
+  const B = T.map((a) => (a === DEV ? BYID : a));
+  const linked = (s: SimSystem = spare()): SimSystem => addDevLink(s, BYID, '../../vdb');
+
+  it('present, status and absent name the disk it points to; the same PV UUID; converges and is idempotent; /dev/vdb then sees the chain as its own', async () => {
+    const start = linked();
+    const host = new SimHost(start);
+    const up = await cli(['apply', '--state', 'present', ...B, '--json'], host);
+    expect(up.code, up.err).toBe(EXIT.ok);
+    const uuid = lvmsnapPvUuid(target(true));
+    expect(lvmsnapPvUuid({ ...target(true), cowDevice: BYID })).toBe(uuid);
+    expect(mutArgv(host).slice(0, 4)).toEqual([
+      ['pvcreate', '--yes', '--uuid', uuid, '--norestorefile', DEV],
+      ['vgextend', '--yes', 'vg0', DEV],
+      ['pvchange', '--addtag', 'lvmsnap', '--addtag', 'lvmsnap_for_root-lvmsnap', DEV],
+      ['lvcreate', '--yes', '--snapshot', '--size', `${32 * MiB}b`, '--name', 'root-lvmsnap', '--addtag', 'lvmsnap', 'vg0/root', DEV],
+    ]);
+    expect(host.system.disks[DEV]!.label).toBe(uuid);
+
+    const st = await cli(['status', ...B, '--json'], new SimHost(host.system));
+    expect(st.json().resources.find((r: { kind: string }) => r.kind === 'PvInVg')).toMatchObject({ status: 'present', id: `vg0:${DEV}` });
+    for (const argv of [B, T]) {
+      const again = new SimHost(host.system);
+      const r = await cli(['apply', '--state', 'present', ...argv, '--detailed-exitcode'], again);
+      expect(r.code, r.out + r.err).toBe(EXIT.ok);
+      expect(mutArgv(again)).toEqual([]);
+    }
+
+    const down = new SimHost(host.system);
+    const r = await cli(['apply', '--state', 'absent', ...B], down);
+    expect(r.code, r.err).toBe(EXIT.ok);
+    expect(mutArgv(down)).toEqual([
+      ['umount', '--', '/media/snap'], ['rmdir', '--', '/media/snap'], ['lvremove', '--yes', 'vg0/root-lvmsnap'],
+      ['vgreduce', '--yes', 'vg0', DEV], ['pvremove', '--yes', DEV],
+    ]);
+    expect(comparable(down.system)).toEqual(comparable(start));
+    const twice = new SimHost(down.system);
+    expect((await cli(['apply', '--state', 'absent', ...B], twice)).code).toBe(EXIT.ok);
+    expect(mutArgv(twice)).toEqual([]);
+  });
+
+  it('a chain made with /dev/vdb is taken down by the by-id name', async () => {
+    const start = linked();
+    const host = new SimHost(start);
+    expect((await cli(['apply', '--state', 'present', ...T], host)).code).toBe(EXIT.ok);
+    const down = new SimHost(host.system);
+    expect((await cli(['apply', '--state', 'absent', ...B], down)).code).toBe(EXIT.ok);
+    expect(comparable(down.system)).toEqual(comparable(start));
+  });
+
+  it('the disk came back as /dev/vdc after a reboot and its by-id link with it: present with the by-id name changes nothing', async () => {
+    const noMount = B.filter((a) => a !== '--mountpoint' && a !== '/media/snap');
+    const host = new SimHost(linked());
+    expect((await cli(['apply', '--state', 'present', ...noMount], host)).code).toBe(EXIT.ok);
+    const { reboot } = await import('../../src/sim/drift.js');
+    const before = reboot(host.system);
+    const disk = before.disks[DEV]!;
+    const renamed = addDevLink(produce(before, (d) => { delete d.disks[DEV]; d.disks['/dev/vdc'] = { ...disk, name: '/dev/vdc', minor: 32 }; }), BYID, '../../vdc');
+    const up = new SimHost(renamed);
+    const r = await cli(['apply', '--state', 'present', ...noMount, '--json'], up);
+    expect(r.code, r.out + r.err).toBe(EXIT.ok);
+    expect(mutArgv(up)).toEqual([]);
+    expect(r.json().resources.find((x: { kind: string }) => x.kind === 'PvInVg')).toMatchObject({ id: 'vg0:/dev/vdc', action: 'ok' });
+  });
+
+  const refusedAs = async (s: SimSystem, pattern: RegExp) => {
+    const host = new SimHost(s);
+    const r = await cli(['apply', '--state', 'present', ...B], host);
+    expect(r.code, r.out + r.err).toBe(EXIT.refused);
+    expect(r.out + r.err).toMatch(pattern);
+    expect(mutArgv(host)).toEqual([]);
+    expect(comparable(host.system)).toEqual(comparable(s));
+  };
+  it('a dangling link is refused, naming what it points to', () =>
+    refusedAs(addDevLink(spare(), BYID, '../../sdz'), /\/dev\/disk\/by-id\/virtio-spare-disk-1 is a symlink to \/dev\/sdz, which does not exist .*pass the spare disk's current \/dev\/disk\/by-id\/ name or \/dev\/sdX/));
+  it('a link to a regular file is refused, naming what it points to', () =>
+    refusedAs(addDevLink(addFile(spare(), '/var/tmp/disk.img', 256 * MiB), BYID, '/var/tmp/disk.img'),
+      /\/dev\/disk\/by-id\/virtio-spare-disk-1 is a symlink to \/var\/tmp\/disk\.img, which is not a block device: pass a whole spare disk/));
+  it('a mounted disk is refused by both names', () => {
+    const s = addFilesystem(linked(), { id: 'spare', source: DEV, fstype: 'ext4', majMin: '252:16', sizeBytes: 256 * MiB, baseUsed: 0, volatile: false, fallocate: true, rootIno: 2 }, '/mnt/spare');
+    return refusedAs(s, /\/dev\/vdb is mounted at \/mnt\/spare: \/dev\/disk\/by-id\/virtio-spare-disk-1 \(\/dev\/vdb\) must be a spare disk/);
   });
 });

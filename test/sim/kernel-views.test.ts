@@ -6,13 +6,27 @@ import { describe, expect, it } from 'vitest';
 import * as C from '../../src/commands.js';
 import { parseFullreport } from '../../src/parse/index.js';
 import { sysfsBlockDir, sysfsBlockFile } from '../../src/sim/sysfs-block.js';
-import { mountinfo, statfsAvail, sysfsLoops } from '../../src/sim/kernel-views.js';
+import { lstat, mountinfo, realpath, statfsAvail, sysfsLoops } from '../../src/sim/kernel-views.js';
 import { SimHost } from '../../src/sim/host.js';
-import { addFilesystem, drift, exec, simpleSystem } from '../../src/sim/model.js';
+import { addDevLink, addDisk, addFilesystem, drift, exec, simpleSystem } from '../../src/sim/model.js';
 import { TMP, forward, runOk } from './helpers.js';
 import { expectKernelViewsAgree } from './kernel-agree.js';
 
 describe('simulated kernel views', () => {
+  it('realpath follows /dev links (relative, absolute, chains) and /dev/VG/LV as readlink -f; a dangling link ends where it points; lstat and stat call links symlinks', () => {
+    let s = addDisk(simpleSystem(), '/dev/vdb', 252, 16, 64 * 1024 ** 2);
+    s = addDevLink(addDevLink(addDevLink(s, '/dev/disk/by-id/spare', '../../vdb'), '/dev/disk/by-path/pci-1', '/dev/disk/by-id/spare'), '/dev/disk/by-id/gone', '../../sdz');
+    expect(realpath(s, '/dev/disk/by-id/spare')).toBe('/dev/vdb');
+    expect(realpath(s, '/dev/disk/by-path/pci-1')).toBe('/dev/vdb');
+    expect(realpath(s, '/dev/disk/by-id/gone')).toBe('/dev/sdz');
+    expect(realpath(s, '/dev/vg0/root')).toBe('/dev/mapper/vg0-root');
+    expect(realpath(s, '/dev/vdb')).toBe('/dev/vdb');
+    expect(realpath(s, '/dev/disk/by-id/nothing')).toBeNull();
+    expect(lstat(s, '/dev/disk/by-id/gone')?.type).toBe('other');
+    expect(lstat(s, '/dev/disk/by-id')?.type).toBe('directory');
+    expect(exec(s, C.statArgv(['/dev/disk/by-id/spare'])).result.stdout).toMatch(/symbolic link/);
+  });
+
   it('agree with the simulated tools before, during and after a chain, and after drift', () => {
     let s = simpleSystem();
     expectKernelViewsAgree(s);

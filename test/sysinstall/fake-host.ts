@@ -91,6 +91,9 @@ export class FakeFsHost implements HostPort {
   async lstat(): Promise<FileStat | null> {
     throw new Error('FakeFsHost: lstat is not modelled');
   }
+  async realpath(): Promise<string | null> {
+    throw new Error('FakeFsHost: realpath is not modelled');
+  }
   async statfsAvail(): Promise<number | null> {
     throw new Error('FakeFsHost: statfsAvail is not modelled');
   }

@@ -43,6 +43,7 @@ class Recorder implements HostPort {
   readMountinfo(): Promise<string> { this.steps.push({ op: 'readMountinfo' }); return this.inner.readMountinfo(); }
   readLoopSysfs(): Promise<SysfsLoop[]> { this.steps.push({ op: 'readLoopSysfs' }); return this.inner.readLoopSysfs(); }
   lstat(path: string): Promise<FileStat | null> { this.steps.push({ op: 'lstat', path }); return this.inner.lstat(path); }
+  realpath(): Promise<string | null> { throw new Error('the golden traces resolve no symlinks (no --cow-device)'); }
   statfsAvail(path: string): Promise<number | null> { this.steps.push({ op: 'statfsAvail', path }); return this.inner.statfsAvail(path); }
   uid(): number { this.steps.push({ op: 'uid' }); return this.inner.uid(); }
   pipe(): Promise<PipeResult> { throw new Error('the golden traces run no pipelines'); }
