@@ -42,5 +42,15 @@ export function setPreflight(members: readonly Planned[]): string[] {
     if (e.files.length > 1 && e.need > e.avail)
       out.push(`the set's tmp files ${e.files.join(', ')} need ${fmt(e.need)} together but ${target} has ${fmt(e.avail)} free: free space there or put some elsewhere`);
   }
+  // One spare disk under two names (/dev/sdb and a /dev/disk/by-id link to it): the config compares names only.
+  const spares = new Map<string, string>();
+  for (const p of members) {
+    const { target: t, cowDevicePath: dev } = p.facts;
+    if (dev === null) continue;
+    const mine = `${t.vg}/${t.snapshot} (--cow-device ${t.cowDevice})`;
+    const other = spares.get(dev);
+    if (other !== undefined) out.push(`${mine} and ${other} name the same spare disk ${dev}: each member needs a spare disk of its own`);
+    else spares.set(dev, mine);
+  }
   return out;
 }

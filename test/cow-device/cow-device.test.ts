@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { EXIT, main } from '../../src/cli/main.js';
 import { rehearse } from '../../src/rehearse.js';
 import { lvmsnapPvUuid } from '../../src/pv-uuid.js';
-import { addDevLink, addDisk, addFile, addFilesystem, addVg, simpleSystem } from '../../src/sim/build.js';
+import { addDevLink, addDisk, addFile, addFilesystem, addLv, addVg, simpleSystem } from '../../src/sim/build.js';
 import { exec } from '../../src/sim/exec.js';
 import { SimHost } from '../../src/sim/host.js';
 import { edit, setFields } from '../../src/sim/edit.js';
@@ -95,6 +95,18 @@ describe('--cow-device in a snapshot set', () => {
       { vg: 'vg0', lv: 'root', cowDevice: DEV, size: '8M' }, { vg: 'vg0', lv: 'root', snapshot: 'other', cowDevice: DEV, size: '8M' }]));
     expect(shared.code).toBe(EXIT.refused);
     expect(shared.out + shared.err).toMatch(/spare COW device \/dev\/vdb is already used by targets\[0\]/);
+  });
+
+  it('nor one spare device under two names (/dev/vdb and a /dev/disk/by-id link to it), before any change', async () => {
+    const two = addLv(addVg(addDisk(spare(), '/dev/vdc', 252, 32, 128 * MiB), 'vg1', ['/dev/vdc']), 'vg1', 'data', 32 * MiB);
+    const s = addDevLink(edit(two, { stateFiles: { '/etc/set.json': JSON.stringify({ targets: [
+      { vg: 'vg0', lv: 'root', cowDevice: DEV, size: '8M' }, { vg: 'vg1', lv: 'data', cowDevice: '/dev/disk/by-id/spare', size: '8M' }] }) } }), '/dev/disk/by-id/spare', '../../vdb');
+    const host = new SimHost(s);
+    const r = await cli(['apply', '--state', 'present', '--config', '/etc/set.json'], host);
+    expect(r.code, r.out + r.err).toBe(EXIT.refused);
+    expect(r.out + r.err).toMatch(/vg1\/data-lvmsnap \(--cow-device \/dev\/disk\/by-id\/spare\) and vg0\/root-lvmsnap \(--cow-device \/dev\/vdb\) name the same spare disk \/dev\/vdb/);
+    expect(mutArgv(host)).toEqual([]);
+    expect(comparable(host.system)).toEqual(comparable(s));
   });
 });
 
