@@ -2,7 +2,8 @@
 # --cow-device: the COW space from a spare second disk (/dev/vdb, attached with LVMSNAP_VM_DISK2_SIZE=64M;
 # run-all.sh attaches it to a boot whose specs include cowdev). The VG on /dev/vda is full.
 #   cowdev   present -> status -> no-op present -> absent (the disk left without any signature, its unused
-#            tail unchanged); refused (exit 3, nothing changed): an ext4 signature, the same filesystem
+#            tail unchanged); the same through a /dev/disk/by-id link (a second present, and one with
+#            /dev/vdb, change nothing); refused (exit 3, nothing changed): an ext4 signature, the same filesystem
 #            mounted, a PV of another VG; a kill after each step of present and of absent (but the
 #            last), then absent restores the start state and present converges.
 
@@ -50,6 +51,28 @@ scen_cowdev() {
 	lvmsnap --expect 0 -- apply --state absent "${T_COW[@]}" --json
 	assert_json '.changed' true "absent"
 	cowdev_assert_clean "absent"
+
+	# A stable name for the same disk (udev makes /dev/disk/by-id on a real host; by hand here): followed
+	# once to /dev/vdb. Run directly, not traced for the differential check (its model has no such link);
+	# it starts and ends in the same state.
+	local byid=/dev/disk/by-id/virtio-lvmsnap-spare
+	mkdir -p /dev/disk/by-id && ln -sf "$COWDEV" "$byid"
+	local T_BYID=(--vg "$VG" --lv "$LV" --cow-device "$byid" --size 32M)
+	bk_expect 0 apply --state present "${T_BYID[@]}" --json
+	jq -e '.changed == true' "$BK_OUT" >/dev/null || fail "present through $byid: $(cat "$BK_OUT")"
+	assert_contains <(lvs --noheadings -o devices "$VG/$SNAP") "$COWDEV" "through $byid: the COW space is on $COWDEV"
+	bk_expect 0 apply --state present "${T_BYID[@]}" --json
+	jq -e '.changed == false' "$BK_OUT" >/dev/null || fail "a second present through $byid changed something: $(cat "$BK_OUT")"
+	bk_expect 0 apply --state present "${T_COW[@]}" --json
+	jq -e '.changed == false' "$BK_OUT" >/dev/null || fail "present with $COWDEV after $byid changed something: $(cat "$BK_OUT")"
+	bk_expect 0 apply --state absent "${T_BYID[@]}" --json
+	jq -e '.changed == true' "$BK_OUT" >/dev/null || fail "absent through $byid: $(cat "$BK_OUT")"
+	rm -f "$byid"
+	# Not cowdev_assert_clean: its dump is of the last traced run's capture; this one is taken now.
+	assert_eq "" "$(cowdev_sigs)" "absent through $byid: no signature left on $COWDEV"
+	assert_eq "$(cat /tmp/cowdev.tail)" "$(cowdev_tail)" "absent through $byid: the unused tail of $COWDEV is unchanged"
+	dump_state /tmp/cowdev-now.dump
+	assert_same_file /tmp/cowdev-start.dump /tmp/cowdev-now.dump "absent through $byid: the start state"
 
 	# Foreign signatures: refused before anything changes, the disk untouched.
 	mkfs.ext4 -q -F "$COWDEV" 32M
