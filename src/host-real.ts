@@ -1,7 +1,7 @@
 // The real host: the only module that spawns processes (node:child_process) or touches the filesystem directly.
 import { spawn } from 'node:child_process';
 import {
-  closeSync, fsyncSync, lstatSync, readlinkSync, realpathSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statfsSync, unlinkSync, writeFileSync, writeSync,
+  closeSync, fsyncSync, linkSync, lstatSync, readlinkSync, realpathSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statfsSync, unlinkSync, writeFileSync, writeSync,
 } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { dirname, relative, resolve } from 'node:path';
@@ -143,22 +143,38 @@ export class RealHost implements HostPort {
     }
   }
 
+  /**
+   * The lock file appears with the holder's pid already in it (a complete file hard-linked into place,
+   * which fails if the lock exists), so another run never reads it empty. Creating it first and writing
+   * the pid after left a window in which a second run read no pid, took the lock for stale, removed it
+   * and took it too (seen as "pid " in the VM's lock scenario). A lock that is empty anyway (an older
+   * lvmsnap, or a filesystem without hard links) counts as held.
+   */
   async lock(path: string): Promise<LockResult> {
     mkdirSync(dirname(path), { recursive: true });
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const fd = openSync(path, 'wx', 0o644);
-        writeSync(fd, `${process.pid}\n`);
-        closeSync(fd);
-        return { acquired: true };
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        const pid = Number.parseInt((await this.readFile(path)) ?? '', 10);
+    const mine = `${process.pid}\n`;
+    const tmp = `${path}.${process.pid}.new`;
+    writeFileSync(tmp, mine, { mode: 0o644 });
+    try {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        try {
+          createLockFile(tmp, path, mine);
+          return { acquired: true };
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        }
+        const text = await this.readFile(path);
+        if (text === null) continue; // released meanwhile
+        const pid = Number.parseInt(text, 10);
+        if (text.trim() === '') return { acquired: false, holder: 'a run whose pid is not written yet' };
         if (Number.isInteger(pid) && pid > 0 && pidAlive(pid)) return { acquired: false, holder: `pid ${pid}` };
-        rmSync(path, { force: true }); // stale: its process is gone
+        // Stale: its process is gone. Only if it still says so (another run may have just replaced it).
+        if ((await this.readFile(path)) === text) rmSync(path, { force: true });
       }
+      return { acquired: false, holder: 'unknown' };
+    } finally {
+      rmSync(tmp, { force: true });
     }
-    return { acquired: false, holder: 'unknown' };
   }
 
   async unlock(path: string): Promise<void> {
@@ -428,6 +444,24 @@ function realRealpath(path: string): Promise<string | null> {
     at = resolve(dirname(at), readlinkSync(at));
   }
   return Promise.resolve(null);
+}
+
+/** link(2) of the complete file into place (EEXIST if the lock exists); where the filesystem has no hard
+ *  links, O_EXCL create then write (the old way, its short empty window included). */
+function createLockFile(tmp: string, path: string, content: string): void {
+  try {
+    linkSync(tmp, path);
+    return;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw err;
+  }
+  const fd = openSync(path, 'wx', 0o644);
+  try {
+    writeSync(fd, content);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function realStatfsAvail(path: string): Promise<number | null> {

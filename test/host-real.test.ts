@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -62,6 +62,15 @@ describe('RealHost', () => {
     expect(existsSync(p)).toBe(false);
     writeFileSync(p, '999999999\n'); // no such process
     expect(await host.lock(p)).toEqual({ acquired: true });
+    expect(readFileSync(p, 'utf8')).toBe(`${process.pid}\n`);
+    expect(readdirSync(join(p, '..'))).toEqual(['vg0-s.lock']); // no temporary file left beside it
+  });
+  it('an empty lock file is a run that has not written its pid yet: held, never removed as stale', async () => {
+    const p = join(dir(), 'lock', 'vg0-s.lock');
+    mkdirSync(join(p, '..'), { recursive: true });
+    writeFileSync(p, '');
+    expect(await host.lock(p)).toEqual({ acquired: false, holder: 'a run whose pid is not written yet' });
+    expect(readFileSync(p, 'utf8')).toBe('');
   });
 
   // The kernel reads against the tools they replace, on this host (the VM fixtures test the parsers).
