@@ -10,6 +10,7 @@ import { BackupRefused } from '../errors.js';
 import { parseFindmnt, parseStat } from '../parse/index.js';
 import type { HostPort } from '../port.js';
 import { must } from './files.js';
+import { dmName } from './restore-room.js';
 
 export interface ImageDest {
   readonly to: string;
@@ -43,7 +44,7 @@ export async function imageDest(host: HostPort, to: string, force: boolean, what
     }
     const shown = device === to ? to : `${to} (${device})`;
     const mounts = parseFindmnt((await must(host, findmntArgv(), false)).stdout);
-    const aliases = [to, device, ...(lvm ? [`/dev/mapper/${lvm[1]!.replace(/-/g, '--')}-${lvm[2]!.replace(/-/g, '--')}`] : [])];
+    const aliases = [to, device, ...(lvm ? [`/dev/mapper/${dmName(lvm[1]!, lvm[2]!)}`] : [])];
     const m = mounts.find((x) => aliases.includes(x.source));
     if (m) throw new BackupRefused(`--to ${shown} is mounted at ${m.target}: writing an image under a mounted filesystem destroys it; unmount it first`);
     return { to, kind: 'device', device, replaces: null, remove: null };

@@ -34,7 +34,7 @@ export type ImageSize = { readonly bytes: number; readonly from: 'manifest' | 'l
 export const sizeText = (n: number): string => `${(n / 1024 ** 2).toFixed(1)} MiB (${n} bytes)`;
 
 /** The device-mapper name lvm gives VG/LV (each '-' doubled). */
-const dmName = (vg: string, lv: string): string => `${vg.replace(/-/g, '--')}-${lv.replace(/-/g, '--')}`;
+export const dmName = (vg: string, lv: string): string => `${vg.replace(/-/g, '--')}-${lv.replace(/-/g, '--')}`;
 
 /**
  * The kernel's name of the block device at path (sdb, dm-3, loop0), or null. /dev/VG/LV and
