@@ -13,7 +13,8 @@ export interface ApplyHooks {
   /**
    * The caller's lvm shell (the one the observation's report came from): every LVM command of the plan
    * goes through it, and it stays open across the other commands (an idle lvm holds no device open and
-   * rescans before each command); the caller closes it.
+   * rescans before each command). After the plan's last LVM command apply ends its input, so lvm exits
+   * while the rest of the plan runs; the caller still awaits close().
    */
   readonly shell?: LvmShell | null;
 }
@@ -26,8 +27,10 @@ interface ApplyCtx {
   journal: Journal | null;
   /** The lvm shell of the current run of consecutive LVM commands; 'none' once the host had none. */
   shell: LvmShell | null | 'none';
-  /** The shell is the caller's: kept open between LVM commands, never closed here. */
-  readonly shared: boolean;
+  /** The shell is the caller's: kept open between LVM commands, closed here only after the last one. */
+  shared: boolean;
+  /** The caller's shell, ending (no LVM command left in the plan): awaited before apply returns. */
+  ending: Promise<void> | null;
 }
 
 /**
@@ -98,16 +101,29 @@ function describeLeft(done: readonly PlannedChange[], failed: PlannedChange, res
 }
 
 export async function applyPlan(plan: Plan, host: HostPort, target: Target | null, journal: Journal | null, hooks: ApplyHooks = {}): Promise<number> {
-  const ctx: ApplyCtx = { host, target, journal, shell: hooks.shell ?? null, shared: (hooks.shell ?? null) !== null };
+  const ctx: ApplyCtx = { host, target, journal, shell: hooks.shell ?? null, shared: (hooks.shell ?? null) !== null, ending: null };
   try {
     return await runChanges(plan, ctx, hooks);
   } finally {
     await closeShell(ctx);
+    await ctx.ending;
   }
+}
+
+const isLvmStep = (s: Step): boolean => s.type === 'exec' && lvmShellLine(s.argv) !== null;
+
+/** After the plan's last LVM command: the caller's shell gets end of input now, not after the whole plan. */
+function endSharedShell(ctx: ApplyCtx): void {
+  if (!ctx.shared || ctx.shell === null || ctx.shell === 'none') return;
+  ctx.ending = ctx.shell.close();
+  ctx.shell = null;
+  ctx.shared = false;
 }
 
 async function runChanges(plan: Plan, ctx: ApplyCtx, hooks: ApplyHooks): Promise<number> {
   const changes = mutatingChanges(plan);
+  const steps = changes.flatMap((c) => c.steps);
+  const lastLvm = steps.map(isLvmStep).lastIndexOf(true);
   let stepsRun = 0;
   for (const [i, change] of changes.entries()) {
     for (const step of change.steps) {
@@ -121,7 +137,7 @@ async function runChanges(plan: Plan, ctx: ApplyCtx, hooks: ApplyHooks): Promise
         if (!(err instanceof LvmsnapError)) throw err;
         throw new ApplyFailed(err.message, describeLeft(changes.slice(0, i), change, changes.slice(i + 1), plan.state), { cause: err });
       }
-      stepsRun++;
+      if (stepsRun++ === lastLvm) endSharedShell(ctx);
     }
   }
   return stepsRun;

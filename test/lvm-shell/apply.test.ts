@@ -94,4 +94,25 @@ describe('lvm shell in the applier', () => {
       expect((await cli(['apply', '--state', 'present', ...T], again)).code, `k=${k}`).toBe(0);
     }
   });
+
+  it("ends the shell's input after the plan's last LVM command: no LVM command after it, the rest still runs", async () => {
+    for (const state of ['present', 'absent'] as const) {
+      const start = new SimHost(simpleSystem({ vgFreeBytes: 0 }));
+      if (state === 'absent') expect((await cli(['apply', '--state', 'present', ...T], start)).code).toBe(0);
+      const host = new SimHost(start.system);
+      const shell = host.lvmShell.bind(host);
+      const closedAt: number[] = [];
+      host.lvmShell = () => {
+        const inner = shell();
+        return { run: (a, o) => inner.run(a, o), close: async () => { closedAt.push(host.calls.length); await inner.close(); } };
+      };
+      expect((await cli(['apply', '--state', state, ...T], host)).code, state).toBe(0);
+      // Ended once by the applier (the engine's close afterwards is the second, idempotent).
+      expect(closedAt.length, state).toBeGreaterThanOrEqual(1);
+      const after = host.calls.slice(closedAt[0]).filter((c) => c.op === 'run');
+      expect(after.some((c) => c.inShell), state).toBe(false);
+      // present: mkdir and mount come after lvcreate; absent: losetup --detach and rm after vgreduce.
+      expect(after.map((c) => c.argv[0]), state).toEqual(state === 'present' ? ['mkdir', 'mount'] : ['losetup', 'rm']);
+    }
+  });
 });
