@@ -8,15 +8,17 @@ import { dirname, relative, resolve } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { nowMs } from './clock.js';
 import { inProcessError, inProcessOp, type InProcessOp } from './in-process/ops.js';
-import { armPrefetch, CHILD_ENV, hasLvmShellProfile, PREFETCH_LOCK_DIR, prefetchStampHolds, settlePrefetch, spawnLvmShell, takePrefetch, type Prefetch } from './host-real-prefetch.js';
 import type { Writable } from 'node:stream';
 import {
-  isShellReport, LASTLOG, LVM_SHELL_REPORT_FD, lvmShellLine, readShellReport, shellExitCode, JsonObjectSplitter,
+  isShellReport, LASTLOG, LVM_SHELL_PROFILE, LVM_SHELL_REPORT_FD, lvmShellEnv, lvmShellLine, readShellReport, shellExitCode, JsonObjectSplitter,
 } from './lvm-shell/protocol.js';
 import type {
   CommandResult, FileStat, HostPort, LockResult, LvmShell, PipeInput, PipeOptions, PipeOutput, PipeResult, PipeStage, RunOptions, SysfsLoop,
 } from './port.js';
 
+
+/** Same answers from every tool regardless of the user's locale; LVM never waits on a TTY. */
+const CHILD_ENV = { LC_ALL: 'C', LANG: 'C', LVM_SUPPRESS_FD_WARNINGS: '1' };
 
 function pidAlive(pid: number): boolean {
   try {
@@ -60,9 +62,6 @@ function runInProcess(argv: readonly string[], op: InProcessOp): CommandResult {
 }
 
 export class RealHost implements HostPort {
-  /** lockDir: where apply's locks are, by which a prefetched report is judged (tests give their own). */
-  constructor(private readonly lockDir = PREFETCH_LOCK_DIR) {}
-
   run(argv: readonly string[], opts: RunOptions): Promise<CommandResult> {
     const op = inProcessOp(argv);
     if (op !== null) return Promise.resolve(runInProcess(argv, op));
@@ -152,14 +151,6 @@ export class RealHost implements HostPort {
    * lvmsnap, or a filesystem without hard links) counts as held.
    */
   async lock(path: string): Promise<LockResult> {
-    // The first attempt judges a prefetched report (src/host-real-prefetch.ts): before this run's own lock file.
-    const stampHolds = prefetchStampHolds(path);
-    const r = await this.takeLockFile(path);
-    settlePrefetch(stampHolds && r.acquired);
-    return r;
-  }
-
-  private async takeLockFile(path: string): Promise<LockResult> {
     mkdirSync(dirname(path), { recursive: true });
     const mine = `${process.pid}\n`;
     const tmp = `${path}.${process.pid}.new`;
@@ -192,15 +183,13 @@ export class RealHost implements HostPort {
 
   /** Only where lvm2's lvmdbusd profile is installed (lvm refuses to start with a missing profile). */
   lvmShell(): LvmShell | null {
-    return hasLvmShellProfile() ? new RealLvmShell() : null;
-  }
-
-  /** The shell the launcher started (src/host-real-prefetch.ts), once, asked for the report right now. */
-  prefetchedLvmShell(): LvmShell | null {
-    const p = takePrefetch();
-    if (p === null) return null;
-    armPrefetch(p, this.lockDir);
-    return new RealLvmShell(p);
+    const dir = process.env['LVM_SYSTEM_DIR'] ?? '/etc/lvm';
+    try {
+      if (!lstatSync(`${dir}/profile/${LVM_SHELL_PROFILE}.profile`).isFile()) return null;
+    } catch {
+      return null;
+    }
+    return new RealLvmShell();
   }
 
   readMountinfo(): Promise<string> { return readMountinfo(); }
@@ -302,16 +291,12 @@ class RealLvmShell implements LvmShell {
   private err: Buffer[] = [];
   private exited: Promise<void> = Promise.resolve();
 
-  /** The launcher's shell, whose first answer may be a report asked before the lock (prefetch.line). */
-  private prefetch: Prefetch | null = null;
-
-  constructor(prefetch?: Prefetch) {
-    if (prefetch === undefined) return;
-    this.child = this.start(prefetch.child);
-    this.prefetch = prefetch;
-  }
-
-  private start(child: ChildProcess = spawnLvmShell()): ChildProcess {
+  private start(): ChildProcess {
+    const child = spawn('lvm', [], {
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+      detached: true,
+      env: { ...process.env, ...CHILD_ENV, ...lvmShellEnv() },
+    });
     const notify = (): void => { const w = this.wake; this.wake = null; w?.(); };
     child.stdout!.on('data', (b: Buffer) => this.out.push(b));
     child.stderr!.on('data', (b: Buffer) => this.err.push(b));
@@ -345,14 +330,6 @@ class RealLvmShell implements LvmShell {
 
   private async send(line: string): Promise<string | null> {
     this.child ??= this.start();
-    const p = this.prefetch;
-    this.prefetch = null;
-    if (p !== null && p.line !== null) {
-      const first = await this.next();
-      if (first === null) return null;
-      // Used only if the first lock attempt vouched for it (valid); else dropped and the line sent again.
-      if (p.valid === true && p.line === line) return first;
-    }
     if (this.ended === null) this.child.stdin!.write(`${line}\n`);
     return this.next();
   }

@@ -143,13 +143,6 @@ export interface HostPort {
    * missing): callers then run each command on its own. Optional: a host without it forks every command.
    */
   lvmShell?(): LvmShell | null;
-  /**
-   * The lvm shell this process started before it read its arguments, with the observation's report
-   * already asked (the real host's prefetch for an apply: lvm's start and report then overlap Node's),
-   * handed out once; its first run() of that same report returns the prefetched answer if the host can
-   * vouch for it (nothing took a lock since), else asks again. null when there is none. Optional.
-   */
-  prefetchedLvmShell?(): LvmShell | null;
 
   /** Effective uid of this process. */
   uid(): number;

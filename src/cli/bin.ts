@@ -2,7 +2,6 @@
 // Everything apply/plan/status need is bundled into this one file; the simulator, YAML, pino and the
 // help layout are separate bundles loaded only when asked for (scripts/build.mjs).
 import { RealHost } from '../host-real.js';
-import { closeUnusedPrefetch, startPrefetch } from '../host-real-prefetch.js';
 import type { HostPort } from '../port.js';
 import { rehearse } from '../rehearse.js';
 import { main } from './main.js';
@@ -12,9 +11,6 @@ const version = typeof LVMSNAP_VERSION === 'string' ? LVMSNAP_VERSION : 'dev';
 
 async function start(): Promise<number> {
   const argv = process.argv.slice(2);
-  // Started already by bin/lvmsnap.cjs or the executable's main script before this bundle was loaded;
-  // here for the other entries (dist/lvmsnap.mjs, the one-file bundle): a no-op the second time.
-  startPrefetch(argv);
   let stop = false;
   const onSignal = (sig: NodeJS.Signals) => {
     if (!stop) process.stderr.write(`lvmsnap: ${sig} received: finishing the running command, then stopping\n`);
@@ -48,7 +44,7 @@ async function start(): Promise<number> {
   return code;
 }
 
-start().finally(closeUnusedPrefetch).then(
+start().then(
   (code) => { process.exitCode = code; },
   (err) => { process.stderr.write(`lvmsnap: ${String(err?.stack ?? err)}\n`); process.exitCode = 1; },
 );
