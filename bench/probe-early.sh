@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Exploratory: present/absent walls in one boot, rotating order each round: the bare sequence, the
+# executable EXE, EXE with LVMSNAP_PREFETCH=0, and BASE_EXE (another build's executable).
+#   test/real/vm.sh bench/probe-early.sh CLI ROUNDS EXE BASE_EXE
+set -uo pipefail
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+[[ -e /dev/fd ]] || ln -s /proc/self/fd /dev/fd
+export LVM_SUPPRESS_FD_WARNINGS=1
+source "$REPO/test/real/lib.sh"
+CLI=$1 ROUNDS=${2:-5} EXE=$3 BASE=$4
+TRACE_ROOT=/tmp/probe-trace
+scenario_begin probe
+setup_system ext4 full >/dev/null
+out=/tmp/probe; mkdir -p $out
+cp -- "$EXE" /tmp/exe-new; cp -- "$BASE" /tmp/exe-base
+TARGET=(--vg vg0 --lv root --size 60M --tmp-file /var/space/lvmsnap-cow.img --tmp-file-size 64M --mountpoint /media/snap)
+now_us() { printf -v "$1" '%s' "${EPOCHREALTIME/./}"; }
+/tmp/exe-new apply --state present "${TARGET[@]}" --json >$out/p.json; /tmp/exe-new apply --state absent "${TARGET[@]}" --json >$out/a.json
+for k in p a; do { echo 'set -e'; jq -r '.commands[] | select(.mutating) | .argv | select(.[0] != "pvchange") | map(@sh) | join(" ")' $out/$k.json; } >$out/bare-$k.sh; done
+/tmp/exe-base --version >/dev/null; node -e 0
+run() { # VARIANT STATE
+	case $1 in
+	bare) bash $out/bare-${2:0:1}.sh >/dev/null 2>&1 ;;
+	new) /tmp/exe-new apply --state $2 "${TARGET[@]}" >/dev/null 2>&1 ;;
+	again) /tmp/exe-new apply --state $2 "${TARGET[@]}" >/dev/null 2>&1 ;;
+	base) /tmp/exe-base apply --state $2 "${TARGET[@]}" >/dev/null 2>&1 ;;
+	esac
+}
+V=(bare new again base)
+for ((i = 0; i < ROUNDS; i++)); do
+	for ((j = 0; j < 4; j++)); do
+		v=${V[$(((i + j) % 4))]}
+		for s in present absent; do
+			now_us t0; run $v $s || echo "FAILED $v $s" >&2; now_us t1
+			echo "$v $s $(((t1 - t0) / 1000))" >>$out/w
+		done
+	done
+	now_us t0; node -e 0; now_us t1; echo "node0 - $(((t1 - t0) / 1000))" >>$out/w
+done
+awk '{k=$1" "$2; v[k]=v[k]" "$3} END{for(k in v) print k, v[k]}' $out/w | sort | while read -r a b vals; do
+	printf '%-8s %-8s median %5s   %s\n' $a $b "$(tr ' ' '\n' <<<"$vals" | grep . | sort -n | awk '{x[NR]=$1} END{print x[int((NR+1)/2)]}')" "$vals"
+done
