@@ -5,6 +5,7 @@
 // here, once: the device it points to is the one whose mounts and size are checked (the image is written
 // through the link).
 import { posix } from 'node:path';
+import { resolveLink } from '../block-device.js';
 import { findmntArgv, rmFileArgv, statArgv } from '../commands.js';
 import { BackupRefused } from '../errors.js';
 import { parseFindmnt, parseStat } from '../parse/index.js';
@@ -36,9 +37,10 @@ export async function imageDest(host: HostPort, to: string, force: boolean, what
   if (st && (st.type === 'block' || (st.type === 'other' && to.startsWith('/dev/')))) {
     const lvm = /^\/dev\/([^/]+)\/([^/]+)$/.exec(to);
     // /dev/VG/LV is LVM's own name (restore-room.ts finds its dm device by name); any other link is followed.
-    const device = st.type === 'other' && !lvm ? (await host.realpath(to)) ?? to : to;
-    if (device !== to) {
-      const target = await host.lstat(device);
+    const link = st.type === 'other' && !lvm ? await resolveLink(host, to) : null;
+    const device = link?.device ?? to;
+    if (link !== null) {
+      const target = link.st;
       if (target === null) throw new BackupRefused(`--to ${to} is a symlink to ${device}, which does not exist (a dangling link: the disk is gone or the link is stale): nothing restored; check the names with "ls -l ${posix.dirname(to)}" and "lsblk", and pass the disk's current /dev/disk/by-id/ name or /dev/sdX`);
       if (target.type !== 'block') throw new BackupRefused(`--to ${to} is a symlink to ${device}, which is not a block device: nothing restored; pass a block device (by a /dev/disk/by-id/ name that points to one, or as /dev/sdX), or a file path that is no symlink`);
     }

@@ -3,11 +3,9 @@
 // kernel, /sys/class/block/NAME/size), a file's filesystem must have the free bytes the image needs beyond
 // the file it replaces (statfs). Too little room refuses with nothing changed. Read-only: no process runs.
 import { posix } from 'node:path';
+import { SECTOR, SYS_BLOCK } from '../block-device.js';
 import { BackupRefused } from '../errors.js';
 import type { HostPort } from '../port.js';
-
-const SYS_BLOCK = '/sys/class/block';
-const SECTOR = 512;
 
 /** The outcome of the room check, as restore --check and --json show it. */
 export interface RoomCheck {

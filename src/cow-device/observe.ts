@@ -8,24 +8,14 @@ import { posix } from 'node:path';
 import { blkidSignaturesArgv } from '../commands.js';
 import { CommandFailed } from '../errors.js';
 import { parseBlkidValues } from '../parse/index.js';
-import type { FileStat, HostPort } from '../port.js';
+import { followLink, SECTOR, SYS_BLOCK } from '../block-device.js';
+import type { HostPort } from '../port.js';
 import type { ObservedBlockDevice } from '../types.js';
 
-const SECTOR = 512;
-export const SYS_BLOCK = '/sys/class/block';
 
 /** blkid exits 2 when it finds nothing and 8 when probing is ambivalent (several signatures). */
 const BLKID_NOTHING = 2;
 const BLKID_AMBIVALENT = 8;
-
-/** The device a path names: the path itself, or for a symlink the path it resolves to (missing for a
- *  dangling link), with lstat's answer for that path. */
-export async function followLink(host: HostPort, path: string): Promise<{ device: string; st: FileStat | null }> {
-  const st = await host.lstat(path);
-  if (st?.type !== 'other') return { device: path, st };
-  const device = (await host.realpath(path)) ?? path;
-  return device === path ? { device, st } : { device, st: await host.lstat(device) };
-}
 
 export async function observeBlockDevice(host: HostPort, path: string): Promise<ObservedBlockDevice> {
   const { device, st } = await followLink(host, path);
