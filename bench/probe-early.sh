@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Exploratory: present/absent walls in one boot, rotating order each round: the bare sequence, the
-# executable EXE, EXE with LVMSNAP_PREFETCH=0, and BASE_EXE (another build's executable).
+# executable EXE, the same EXE listed a second time (what a difference of nothing looks like), and
+# BASE_EXE (another build's executable); then per-round paired differences (new-base, again-base,
+# new-again: median and how many rounds were faster), which separate two builds far better than medians.
 #   test/real/vm.sh bench/probe-early.sh CLI ROUNDS EXE BASE_EXE
 set -uo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -40,3 +42,14 @@ done
 awk '{k=$1" "$2; v[k]=v[k]" "$3} END{for(k in v) print k, v[k]}' $out/w | sort | while read -r a b vals; do
 	printf '%-8s %-8s median %5s   %s\n' $a $b "$(tr ' ' '\n' <<<"$vals" | grep . | sort -n | awk '{x[NR]=$1} END{print x[int((NR+1)/2)]}')" "$vals"
 done
+echo "--- paired per round (ms): median difference, rounds faster"
+node -e '
+const rows = require("fs").readFileSync("/tmp/probe/w", "utf8").trim().split("\n").map((l) => l.split(" "));
+const by = {};
+for (const [v, s, ms] of rows) ((by[s] ??= {})[v] ??= []).push(Number(ms));
+const med = (a) => { const b = [...a].sort((x, y) => x - y); return b[Math.floor((b.length - 1) / 2)]; };
+for (const s of ["present", "absent"]) for (const [a, b] of [["new", "base"], ["again", "base"], ["new", "again"], ["new", "bare"], ["base", "bare"]]) {
+  const d = by[s][a].map((x, i) => x - by[s][b][i]);
+  console.log(`${s.padEnd(8)} ${a}-${b}`.padEnd(24), `median ${med(d)}`.padEnd(14), `${d.filter((x) => x < 0).length}/${d.length} rounds faster`,
+    b === "bare" ? `ratio of medians ${(med(by[s][a]) / med(by[s].bare)).toFixed(2)}x` : "");
+}'

@@ -10,4 +10,7 @@ try {
 } catch {
   /* no writable cache directory: run uncached */
 }
+// An apply's report: lvm2's shell starts now and is asked for it (a small file, src/host-real-prefetch.ts),
+// so lvm works while Node compiles the bundle; the run uses that report only if no lock was taken meanwhile.
+if (process.argv[2] === 'apply' && !process.env.LVMSNAP_SIMULATOR) require('../dist/early.cjs').startPrefetch(process.argv.slice(2));
 require('../dist/lvmsnap.cjs');

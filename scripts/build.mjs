@@ -10,7 +10,7 @@ import { LAZY, lazyPlugin } from './chunks.mjs';
 import { lazyBuiltinsPlugin } from './lazy-builtins.mjs';
 
 // Only this build's outputs: what `npm run package` made (dist/lvmsnap, dist/lvmsnap-standalone.cjs, the .deb) survives.
-for (const old of ['chunks', 'completion', 'lvmsnap.cjs', 'lvmsnap.cjs.map', 'lvmsnap.mjs', 'lvmsnap.mjs.map', 'lvmsnap.8']) {
+for (const old of ['chunks', 'completion', 'early.cjs', 'early.cjs.map', 'lvmsnap.cjs', 'lvmsnap.cjs.map', 'lvmsnap.mjs', 'lvmsnap.mjs.map', 'lvmsnap.8']) {
   rmSync(new URL(`../dist/${old}`, import.meta.url), { recursive: true, force: true });
 }
 
@@ -33,6 +33,8 @@ const common = {
 };
 
 await build({ ...common, entryPoints: { lvmsnap: 'src/cli/bin.ts' }, outdir: 'dist', plugins: [lazyPlugin(false), lazyBuiltinsPlugin()] });
+// bin/lvmsnap.cjs loads this before the bundle: an apply's prefetched report (src/host-real-prefetch.ts).
+await build({ ...common, entryPoints: { early: 'src/host-real-prefetch.ts' }, outdir: 'dist' });
 const entries = Object.fromEntries(Object.values(LAZY));
 await build({ ...common, entryPoints: entries, outdir: 'dist/chunks', plugins: [lazyPlugin(true), lazyBuiltinsPlugin()] });
 

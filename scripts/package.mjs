@@ -105,6 +105,9 @@ const split = [await bundle(scripts, '', 'main'), await bundle(join(scripts, 'ch
 // The executable's require() serves built-in modules and the chunks (./chunks/NAME.cjs, ./NAME.cjs): nothing else.
 const unserved = split.flatMap((r) => Object.values(r.metafile.outputs)).flatMap((o) => o.imports).filter((i) => i.external && !isBuiltin(i.path) && !/^\.\/(?:chunks\/)?\w+\.cjs$/.test(i.path));
 if (unserved.length > 0) throw new Error(`package: the executable's bundles import modules it does not contain: ${unserved.map((i) => i.path).join(', ')}`);
+// An apply's prefetched report (src/host-real-prefetch.ts), started by scripts/sea/main.cjs before the hot path.
+await build({ entryPoints: [join(root, 'src/host-real-prefetch.ts')], outfile: join(scripts, 'early.cjs'), absWorkingDir: root, bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, legalComments: 'none', logLevel: 'warning' });
+writeFileSync(join(scripts, 'early.cjs'), `(function (exports, require, module, __filename, __dirname) {${readFileSync(join(scripts, 'early.cjs'), 'utf8')}\n})`);
 const names = ['lvmsnap.cjs', ...readdirSync(join(scripts, 'chunks')).map((f) => `chunks/${f}`)];
 for (const name of names) writeFileSync(join(scripts, name), `(function (exports, require, module, __filename, __dirname) {${readFileSync(join(scripts, name), 'utf8')}\n})`);
 const childEnv = { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }; // no NODE_OPTIONS: V8 flags are part of a cache's key
@@ -123,7 +126,7 @@ if (useCodeCache) {
 
 const blob = join(work, 'sea-prep.blob');
 const seaConfig = join(work, 'sea-config.json');
-const assets = Object.fromEntries(names.flatMap((n) => [[n, join(scripts, n)], [`${n}.cache`, join(scripts, `${n}.cache`)]]));
+const assets = { ...Object.fromEntries(names.flatMap((n) => [[n, join(scripts, n)], [`${n}.cache`, join(scripts, `${n}.cache`)]])), 'early.cjs': join(scripts, 'early.cjs') };
 writeFileSync(seaConfig, JSON.stringify({ main: join(root, 'scripts/sea/main.cjs'), output: blob, disableExperimentalSEAWarning: true, useCodeCache, useSnapshot: false, assets }, null, 1));
 const prep = spawnSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
 if (prep.status !== 0) throw new Error(`package: node --experimental-sea-config failed (exit ${prep.status}):\n${prep.stdout}${prep.stderr}`);

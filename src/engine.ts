@@ -53,11 +53,19 @@ const realSleep = (ms: number) => new Promise<void>((res) => setTimeout(res, ms)
 export async function runApply(target: Target, opts: ApplyOptions, deps: EngineDeps): Promise<ApplyReport> {
   const host = new RecordingHost(deps.host, deps.log);
   const lock = lockPath(target, deps.lockDir);
+  // The real launcher's lvm shell (started before the bundle was compiled) is asked for the report now,
+  // before the lock, if no lock is held; the host uses that answer only if nothing took a lock meanwhile.
+  const early = opts.check ? null : (host.prefetchedLvmShell?.() ?? null);
   // --check changes nothing, so it needs no lock and never waits on a running apply.
-  if (!opts.check) await takeLock(host, lock, opts.waitSeconds, deps.sleep ?? realSleep);
+  try {
+    if (!opts.check) await takeLock(host, lock, opts.waitSeconds, deps.sleep ?? realSleep);
+  } catch (err) {
+    await early?.close();
+    throw err;
+  }
   // An apply asks one lvm shell for the report and then the plan's LVM commands: one lvm start, not two.
   // --check and status fork the report (nothing else would use the shell).
-  const shell = opts.check ? null : (host.lvmShell?.() ?? null);
+  const shell = early ?? (opts.check ? null : (host.lvmShell?.() ?? null));
   try {
     const snap = await observe(host, target, { shell });
     const planned = makePlan(opts.state, target, snap, { foreignRefused: opts.foreignRefused ?? [] });

@@ -8,17 +8,18 @@ import { dirname, relative, resolve } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { nowMs } from './clock.js';
 import { inProcessError, inProcessOp, type InProcessOp } from './in-process/ops.js';
+import {
+  CHILD_ENV, hasLvmShellProfile, noteUnusedReport, prefetchedReport, prefetchStampHolds, settlePrefetch, spawnLvmShell, takePrefetch, takeUnusedReports,
+  type Prefetch,
+} from './host-real-prefetch.js';
 import type { Writable } from 'node:stream';
 import {
-  isShellReport, LASTLOG, LVM_SHELL_PROFILE, LVM_SHELL_REPORT_FD, lvmShellEnv, lvmShellLine, readShellReport, shellExitCode, JsonObjectSplitter,
+  isShellReport, LASTLOG, LVM_SHELL_REPORT_FD, lvmShellLine, readShellReport, shellExitCode, JsonObjectSplitter,
 } from './lvm-shell/protocol.js';
 import type {
   CommandResult, FileStat, HostPort, LockResult, LvmShell, PipeInput, PipeOptions, PipeOutput, PipeResult, PipeStage, RunOptions, SysfsLoop,
 } from './port.js';
 
-
-/** Same answers from every tool regardless of the user's locale; LVM never waits on a TTY. */
-const CHILD_ENV = { LC_ALL: 'C', LANG: 'C', LVM_SUPPRESS_FD_WARNINGS: '1' };
 
 function pidAlive(pid: number): boolean {
   try {
@@ -151,6 +152,14 @@ export class RealHost implements HostPort {
    * lvmsnap, or a filesystem without hard links) counts as held.
    */
   async lock(path: string): Promise<LockResult> {
+    // The first attempt judges a prefetched report (src/host-real-prefetch.ts): before this run's own lock file.
+    const stampHolds = prefetchStampHolds(path);
+    const r = await this.takeLockFile(path);
+    settlePrefetch(stampHolds && r.acquired);
+    return r;
+  }
+
+  private async takeLockFile(path: string): Promise<LockResult> {
     mkdirSync(dirname(path), { recursive: true });
     const mine = `${process.pid}\n`;
     const tmp = `${path}.${process.pid}.new`;
@@ -183,13 +192,21 @@ export class RealHost implements HostPort {
 
   /** Only where lvm2's lvmdbusd profile is installed (lvm refuses to start with a missing profile). */
   lvmShell(): LvmShell | null {
-    const dir = process.env['LVM_SYSTEM_DIR'] ?? '/etc/lvm';
-    try {
-      if (!lstatSync(`${dir}/profile/${LVM_SHELL_PROFILE}.profile`).isFile()) return null;
-    } catch {
-      return null;
-    }
-    return new RealLvmShell();
+    return hasLvmShellProfile() ? new RealLvmShell() : null;
+  }
+
+  /** The shell the launcher started and asked for the report (src/host-real-prefetch.ts), once. */
+  prefetchedLvmShell(): LvmShell | null {
+    const p = takePrefetch();
+    return p === null ? null : new RealLvmShell(p);
+  }
+
+  /** Ends an early shell the run never took (waiting for it: lvm never outlives lvmsnap) and hands out the
+   *  prefetched reports that ran unused. */
+  async unusedEarlyReports(): Promise<CommandResult[]> {
+    const p = takePrefetch();
+    if (p !== null) await new RealLvmShell(p).close();
+    return takeUnusedReports();
   }
 
   readMountinfo(): Promise<string> { return readMountinfo(); }
@@ -291,12 +308,20 @@ class RealLvmShell implements LvmShell {
   private err: Buffer[] = [];
   private exited: Promise<void> = Promise.resolve();
 
-  private start(): ChildProcess {
-    const child = spawn('lvm', [], {
-      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-      detached: true,
-      env: { ...process.env, ...CHILD_ENV, ...lvmShellEnv() },
-    });
+  /** The launcher's shell, whose first answer may be a report asked before the lock (prefetch.line). */
+  private prefetch: Prefetch | null = null;
+  /** That report when it was not used (asked again): listed before the command that asked again. */
+  private dropped: CommandResult | null = null;
+  /** When the first report object came (the prefetched report's time ends there). */
+  private firstAt: number | null = null;
+
+  constructor(prefetch?: Prefetch) {
+    if (prefetch === undefined) return;
+    this.child = this.start(prefetch.child);
+    this.prefetch = prefetch;
+  }
+
+  private start(child: ChildProcess = spawnLvmShell()): ChildProcess {
     const notify = (): void => { const w = this.wake; this.wake = null; w?.(); };
     child.stdout!.on('data', (b: Buffer) => this.out.push(b));
     child.stderr!.on('data', (b: Buffer) => this.err.push(b));
@@ -305,7 +330,7 @@ class RealLvmShell implements LvmShell {
     rep.on('data', (s: string) => {
       const objects = this.report.push(s);
       this.objects.push(...objects);
-      if (objects.length > 0) notify();
+      if (objects.length > 0) { this.firstAt ??= nowMs(); notify(); }
     });
     child.stdin!.on('error', () => { /* EPIPE once lvm is gone: reported by 'close' */ });
     this.exited = new Promise((resolve) => {
@@ -330,6 +355,15 @@ class RealLvmShell implements LvmShell {
 
   private async send(line: string): Promise<string | null> {
     this.child ??= this.start();
+    const p = this.prefetch;
+    this.prefetch = null;
+    if (p !== null && p.line !== null) {
+      const first = await this.next();
+      if (first === null) return null;
+      // Used only if the first lock attempt vouched for it (valid); else dropped and the line sent again.
+      if (p.valid === true && p.line === line) return first;
+      this.dropped = prefetchedReport(first, (this.firstAt ?? nowMs()) - p.askedAt);
+    }
     if (this.ended === null) this.child.stdin!.write(`${line}\n`);
     return this.next();
   }
@@ -343,8 +377,11 @@ class RealLvmShell implements LvmShell {
     const object = await this.send(line);
     // The command's own time: up to its answer (a lastlog after a failure is not part of it).
     const ms = Math.round(nowMs() - started);
+    const earlier = this.dropped;
+    this.dropped = null;
     const done = (exitCode: number, stderr: string): CommandResult => ({
       argv, exitCode, stdout: Buffer.concat(this.out).toString('utf8'), stderr: Buffer.concat(this.err).toString('utf8') + stderr, ms,
+      ...(earlier !== null ? { earlier } : {}),
     });
     // Gone without an answer: whether the command ran is unknown, so it counts as failed.
     if (object === null) return done(127, `${this.ended}\n`);
@@ -362,6 +399,10 @@ class RealLvmShell implements LvmShell {
     if (this.child === null) return;
     this.child.stdin!.end();
     await this.exited;
+    // Closed before its first command: a report asked before the lock ran unused (still listed).
+    const p = this.prefetch;
+    this.prefetch = null;
+    if (p !== null && p.line !== null) noteUnusedReport(prefetchedReport(this.objects[0] ?? null, (this.firstAt ?? nowMs()) - p.askedAt));
   }
 }
 

@@ -22,6 +22,14 @@ export class KillSwitchHost implements HostPort {
       if (opts.mutating) this.tick();
     });
   }
+  unusedEarlyReports(): Promise<readonly CommandResult[]> {
+    return this.inner.unusedEarlyReports?.() ?? Promise.resolve([]);
+  }
+  prefetchedLvmShell(): LvmShell | null {
+    return tapShell(this.inner.prefetchedLvmShell?.() ?? null, (_argv, opts) => {
+      if (opts.mutating) this.tick();
+    });
+  }
   async pipe(stages: readonly PipeStage[], input: PipeInput, output: PipeOutput, opts: PipeOptions): Promise<PipeResult> {
     const r = await this.inner.pipe(stages, input, output, opts);
     if (opts.mutating) this.tick();

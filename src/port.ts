@@ -10,6 +10,8 @@ export interface CommandResult {
   readonly ms: number;
   /** Answered without a process (src/in-process/: mkdir, rmdir, rm of one path), as the tool would. */
   readonly inProcess?: true;
+  /** The same report asked before the lock and not used (src/host-real-prefetch.ts): it ran, so it is listed. */
+  readonly earlier?: CommandResult;
 }
 
 export interface RunOptions {
@@ -92,6 +94,7 @@ export function tapShell(shell: LvmShell | null, seen: (argv: readonly string[],
   return {
     run: async (argv, opts) => {
       const r = await shell.run(argv, opts);
+      if (r.earlier !== undefined) seen(r.earlier.argv, opts, r.earlier);
       seen(argv, opts, r);
       return r;
     },
@@ -143,6 +146,18 @@ export interface HostPort {
    * missing): callers then run each command on its own. Optional: a host without it forks every command.
    */
   lvmShell?(): LvmShell | null;
+  /**
+   * The lvm shell this process started before it read its arguments, with the observation's report
+   * already asked (the real host's prefetch for an apply: lvm's start and report then overlap Node's),
+   * handed out once; its first run() of that same report returns the prefetched answer if the host can
+   * vouch for it (nothing took a lock since), else asks again. null when there is none. Optional.
+   */
+  prefetchedLvmShell?(): LvmShell | null;
+  /**
+   * Reports that shell answered and the run never used (it stopped before asking: bad input, a lock held),
+   * once, for --json; ends that shell first (waiting for it) if the run never took it. Optional.
+   */
+  unusedEarlyReports?(): Promise<readonly CommandResult[]>;
 
   /** Effective uid of this process. */
   uid(): number;

@@ -33,6 +33,9 @@ export class RecordingHost implements HostPort {
   lvmShell(): LvmShell | null {
     return tapShell(this.inner.lvmShell?.() ?? null, (argv, opts, r) => this.record(argv, opts, r));
   }
+  prefetchedLvmShell(): LvmShell | null {
+    return tapShell(this.inner.prefetchedLvmShell?.() ?? null, (argv, opts, r) => this.record(argv, opts, r));
+  }
   /** A pipeline is recorded as one command per stage (argv, exit code, the pipeline's duration). */
   async pipe(stages: readonly PipeStage[], input: PipeInput, output: PipeOutput, opts: PipeOptions): Promise<PipeResult> {
     const r = await this.inner.pipe(stages, input, output, opts);

@@ -47,15 +47,15 @@ describe('the built CLI', () => {
     expect([r.status, r.stderr]).toEqual([3, 'lvmsnap: no target: pass --vg NAME --lv NAME (or --config FILE); see lvmsnap --help\n']);
   });
 
-  it('a refused run (bad input) loads nothing but the one file', () => {
+  it('a refused run (bad input) loads the bundle and the prefetch starter only', () => {
     const r = cli(['apply', '--state', 'present', '--vg', 'vg0', '--lv', 'snapshot1', '--json']);
     expect(r.code).toBe(3);
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, exitCode: 3, errorType: 'UsageError' });
-    expect(r.loaded).toEqual(['bin/lvmsnap.cjs', 'dist/lvmsnap.cjs']);
+    expect(r.loaded).toEqual(['bin/lvmsnap.cjs', 'dist/early.cjs', 'dist/lvmsnap.cjs']);
   });
 
   it('--help loads the help layout, a JSON config no YAML parser, a YAML config the YAML parser', () => {
-    expect(cli(['apply', '--help']).loaded).toEqual(['bin/lvmsnap.cjs', 'dist/lvmsnap.cjs', 'dist/chunks/help.cjs']);
+    expect(cli(['apply', '--help']).loaded).toEqual(['bin/lvmsnap.cjs', 'dist/early.cjs', 'dist/lvmsnap.cjs', 'dist/chunks/help.cjs']);
     writeFileSync(join(dir, 'bad.json'), '{"vg": ');
     const json = cli(['status', '--config', join(dir, 'bad.json')]);
     expect([json.code, json.loaded]).toEqual([3, ['bin/lvmsnap.cjs', 'dist/lvmsnap.cjs']]);

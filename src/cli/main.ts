@@ -44,8 +44,13 @@ export async function main(rawArgv: readonly string[], io: CliIo): Promise<numbe
     const exit = exitCodeOf(err);
     const message = err instanceof LvmsnapError ? err.message : `unexpected error: ${(err as Error)?.stack ?? String(err)}`;
     io.stderr(`lvmsnap: ${message}\n`);
-    // Scripts that asked for JSON get JSON even when the run never got as far as a plan.
-    if (argv.includes('--json')) io.stdout(`${JSON.stringify({ ok: false, changed: false, exitCode: exit, error: message, errorType: (err as Error)?.name ?? 'Error', resources: [], commands: [] }, null, 2)}\n`);
+    // Scripts that asked for JSON get JSON even when the run never got as far as a plan; its commands are
+    // the report an apply's early lvm shell answered unused (src/host-real-prefetch.ts), if any.
+    if (argv.includes('--json')) {
+      const early = (await io.host.unusedEarlyReports?.()) ?? [];
+      const commands = early.map((r) => ({ argv: [...r.argv], exitCode: r.exitCode, ms: r.ms, mutating: false }));
+      io.stdout(`${JSON.stringify({ ok: false, changed: false, exitCode: exit, error: message, errorType: (err as Error)?.name ?? 'Error', resources: [], commands }, null, 2)}\n`);
+    }
     return exit;
   }
 }

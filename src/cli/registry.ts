@@ -48,6 +48,7 @@ export const PROGRAM = {
   ] as const,
   environment: [
     ['LVMSNAP_SIMULATOR', 'run against the built-in simulated LVM host kept in this JSON file instead of the real system (demos and tests; no root needed)'],
+    ['LVMSNAP_PREFETCH', '0: an apply starts lvm\'s shell and asks it for the report only after reading its arguments and taking the lock (to measure what starting it early saves)'],
     ['LVMSNAP_BACKUP_WATCH_MS', 'how often backup polls the snapshot usage while archiving, in milliseconds (100 to 3600000, default 5000); a shorter interval lets --grow-snapshot keep up with a small snapshot of a busy origin'],
   ] as const,
   seeAlso: ['lvm(8)', 'lvcreate(8)', 'lvmsnapshot(7)', 'losetup(8)', 'mount(8)'] as const,

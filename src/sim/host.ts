@@ -25,6 +25,14 @@ export interface SimHostOptions {
   readonly pid?: number;
   /** Drift injected before each run(): return the system as someone else changed it. */
   readonly beforeRun?: (system: SimSystem, argv: readonly string[], index: number) => SimSystem;
+  /**
+   * The process started an lvm shell before reading its arguments, as the real launcher does for an
+   * apply (src/host-real-prefetch.ts: wantsPrefetch): one 'lvmShell' call at once, handed out by
+   * prefetchedLvmShell() (once); a run that never takes it leaves just that process, having run nothing
+   * that changes anything (the real one may have answered the report).
+   * The real host's report asked before the lock is timing only: the model asks it where observe does.
+   */
+  readonly earlyLvmShell?: boolean;
 }
 
 export interface SimCall {
@@ -57,12 +65,17 @@ export class SimHost implements HostPort {
   private current: SimSystem;
   private mutations = 0;
   private dead = false;
+  private early = false;
 
   constructor(system: SimSystem, private readonly opts: SimHostOptions = {}) {
     this.current = system;
     this.pid = opts.pid ?? nextPid++;
     livePids.add(this.pid);
     if (opts.crashAfterMutating === 0) this.kill();
+    if (opts.earlyLvmShell === true) {
+      this.early = true;
+      this.record('lvmShell', ['lvm'], false, {}, nowMs());
+    }
   }
 
   get system(): SimSystem { return this.current; }
@@ -95,7 +108,17 @@ export class SimHost implements HostPort {
    * would write (read with the real host's parser); a failure's messages from the lastlog object.
    */
   lvmShell(): LvmShell {
-    let started = false;
+    return this.shell(false);
+  }
+
+  /** The shell started with the process (SimHostOptions.earlyLvmShell), once; already counted as started. */
+  prefetchedLvmShell(): LvmShell | null {
+    if (!this.early) return null;
+    this.early = false;
+    return this.shell(true);
+  }
+
+  private shell(started: boolean): LvmShell {
     return {
       run: async (argv, opts) => {
         const line = lvmShellLine(argv);

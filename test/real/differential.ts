@@ -41,6 +41,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import * as C from '../../src/commands.js';
+import { wantsPrefetch } from '../../src/host-real-prefetch.js';
 import { isShellReport } from '../../src/lvm-shell/protocol.js';
 import { parseFindmnt, parseFullreport, parseLosetupList, parseMountinfo, parseStat, parseSysfsLoops } from '../../src/parse/index.js';
 import type { SysfsLoop } from '../../src/port.js';
@@ -442,7 +443,8 @@ class Replayer {
       await holder.lock(LOCK);
       start = holder.system;
     }
-    const host = new SimHost(start, kill ? { crashAfterMutating: Number(kill) } : {});
+    // The real CLI starts an lvm shell before reading its arguments for an apply (src/host-real-prefetch.ts).
+    const host = new SimHost(start, { ...(kill ? { crashAfterMutating: Number(kill) } : {}), earlyLvmShell: wantsPrefetch(argv, {}) });
     let simOut = '';
     const code = await main(argv, {
       stdout: (s) => { simOut += s; },
