@@ -53,8 +53,8 @@ const realSleep = (ms: number) => new Promise<void>((res) => setTimeout(res, ms)
 export async function runApply(target: Target, opts: ApplyOptions, deps: EngineDeps): Promise<ApplyReport> {
   const host = new RecordingHost(deps.host, deps.log);
   const lock = lockPath(target, deps.lockDir);
-  // The real launcher's lvm shell (started before the bundle was compiled) is asked for the report now,
-  // before the lock, if no lock is held; the host uses that answer only if nothing took a lock meanwhile.
+  // The real launcher's lvm shell, started and asked for the report before the bundle was compiled (if no
+  // lock was held then), is taken now; the host uses that answer only if nothing took a lock meanwhile.
   const early = opts.check ? null : (host.prefetchedLvmShell?.() ?? null);
   // --check changes nothing, so it needs no lock and never waits on a running apply.
   try {
