@@ -5,18 +5,10 @@
 # new-again: median and how many rounds were faster), which separate two builds far better than medians.
 #   test/real/vm.sh bench/probe-early.sh CLI ROUNDS EXE BASE_EXE
 set -uo pipefail
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-[[ -e /dev/fd ]] || ln -s /proc/self/fd /dev/fd
-export LVM_SUPPRESS_FD_WARNINGS=1
-source "$REPO/test/real/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/probe-lib.sh"
 CLI=$1 ROUNDS=${2:-5} EXE=$3 BASE=$4
-TRACE_ROOT=/tmp/probe-trace
-scenario_begin probe
-setup_system ext4 full >/dev/null
 out=/tmp/probe; mkdir -p $out
 cp -- "$EXE" /tmp/exe-new; cp -- "$BASE" /tmp/exe-base
-TARGET=(--vg vg0 --lv root --size 60M --tmp-file /var/space/lvmsnap-cow.img --tmp-file-size 64M --mountpoint /media/snap)
-now_us() { printf -v "$1" '%s' "${EPOCHREALTIME/./}"; }
 /tmp/exe-new apply --state present "${TARGET[@]}" --json >$out/p.json; /tmp/exe-new apply --state absent "${TARGET[@]}" --json >$out/a.json
 for k in p a; do { echo 'set -e'; jq -r '.commands[] | select(.mutating) | .argv | select(.[0] != "pvchange") | map(@sh) | join(" ")' $out/$k.json; } >$out/bare-$k.sh; done
 /tmp/exe-base --version >/dev/null; node -e 0

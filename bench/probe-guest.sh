@@ -6,17 +6,10 @@
 # of one report (syscall counts, gaps). README "Performance" quotes it.
 #   test/real/vm.sh bench/probe-guest.sh CLI [ROUNDS]
 set -uo pipefail
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-[[ -e /dev/fd ]] || ln -s /proc/self/fd /dev/fd
-export LVM_SUPPRESS_FD_WARNINGS=1
-source "$REPO/test/real/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/probe-lib.sh"
 CLI=$1
 ROUNDS=${2:-5}
-TRACE_ROOT=/tmp/probe-trace
-scenario_begin probe
-setup_system ext4 full >/dev/null
 out=/tmp/probe; mkdir -p $out
-TARGET=(--vg vg0 --lv root --size 60M --tmp-file /var/space/lvmsnap-cow.img --tmp-file-size 64M --mountpoint /media/snap)
 FR=(fullreport --units b --nosuffix --reportformat json --configreport vg -o vg_all --configreport pv -o pv_all --configreport lv -o lv_all --configreport pvseg -o pvseg_all,pv_uuid,lv_uuid --configreport seg -o seg_all,lv_uuid)
 echo "uname $(uname -r); nproc $(nproc); ls /dev block devs:"; ls /sys/block | tr '\n' ' '; echo
 lvmconfig --type diff 2>&1 | head -30

@@ -2,15 +2,8 @@
 # Exploratory: V8 CPU profile (self time by function, top 40) of node CLI present and absent in the VM.
 #   test/real/vm.sh bench/probe-prof.sh CLI ROUNDS EXE
 set -uo pipefail
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-[[ -e /dev/fd ]] || ln -s /proc/self/fd /dev/fd
-export LVM_SUPPRESS_FD_WARNINGS=1
-source "$REPO/test/real/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/probe-lib.sh"
 CLI=$1
-TRACE_ROOT=/tmp/probe-trace
-scenario_begin probe
-setup_system ext4 full >/dev/null
-TARGET=(--vg vg0 --lv root --size 60M --tmp-file /var/space/lvmsnap-cow.img --tmp-file-size 64M --mountpoint /media/snap)
 node "$CLI" apply --state present "${TARGET[@]}" >/dev/null; node "$CLI" apply --state absent "${TARGET[@]}" >/dev/null
 cat >/tmp/sum.js <<'JS'
 const fs = require('fs');

@@ -6,15 +6,8 @@
 #   second:  in the warm shell, a second report right after the first: send -> object
 #   test/real/vm.sh bench/probe-shell.sh CLI ROUNDS EXE
 set -uo pipefail
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-[[ -e /dev/fd ]] || ln -s /proc/self/fd /dev/fd
-export LVM_SUPPRESS_FD_WARNINGS=1
-source "$REPO/test/real/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/probe-lib.sh"
 ROUNDS=${2:-5}
-TRACE_ROOT=/tmp/probe-trace
-scenario_begin probe
-setup_system ext4 full >/dev/null
-TARGET=(--vg vg0 --lv root --size 60M --tmp-file /var/space/lvmsnap-cow.img --tmp-file-size 64M --mountpoint /media/snap)
 node "$1" apply --state present "${TARGET[@]}" >/dev/null
 cat >/tmp/sh.js <<'JS'
 const { spawn, spawnSync } = require('child_process');

@@ -3,18 +3,10 @@
 # per-command ms) against the bare sequence with each command timed, alternating; then one strace -f of
 # each lvmsnap run (process timeline). test/real/vm.sh bench/probe-steps.sh CLI ROUNDS EXE
 set -uo pipefail
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-[[ -e /dev/fd ]] || ln -s /proc/self/fd /dev/fd
-export LVM_SUPPRESS_FD_WARNINGS=1
-source "$REPO/test/real/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/probe-lib.sh"
 CLI=$1 ROUNDS=${2:-5} EXE=$3
-TRACE_ROOT=/tmp/probe-trace
-scenario_begin probe
-setup_system ext4 full >/dev/null
 out=/tmp/probe; mkdir -p $out
 cp -- "$EXE" /tmp/lvmsnap-exe; EXE=/tmp/lvmsnap-exe
-TARGET=(--vg vg0 --lv root --size 60M --tmp-file /var/space/lvmsnap-cow.img --tmp-file-size 64M --mountpoint /media/snap)
-now_us() { printf -v "$1" '%s' "${EPOCHREALTIME/./}"; }
 $EXE apply --state present "${TARGET[@]}" --json >$out/p.json; $EXE apply --state absent "${TARGET[@]}" --json >$out/a.json
 for k in p a; do jq -r '.commands[] | select(.mutating) | .argv | map(@sh) | join(" ")' $out/$k.json >$out/bare-$k.cmds; done
 cat $out/bare-p.cmds $out/bare-a.cmds

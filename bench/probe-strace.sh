@@ -2,16 +2,9 @@
 # Exploratory: one present and one absent of the executable under strace -f (seccomp-bpf: only the listed
 # syscalls stop), as a relative timeline. test/real/vm.sh bench/probe-strace.sh CLI ROUNDS EXE
 set -uo pipefail
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-[[ -e /dev/fd ]] || ln -s /proc/self/fd /dev/fd
-export LVM_SUPPRESS_FD_WARNINGS=1
-source "$REPO/test/real/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/probe-lib.sh"
 CLI=$1 ROUNDS=${2:-1} EXE=$3
-TRACE_ROOT=/tmp/probe-trace
-scenario_begin probe
-setup_system ext4 full >/dev/null
 cp -- "$EXE" /tmp/lvmsnap-exe; EXE=/tmp/lvmsnap-exe
-TARGET=(--vg vg0 --lv root --size 60M --tmp-file /var/space/lvmsnap-cow.img --tmp-file-size 64M --mountpoint /media/snap)
 $EXE apply --state present "${TARGET[@]}" >/dev/null; $EXE apply --state absent "${TARGET[@]}" >/dev/null
 strace -V | head -1
 for k in present absent present absent; do
