@@ -183,7 +183,8 @@ export function takePrefetch(): Prefetch | null {
  */
 export function prefetchedReport(answer: string | null, ms: number): CommandResult {
   const retCode = answer === null ? null : readShellReport(answer).retCode;
-  const exitCode = answer === null ? 127 : retCode === null ? 1 : retCode === 1 ? 0 : shellExitCode(retCode);
+  // As RealLvmShell.run: lvm gone without an answer 127, an object without a status 1, else lvm's status.
+  const exitCode = answer === null ? 127 : retCode === null ? 1 : shellExitCode(retCode);
   return { argv: fullreportArgv(), exitCode, stdout: '', stderr: '', ms: Math.max(0, Math.round(ms)) };
 }
 

@@ -15,6 +15,11 @@ export interface CommandLog {
   command(rec: CommandRecord & { readonly stderr: string }): void;
 }
 
+/** A command as --json and the log list it: its argv, exit code, time, and whether it changes anything. */
+export function commandRecord(argv: readonly string[], opts: RunOptions, r: CommandResult): CommandRecord {
+  return { argv: [...argv], exitCode: r.exitCode, ms: r.ms, mutating: opts.mutating, ...(r.inProcess ? { inProcess: true as const } : {}) };
+}
+
 export class RecordingHost extends ForwardingHost {
   readonly commands: CommandRecord[] = [];
   constructor(inner: HostPort, private readonly log?: CommandLog) {
@@ -22,7 +27,7 @@ export class RecordingHost extends ForwardingHost {
   }
 
   private record(argv: readonly string[], opts: RunOptions, r: CommandResult): void {
-    const rec = { argv: [...argv], exitCode: r.exitCode, ms: r.ms, mutating: opts.mutating, ...(r.inProcess ? { inProcess: true as const } : {}) };
+    const rec = commandRecord(argv, opts, r);
     this.commands.push(rec);
     this.log?.command({ ...rec, stderr: r.stderr });
   }

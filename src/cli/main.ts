@@ -1,6 +1,7 @@
 // The CLI: dispatch of argv to the registry's commands, and the one boundary that maps errors to exit codes.
 import { normaliseCompatArgv, type CompatCommand } from '../compat/argv.js';
 import { LockHeld, LvmsnapError, UsageError } from '../errors.js';
+import { commandRecord } from '../recording-host.js';
 import { parseInvocation } from './argv.js';
 import { EXIT } from './exit.js';
 import { GLOBAL_FLAGS, PROGRAM, REGISTRY } from './registry.js';
@@ -48,7 +49,7 @@ export async function main(rawArgv: readonly string[], io: CliIo): Promise<numbe
     // the report an apply's early lvm shell answered unused (src/host-real-prefetch.ts), if any.
     if (argv.includes('--json')) {
       const early = (await io.host.unusedEarlyReports?.()) ?? [];
-      const commands = early.map((r) => ({ argv: [...r.argv], exitCode: r.exitCode, ms: r.ms, mutating: false }));
+      const commands = early.map((r) => commandRecord(r.argv, { mutating: false }, r));
       io.stdout(`${JSON.stringify({ ok: false, changed: false, exitCode: exit, error: message, errorType: (err as Error)?.name ?? 'Error', resources: [], commands }, null, 2)}\n`);
     }
     return exit;
