@@ -8,8 +8,9 @@
 #   - a converged re-run (no-op absent), `status`, and `node -e 0` (a bare node start);
 #   - optionally another lvmsnap build (BASELINE, e.g. the commit before a change) for present,
 #     absent, the no-op absent and status, so a before/after holds within the boot;
-#   - optionally the self-contained executable (EXE: dist/lvmsnap, what the .deb installs as
-#     /usr/sbin/lvmsnap; copied to the guest's tmpfs first) for present, absent, the no-op and status;
+#   - optionally the self-contained executable as the .deb installs it (EXE: the launcher
+#     dist/lvmsnap-launch, with dist/lvmsnap beside it as lvmsnap-engine; the .deb's /usr/sbin/lvmsnap and
+#     /usr/libexec/lvmsnap/lvmsnap; copied to the guest's tmpfs first) for present, absent, the no-op and status;
 #   - optionally (LVM_SHELL=1) the LVM commands of present and absent as separate processes vs all
 #     through one `lvm` process reading them on stdin (issue 10 item 4; see ../shared notes).
 # Prints medians, ratios between figures of this boot only, and the goals of issue 10.
@@ -102,8 +103,10 @@ plain_timed cold-bare-absent bash "$out/bare-absent.sh"
 chain_absent || die "the bare absent sequence did not remove the chain"
 node -e 0
 if [[ -n $EXE ]]; then
-	cp -- "$EXE" /tmp/lvmsnap-exe || die "cannot copy $EXE into the guest"
-	EXE=/tmp/lvmsnap-exe
+	# The launcher and the executable it runs (lvmsnap-engine beside it), into the guest's tmpfs.
+	mkdir -p /tmp/lvmsnap-exe.d
+	cp -- "$EXE" "$(dirname "$EXE")/lvmsnap-engine" /tmp/lvmsnap-exe.d/ || die "cannot copy $EXE and its lvmsnap-engine into the guest"
+	EXE=/tmp/lvmsnap-exe.d/lvmsnap
 	"$EXE" status "${TARGET[@]}" >/dev/null 2>&1 || true
 fi
 [[ -z $BASE ]] || node "$BASE" status "${TARGET[@]}" >/dev/null 2>&1 || true
@@ -241,7 +244,7 @@ if [[ -n $EXE ]]; then
 	rep=$(awk -v a="$EP" -v b="$BP" 'BEGIN { printf "%.2f", a / b }')
 	rea=$(awk -v a="$EA" -v b="$BA" 'BEGIN { printf "%.2f", a / b }')
 	echo
-	echo "bench: the self-contained executable (dist/lvmsnap, installed by the .deb as /usr/sbin/lvmsnap), same boot, same rounds:"
+	echo "bench: the self-contained executable as the .deb installs it (the launcher running dist/lvmsnap), same boot, same rounds:"
 	printf '%-34s %10s %12s %8s   %s
 ' "" "bare seq." executable ratio "goal (issue 10)"
 	printf '%-34s %10s %12s %7sx   %s

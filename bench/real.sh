@@ -7,8 +7,9 @@
 #   BENCH_REAL_ROUNDS=5            rounds
 #   BENCH_REAL_BASELINE=PATH       another build's bin/lvmsnap.cjs (e.g. the commit before a change),
 #                                  timed in the same boot for present, absent, the no-op re-run and status
-#   BENCH_REAL_EXE=1 (default)     also time the self-contained executable (npm run package: dist/lvmsnap,
-#                                  what the .deb installs) for present, absent, the no-op and status
+#   BENCH_REAL_EXE=1 (default)     also time the self-contained executable as the .deb installs it (npm run
+#                                  package: the launcher dist/lvmsnap-launch running dist/lvmsnap) for
+#                                  present, absent, the no-op and status
 #   BENCH_REAL_LVM_SHELL=1         also time the chain's LVM commands forked vs through one lvm process
 # Run VM boots one at a time (see test/real/README.md: the VM lock).
 set -euo pipefail
@@ -58,10 +59,14 @@ exe=
 if [[ ${BENCH_REAL_EXE:-1} == 1 ]]; then
 	(cd "$REPO" && npm run package --silent) >/dev/null || { echo "bench: npm run package failed" >&2; exit 1; }
 	# A private copy: a concurrent npm run package replaces dist/lvmsnap while the guest reads it.
-	exe=$WORK/cli/lvmsnap-exe-$(date +%Y%m%d-%H%M%S)-$$
-	cp "$REPO/dist/lvmsnap" "$exe"
+	# As the .deb installs it: the launcher (dist/lvmsnap-launch) runs the executable beside it.
+	exe_dir=$WORK/cli/lvmsnap-exe-$(date +%Y%m%d-%H%M%S)-$$
+	mkdir -p "$exe_dir"
+	cp "$REPO/dist/lvmsnap-launch" "$exe_dir/lvmsnap"
+	cp "$REPO/dist/lvmsnap" "$exe_dir/lvmsnap-engine"
+	exe=$exe_dir/lvmsnap
 fi
 "$HERE/vm.sh" "$REPO/bench/real-guest.sh" "$CLI_BIN" "$ROUNDS" "$base" "${BENCH_REAL_LVM_SHELL:-0}" "$exe"
-[[ -z $exe ]] || rm -f "$exe"
+[[ -z $exe ]] || rm -rf "$exe_dir"
 echo
 echo "$HOST_LINE"

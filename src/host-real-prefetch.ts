@@ -4,7 +4,9 @@
 // (program, libraries, configuration), its first-command set-up and the report then run while Node
 // compiles the bundle, reads the arguments and takes the lock. Once the arguments are accepted the engine
 // takes the shell (RealHost.prefetchedLvmShell). Part of the real host (src/host-real.ts adopts the
-// shell), the only place besides it that spawns.
+// shell), the only place besides it that spawns. Under the .deb's launcher (src/launcher/launch.c), which
+// started lvm and asked the same question before Node even started, this adopts that lvm instead
+// (LVMSNAP_LAUNCHED_LVM, src/launcher/adopt.ts) under the same rule.
 //
 // A report asked before the lock is used only if no lvmsnap run could have changed anything meanwhile:
 //   - it is asked only while the lock directory is empty (or missing): no run holds any lock then;
@@ -15,6 +17,7 @@
 // nothing (RealHost.unusedEarlyReports waits for it); a report that ran unused is still listed in --json.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { lstatSync, readdirSync, statSync } from 'node:fs';
+import { adoptChild, isLaunchedChild } from './launcher/adopt.js';
 import { dirname } from 'node:path';
 import { fullreportArgv } from './commands.js';
 import { nowMs } from './clock.js';
@@ -117,22 +120,68 @@ export function startPrefetch(argv: readonly string[]): void {
   beginPrefetch(argv);
 }
 
-/** startPrefetch's work (once per process there); whether it started lvm. */
+/** startPrefetch's work (once per process there); whether it started (or adopted) lvm. */
 export function beginPrefetch(argv: readonly string[], lockDir = PREFETCH_LOCK_DIR): boolean {
   const s = slot();
-  if (s.prefetch !== undefined || !wantsPrefetch(argv, process.env) || !hasLvmShellProfile()) return false;
-  const child = spawnLvmShell();
-  let closed!: () => void;
-  const prefetch: Prefetch = { child, line: null, valid: null, askedAt: 0, gone: false, closed: new Promise((r) => { closed = r; }) };
-  child.on('error', () => { prefetch.gone = true; closed(); });
-  child.on('close', () => { prefetch.gone = true; closed(); });
-  child.stdin!.on('error', () => { /* EPIPE once lvm is gone: the adopter sees it end */ });
-  setRef(child, false);
-  s.prefetch = prefetch;
+  if (s.prefetch !== undefined) return false;
+  // The .deb's launcher (src/launcher/launch.c) started lvm before Node did: adopt that one.
+  const launched = takeLaunchedLvm(lockDir);
+  if (launched !== null) {
+    track(launched.child, launched.prefetch);
+    return true;
+  }
+  if (!wantsPrefetch(argv, process.env) || !hasLvmShellProfile()) return false;
+  const prefetch = newPrefetch(spawnLvmShell());
+  track(prefetch.child, prefetch);
   // Asked at once: lvm's first-command set-up and the report itself then run while Node compiles and
   // starts the bundle (asked only once the arguments were accepted, it won back lvm's start alone).
   armPrefetch(prefetch, lockDir);
   return true;
+}
+
+function newPrefetch(child: ChildProcess): Prefetch & { end: () => void } {
+  let end!: () => void;
+  const closed = new Promise<void>((r) => { end = r; });
+  return { child, line: null, valid: null, askedAt: 0, gone: false, closed, end };
+}
+
+function track(child: ChildProcess, prefetch: Prefetch & { end: () => void }): void {
+  child.on('error', () => { prefetch.gone = true; prefetch.end(); });
+  child.on('close', () => { prefetch.gone = true; prefetch.end(); });
+  child.stdin!.on('error', () => { /* EPIPE once lvm is gone: the adopter sees it end */ });
+  setRef(child, false);
+  slot().prefetch = prefetch;
+}
+
+/**
+ * The launcher's lvm, from LVMSNAP_LAUNCHED_LVM (removed from the environment: no child inherits it):
+ * the shell as a child, and, if the launcher sent the report line, the line armed with the launcher's
+ * stamp and time, exactly as armPrefetch arms its own. null when there is none or the value is not the
+ * launcher's (its fds are then left alone).
+ */
+function takeLaunchedLvm(lockDir: string): { child: ChildProcess; prefetch: Prefetch & { end: () => void } } | null {
+  const value = process.env['LVMSNAP_LAUNCHED_LVM'];
+  delete process.env['LVMSNAP_LAUNCHED_LVM'];
+  const m = value === undefined ? null : /^(\d+) (\d+) (\d+) (\d+) (\d+) ([01]) (\S+) (\d+)$/.exec(value);
+  if (m === null) return null;
+  const [pid, stdin, stdout, stderr, report] = m.slice(1, 6).map(Number) as [number, number, number, number, number];
+  if (!isLaunchedChild(pid, [stdin, stdout, stderr, report])) return null; // a stray variable, not the launcher's
+  let child: ChildProcess;
+  try {
+    child = adoptChild(pid, [stdin, stdout, stderr, report]);
+  } catch {
+    return null; // not pipes of this process (a stray variable): the run starts its own shell
+  }
+  const prefetch = newPrefetch(child);
+  if (m[6] === '1') {
+    const s = slot();
+    prefetch.line = lvmShellLine(fullreportArgv())!;
+    prefetch.askedAt = Number(BigInt(m[8]!)) / 1e6; // CLOCK_MONOTONIC, as nowMs
+    s.armed = prefetch;
+    s.dir = lockDir;
+    s.stamp = m[7]!;
+  } else prefetch.valid = false;
+  return { child: prefetch.child, prefetch };
 }
 
 /**

@@ -1,5 +1,5 @@
 // Layout of the Debian package (scripts/package-deb.mjs): built here into a temporary folder with
-// /usr/bin/true standing in for the 80 MiB executable (the layout, control fields, md5sums and the
+// /usr/bin/true standing in for the 80 MiB executable (and /usr/bin/false for the launcher) (the layout, control fields, md5sums and the
 // maintainer scripts do not depend on it; the VM tier installs the real one), then read back with
 // dpkg-deb. The maintainer scripts run against fake lvm / deb-systemd-helper / systemctl on PATH.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -18,7 +18,7 @@ let ctrl = '';
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'lvmsnap-deb-'));
-  const r = spawnSync(process.execPath, [join(root, 'scripts/package-deb.mjs'), '--exe', '/usr/bin/true', '--out', dir, '--compress', 'none'], {
+  const r = spawnSync(process.execPath, [join(root, 'scripts/package-deb.mjs'), '--exe', '/usr/bin/true', '--launcher', '/usr/bin/false', '--out', dir, '--compress', 'none'], {
     encoding: 'utf8',
     env: { ...process.env, SOURCE_DATE_EPOCH: '1764547200' },
   });
@@ -43,6 +43,7 @@ function contents(): Map<string, string> {
 
 const FILES: [string, string][] = [
   ['/usr/sbin/lvmsnap', '-rwxr-xr-x'],
+  ['/usr/libexec/lvmsnap/lvmsnap', '-rwxr-xr-x'],
   ['/usr/share/man/man8/lvmsnap.8.gz', '-rw-r--r--'],
   ['/lib/systemd/system/lvmsnap-guard@.service', '-rw-r--r--'],
   ['/lib/systemd/system/lvmsnap-recover.service', '-rw-r--r--'],

@@ -53,6 +53,27 @@ deb_hide_node() {
 	echo "  node hidden (${hidden[*]}): 'node -e 0' exits $rc"
 }
 
+# The launcher (/usr/sbin/lvmsnap) starts lvm before the executable and the executable adopts it: in a
+# converged absent (strace -f), the launcher's process forks lvm BEFORE it execs the executable
+# /usr/libexec/lvmsnap/lvmsnap, no other lvm runs, and --json lists the one report, answered.
+deb_launcher_order() {
+	local launcher lvm before
+	strace -f -qq -e trace=execve,clone,clone3,fork,vfork -e signal=none -o /tmp/deb-exec.log /usr/sbin/lvmsnap apply --state absent "${T[@]}" --json \
+		>/tmp/deb-launch.json 2>/tmp/deb-launch.err || fail "converged absent under strace: $(tail -n 3 /tmp/deb-launch.err)"
+	launcher=$(awk 'NR == 1 { print $1 }' /tmp/deb-exec.log)
+	lvm=$(grep -E '^[0-9]+ +execve\("[^"]*/lvm", .*\) = 0' /tmp/deb-exec.log | awk '{ print $1 }' | tr '\n' ' ')
+	[[ $lvm =~ ^[0-9]+\ $ ]] || fail "expected exactly one lvm executed, got pids '$lvm': $(grep execve /tmp/deb-exec.log | grep -v ENOENT | head -n 5)"
+	lvm=${lvm% }
+	# The launcher's own lines up to its exec of the executable: the fork of lvm must be among them.
+	before=$(awk -v p="$launcher" '$1 == p { print } $1 == p && /execve\("\/usr\/libexec\/lvmsnap\/lvmsnap"/ { exit }' /tmp/deb-exec.log)
+	grep -q 'execve("/usr/libexec/lvmsnap/lvmsnap"' <<<"$before" || fail "the launcher (pid $launcher) never ran the executable"
+	grep -qE "(clone|clone3|fork|vfork)\(.*\) = $lvm\$" <<<"$before" ||
+		fail "lvm (pid $lvm) was not started by the launcher before the executable: $(grep -E "^$launcher " /tmp/deb-exec.log | head -n 5)"
+	assert_eq 'false 1 0' "$(jq -r '[.changed, ([.commands[] | select(.argv[1] == "fullreport")] | length), (.commands[] | select(.argv[1] == "fullreport") | .exitCode)] | join(" ")' /tmp/deb-launch.json)" \
+		"converged absent through the launcher: changed, reports listed, the report's exit code"
+	echo "  launcher: lvm (pid $lvm) forked by the launcher (pid $launcher) before it ran the executable; one report"
+}
+
 # Undoes deb_hide_node (also from outside the subshell that hid it).
 deb_unhide_node() {
 	local n
@@ -171,6 +192,7 @@ scen_deb_body() {
 
 	lvmsnap --expect 0 -- apply --state absent "${T[@]}" --json
 	assert_json '.changed' true "absent with the installed executable"
+	deb_launcher_order
 	dump_after /tmp/end.dump
 	assert_same_file /tmp/start.dump /tmp/end.dump "absent returns the system to its start state"
 	deb_unhide_node
