@@ -10,7 +10,7 @@ try {
 } catch {
   /* no writable cache directory: run uncached */
 }
-// An apply's report: lvm2's shell starts now and is asked for it (a small file, src/host-real-prefetch.ts),
+// An apply's or status's report: lvm2's shell starts now and is asked for it (a small file, src/host-real-prefetch.ts),
 // so lvm works while Node compiles the bundle; the run uses that report only if no lock was taken meanwhile.
-if (process.argv[2] === 'apply' && !process.env.LVMSNAP_SIMULATOR) require('../dist/early.cjs').startPrefetch(process.argv.slice(2));
+if ((process.argv[2] === 'apply' || process.argv[2] === 'status') && !process.env.LVMSNAP_SIMULATOR) require('../dist/early.cjs').startPrefetch(process.argv.slice(2));
 require('../dist/lvmsnap.cjs');

@@ -110,7 +110,14 @@ export function overallState(views: readonly ResourceView[]): OverallState {
 
 export async function runStatus(target: Target, deps: EngineDeps): Promise<StatusReport> {
   const host = new RecordingHost(deps.host, deps.log);
-  const snap = await observe(host, target);
-  const { views, facts } = makePlan('present', target, snap);
-  return { state: overallState(views), views, snap, commands: host.commands, facts };
+  // The launcher's early shell, if any: status takes no lock, so a report it already asked is used as it
+  // is (the same as a status started a moment earlier); otherwise the report is forked as before.
+  const early = host.prefetchedLvmShell?.(true) ?? null;
+  try {
+    const snap = await observe(host, target, { shell: early });
+    const { views, facts } = makePlan('present', target, snap);
+    return { state: overallState(views), views, snap, commands: host.commands, facts };
+  } finally {
+    await early?.close();
+  }
 }

@@ -25,7 +25,7 @@ export class ForwardingHost implements HostPort {
   realpath(path: string): Promise<string | null> { return this.inner.realpath(path); }
   statfsAvail(path: string): Promise<number | null> { return this.inner.statfsAvail(path); }
   lvmShell(): LvmShell | null { return this.inner.lvmShell?.() ?? null; }
-  prefetchedLvmShell(): LvmShell | null { return this.inner.prefetchedLvmShell?.() ?? null; }
+  prefetchedLvmShell(lockless?: boolean): LvmShell | null { return this.inner.prefetchedLvmShell?.(lockless) ?? null; }
   unusedEarlyReports(): Promise<readonly CommandResult[]> { return this.inner.unusedEarlyReports?.() ?? Promise.resolve([]); }
   uid(): number { return this.inner.uid(); }
 }

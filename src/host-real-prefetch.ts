@@ -30,12 +30,13 @@ export const CHILD_ENV = { LC_ALL: 'C', LANG: 'C', LVM_SUPPRESS_FD_WARNINGS: '1'
 export const PREFETCH_LOCK_DIR = '/run/lock/lvmsnap';
 
 /**
- * Whether the launcher prefetches: apply of a target given by flags (not --config), not --check, not
- * asking for help or the version, on the real host (not the simulator), unless LVMSNAP_PREFETCH=0 (to
- * measure what it buys: bench/real-guest.sh).
+ * Whether the launcher prefetches: apply or status of a target given by flags (not --config), not
+ * --check, not asking for help or the version, on the real host (not the simulator), unless
+ * LVMSNAP_PREFETCH=0 (to measure what it buys: bench/real-guest.sh). status takes no lock: it uses the
+ * answer as it is (RealHost.prefetchedLvmShell's lockless).
  */
 export function wantsPrefetch(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): boolean {
-  if (argv[0] !== 'apply') return false;
+  if (argv[0] !== 'apply' && argv[0] !== 'status') return false;
   const end = argv.indexOf('--');
   const flags = end === -1 ? argv : argv.slice(0, end);
   if (flags.some((a) => ['--help', '-h', '--version', '-V'].includes(a) || a === '--check' || a.startsWith('--check='))) return false;

@@ -195,10 +195,13 @@ export class RealHost implements HostPort {
     return hasLvmShellProfile() ? new RealLvmShell() : null;
   }
 
-  /** The shell the launcher started and asked for the report (src/host-real-prefetch.ts), once. */
-  prefetchedLvmShell(): LvmShell | null {
+  /** The shell the launcher started and asked for the report (src/host-real-prefetch.ts), once; a
+   *  lockless run (status) uses an answer already asked as it is. */
+  prefetchedLvmShell(lockless = false): LvmShell | null {
     const p = takePrefetch();
-    return p === null ? null : new RealLvmShell(p);
+    if (p === null) return null;
+    if (lockless) p.valid ??= true;
+    return new RealLvmShell(p);
   }
 
   /** Ends an early shell the run never took (waiting for it: lvm never outlives lvmsnap) and hands out the

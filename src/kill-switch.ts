@@ -25,8 +25,8 @@ export class KillSwitchHost extends ForwardingHost {
       if (opts.mutating) this.tick();
     });
   }
-  override prefetchedLvmShell(): LvmShell | null {
-    return tapShell(this.inner.prefetchedLvmShell?.() ?? null, (_argv, opts) => {
+  override prefetchedLvmShell(lockless?: boolean): LvmShell | null {
+    return tapShell(this.inner.prefetchedLvmShell?.(lockless) ?? null, (_argv, opts) => {
       if (opts.mutating) this.tick();
     });
   }

@@ -151,8 +151,10 @@ export interface HostPort {
    * already asked (the real host's prefetch for an apply: lvm's start and report then overlap Node's),
    * handed out once; its first run() of that same report returns the prefetched answer if the host can
    * vouch for it (nothing took a lock since), else asks again. null when there is none. Optional.
+   * lockless: the run takes no lock (status): a report already asked is used as it is, a moment earlier
+   * than one asked now.
    */
-  prefetchedLvmShell?(): LvmShell | null;
+  prefetchedLvmShell?(lockless?: boolean): LvmShell | null;
   /**
    * Reports that shell answered and the run never used (it stopped before asking: bad input, a lock held),
    * once, for --json; ends that shell first (waiting for it) if the run never took it. Optional.

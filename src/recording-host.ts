@@ -41,8 +41,8 @@ export class RecordingHost extends ForwardingHost {
   override lvmShell(): LvmShell | null {
     return tapShell(this.inner.lvmShell?.() ?? null, (argv, opts, r) => this.record(argv, opts, r));
   }
-  override prefetchedLvmShell(): LvmShell | null {
-    return tapShell(this.inner.prefetchedLvmShell?.() ?? null, (argv, opts, r) => this.record(argv, opts, r));
+  override prefetchedLvmShell(lockless?: boolean): LvmShell | null {
+    return tapShell(this.inner.prefetchedLvmShell?.(lockless) ?? null, (argv, opts, r) => this.record(argv, opts, r));
   }
   /** A pipeline is recorded as one command per stage (argv, exit code, the pipeline's duration). */
   override async pipe(stages: readonly PipeStage[], input: PipeInput, output: PipeOutput, opts: PipeOptions): Promise<PipeResult> {

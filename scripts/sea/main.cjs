@@ -27,9 +27,9 @@ function requireChunkOr(specifier) {
   return chunk ? load(`chunks/${chunk[1]}.cjs`) : require(specifier);
 }
 
-// An apply's report is asked before the bundle is compiled (src/host-real-prefetch.ts, as bin/lvmsnap.cjs
+// An apply's (or status's) report is asked before the bundle is compiled (src/host-real-prefetch.ts, as bin/lvmsnap.cjs
 // does it): a small script, compiled without a cache.
-if (process.argv[2] === 'apply' && !process.env.LVMSNAP_SIMULATOR) {
+if ((process.argv[2] === 'apply' || process.argv[2] === 'status') && !process.env.LVMSNAP_SIMULATOR) {
   const m = { exports: {} };
   new Script(getAsset('early.cjs', 'utf8'), { filename: __filename }).runInThisContext()(m.exports, require, m, __filename, __dirname);
   m.exports.startPrefetch(process.argv.slice(2));

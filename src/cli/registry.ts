@@ -44,12 +44,12 @@ export const PROGRAM = {
   files: [
     ['/var/lib/lvmsnap/VG/SNAPSHOT.json', 'the journal: what lvmsnap created for this snapshot (the tmp file with its device and inode, a mountpoint directory); removed when all of it is gone (--state-dir changes the directory)'],
     ['/run/lock/lvmsnap/VG-SNAPSHOT.lock', 'held while a run changes this snapshot; a second run exits 3 or waits (--wait)'],
-    ['/usr/sbin/lvmsnap', 'with the package: a small launcher that, for an apply, starts lvm\'s shell and asks it for the report before it runs the self-contained executable /usr/libexec/lvmsnap/lvmsnap (Node\'s start and lvm\'s then overlap); every other command it hands over unchanged'],
+    ['/usr/sbin/lvmsnap', 'with the package: a small launcher that, for an apply or a status, starts lvm\'s shell and asks it for the report before it runs the self-contained executable /usr/libexec/lvmsnap/lvmsnap (Node\'s start and lvm\'s then overlap); every other command it hands over unchanged'],
     ['/etc/lvmsnap/*.yaml', 'target files for --config, by convention (YAML or JSON, field names in camelCase: vg, lv, size, mountpoint, tmpFile, ...); a file holding targets: [...] is a snapshot set (top-level fields are defaults for every member)'],
   ] as const,
   environment: [
     ['LVMSNAP_SIMULATOR', 'run against the built-in simulated LVM host kept in this JSON file instead of the real system (demos and tests; no root needed)'],
-    ['LVMSNAP_PREFETCH', '0: an apply starts lvm\'s shell and asks it for the report only after reading its arguments and taking the lock, and the package\'s launcher starts nothing (to measure what starting it early saves)'],
+    ['LVMSNAP_PREFETCH', '0: an apply starts lvm\'s shell and asks it for the report only after reading its arguments and taking the lock (status forks its report), and the package\'s launcher starts nothing (to measure what starting it early saves)'],
     ['LVMSNAP_BACKUP_WATCH_MS', 'how often backup polls the snapshot usage while archiving, in milliseconds (100 to 3600000, default 5000); a shorter interval lets --grow-snapshot keep up with a small snapshot of a busy origin'],
   ] as const,
   seeAlso: ['lvm(8)', 'lvcreate(8)', 'lvmsnapshot(7)', 'losetup(8)', 'mount(8)'] as const,

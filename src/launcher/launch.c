@@ -6,7 +6,7 @@
  * under QEMU/TCG, more than lvm's start) then runs alongside lvm's instead of before it.
  *
  * It decides exactly as wantsPrefetch and armPrefetch do (test/launcher/launch.test.ts pins the two):
- *   - only `apply` without --check, --config, --help/-h, --version/-V before `--`, not under the simulator,
+ *   - only `apply` or `status` without --check, --config, --help/-h, --version/-V before `--`, not under the simulator,
  *     not with LVMSNAP_PREFETCH=0, and only where lvm2's lvmdbusd profile is installed;
  *   - the report line is sent only while the lock directory is empty or missing; its stamp (inode, mtime,
  *     ctime in ns) goes to the engine, which uses the answer only if the stamp still holds at its first
@@ -31,7 +31,7 @@
 #include "launch-consts.h" /* LAUNCH_LINE, LAUNCH_ENV[], LAUNCH_LOCK_DIR, LAUNCH_PROFILE, LAUNCH_REPORT_FD */
 
 static int wants_prefetch(int argc, char **argv) {
-  if (argc < 2 || strcmp(argv[1], "apply") != 0) return 0;
+  if (argc < 2 || (strcmp(argv[1], "apply") != 0 && strcmp(argv[1], "status") != 0)) return 0;
   for (int i = 2; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "--") == 0) break;

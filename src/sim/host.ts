@@ -27,7 +27,7 @@ export interface SimHostOptions {
   readonly beforeRun?: (system: SimSystem, argv: readonly string[], index: number) => SimSystem;
   /**
    * The process started an lvm shell before reading its arguments, as the real launcher does for an
-   * apply (src/host-real-prefetch.ts: wantsPrefetch): one 'lvmShell' call at once, handed out by
+   * apply or a status (src/host-real-prefetch.ts: wantsPrefetch): one 'lvmShell' call at once, handed out by
    * prefetchedLvmShell() (once); a run that never takes it leaves just that process, having run nothing
    * that changes anything (the real one may have answered the report).
    * The real host's report asked before the lock is timing only: the model asks it where observe does.

@@ -76,7 +76,7 @@ describe('the launcher', () => {
     const cases: [string[], Record<string, string>][] = [
       [['apply', '--state', 'absent', ...T], {}], [['apply', '--vg', 'vg0', '--', '-h'], {}], [['apply', '--help'], {}], [['apply', '-h'], {}],
       [['apply', '--check', ...T], {}], [['apply', '--check=true', ...T], {}], [['apply', '--config', 'x.yaml'], {}], [['apply', '--config=x.yaml'], {}],
-      [['apply', '-V'], {}], [['apply', '--version'], {}], [['status', ...T], {}], [['plan', ...T], {}], [[], {}], [['--version'], {}], [['backup', ...T], {}],
+      [['apply', '-V'], {}], [['apply', '--version'], {}], [['status', ...T], {}], [['status', '--config', 'x.yaml'], {}], [['status', '-h'], {}], [['plan', ...T], {}], [[], {}], [['--version'], {}], [['backup', ...T], {}],
       [['apply', ...T], { LVMSNAP_SIMULATOR: '1' }], [['apply', ...T], { LVMSNAP_PREFETCH: '0' }], [['apply', ...T], { LVMSNAP_PREFETCH: '1' }],
     ];
     for (const [argv, env] of cases) {
@@ -90,7 +90,7 @@ describe('the launcher', () => {
   }, 60_000);
 
   it('never passes on a LVMSNAP_LAUNCHED_LVM it did not set', () => {
-    const r = launch('echo', ['status', ...T], { LVMSNAP_LAUNCHED_LVM: '1 0 1 2 3 1 missing 5' });
+    const r = launch('echo', ['plan', ...T], { LVMSNAP_LAUNCHED_LVM: '1 0 1 2 3 1 missing 5' });
     expect(r.stdout).toMatch(/^launched=none$/m);
   });
 

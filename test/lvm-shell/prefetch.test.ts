@@ -71,12 +71,13 @@ async function reportRun(lockDir: string, between?: () => void): Promise<{ n: st
 }
 
 describe('the prefetched report', () => {
-  it('is asked for an apply of a target given by flags only: not --check, --config, help, the version, other commands, the simulator or LVMSNAP_PREFETCH=0', () => {
+  it('is asked for an apply or a status of a target given by flags only: not --check, --config, help, the version, other commands, the simulator or LVMSNAP_PREFETCH=0', () => {
     expect(wantsPrefetch(['apply', '--state', 'absent', ...T], {})).toBe(true);
+    expect(wantsPrefetch(['status', ...T], {})).toBe(true);
     // After `--` a -h is a value, not a request for help.
     expect(wantsPrefetch(['apply', '--vg', 'vg0', '--', '-h'], {})).toBe(true);
     for (const argv of [['apply', '--help'], ['apply', '-h'], ['apply', '--check', ...T], ['apply', '--check=true', ...T], ['apply', '--config', 'x.yaml'],
-      ['apply', '--config=x.yaml'], ['apply', '-V'], ['status', ...T], ['plan', ...T], [], ['--version'], ['backup', ...T], ['recover']]) {
+      ['apply', '--config=x.yaml'], ['apply', '-V'], ['status', '--config', 'x.yaml'], ['status', '--help'], ['plan', ...T], [], ['--version'], ['backup', ...T], ['recover']]) {
       expect(wantsPrefetch(argv, {}), argv.join(' ')).toBe(false);
     }
     expect(wantsPrefetch(['apply', ...T], { LVMSNAP_SIMULATOR: '/tmp/s.json' })).toBe(false);
@@ -117,6 +118,17 @@ describe('the prefetched report', () => {
     const r = await shell.run(fullreportArgv(), { mutating: false });
     await shell.close();
     expect((JSON.parse(r.stdout) as { report: { n: string }[] }).report[0]!.n).toBe('2');
+  });
+
+  it('status (no lock: lockless) uses the report asked at the start as it is: the line was sent once', async () => {
+    const s = standIn();
+    Object.assign(process.env, s.env);
+    expect(beginPrefetch(['status', ...T], mkdtempSync(join(tmpdir(), 'lvmsnap-locks-')))).toBe(true);
+    const shell = new RealHost().prefetchedLvmShell(true)!;
+    const r = await shell.run(fullreportArgv(), { mutating: false });
+    await shell.close();
+    expect((JSON.parse(r.stdout) as { report: { n: string }[] }).report[0]!.n).toBe('1');
+    expect(readFileSync(s.log, 'utf8').split('\n').filter((l) => l.startsWith('line '))).toHaveLength(1);
   });
 
   it('never taken (bad input): lvm is ended and waited for, and the report it ran is handed out once for --json', async () => {
@@ -169,6 +181,13 @@ describe("the simulator's model of the early shell (the differential check sets 
     expect(host.calls.filter((c) => c.inShell).map((c) => c.argv[0])).toEqual(['fullreport', 'pvcreate', 'vgextend', 'pvchange', 'lvcreate']);
   });
 
+  it('a status takes it: one lvm process, the report in it, nothing else', async () => {
+    const host = new SimHost(simpleSystem({ vgFreeBytes: 0 }), { earlyLvmShell: true });
+    expect(await cli(['status', ...T], host)).toBe(0);
+    expect(shells(host)).toBe(1);
+    expect(host.calls.filter((c) => c.op === 'run').map((c) => [c.argv[0], c.inShell ?? false])).toEqual([['fullreport', true]]);
+  });
+
   it('bad input or a held lock: the one shell process ran nothing', async () => {
     const bad = new SimHost(simpleSystem({ vgFreeBytes: 0 }), { earlyLvmShell: true });
     expect(await cli(['apply', '--state', 'present', '--vg', 'vg0'], bad)).toBe(3);
@@ -203,7 +222,7 @@ describe('the launcher with a stand-in lvm (bin/lvmsnap.cjs)', () => {
     expect(doc.commands.map((c) => [c.argv.join(' '), c.exitCode, c.mutating])).toEqual(free ? [[fullreportArgv().join(' '), 0, false]] : []);
   });
 
-  it('--help, --version, status, plan and --check start no lvm shell', () => {
+  it('--help, --version and --check start no lvm shell', () => {
     writeFileSync(s.log, '');
     expect(run(['apply', '--help']).status).toBe(0);
     expect(run(['apply', '--version']).status).toBe(0);
