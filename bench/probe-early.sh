@@ -46,5 +46,5 @@ const med = (a) => { const b = [...a].sort((x, y) => x - y); return b[Math.floor
 for (const s of ["present", "absent"]) for (const [a, b] of [["new", "base"], ["again", "base"], ["new", "again"], ["new", "bare"], ["base", "bare"]]) {
   const d = by[s][a].map((x, i) => x - by[s][b][i]);
   console.log(`${s.padEnd(8)} ${a}-${b}`.padEnd(24), `median ${med(d)}`.padEnd(14), `${d.filter((x) => x < 0).length}/${d.length} rounds faster`,
-    b === "bare" ? `ratio of medians ${(med(by[s][a]) / med(by[s].bare)).toFixed(2)}x` : "");
+    b === "bare" ? `ratio of medians ${(med(by[s][a]) / med(by[s].bare)).toFixed(2)}x, median of per-round ratios ${med(by[s][a].map((x, i) => x / by[s].bare[i])).toFixed(2)}x` : "");
 }'

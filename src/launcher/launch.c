@@ -86,13 +86,19 @@ static const char *engine_path(char *buf, size_t n) {
 /* 0..3: lvm's stdin (we write), stdout, stderr, report fd (we read); -1 on failure (nothing started). */
 static pid_t start_lvm(int ours[4]) {
   int p[4][2];
-  for (int i = 0; i < 4; i++) if (pipe(p[i]) != 0) return -1; /* fds leak only into the engine, which closes what it does not adopt */
-  pid_t pid = fork();
+  int made = 0;
+  while (made < 4 && pipe(p[made]) == 0) made++;
+  pid_t pid = made == 4 ? fork() : -1;
   if (pid < 0) {
-    for (int i = 0; i < 4; i++) { close(p[i][0]); close(p[i][1]); }
+    for (int i = 0; i < made; i++) { close(p[i][0]); close(p[i][1]); }
     return -1;
   }
   if (pid == 0) {
+    /* As Node's spawn leaves a child: default signal dispositions, nothing blocked. */
+    for (int sig = 1; sig < NSIG; sig++) signal(sig, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
     /* Own session, as spawn's detached: a Ctrl-C for lvmsnap must not stop an LVM command half-way. */
     setsid();
     int fds[4] = {p[0][0], p[1][1], p[2][1], p[3][1]};
