@@ -17,10 +17,10 @@
 // nothing (RealHost.unusedEarlyReports waits for it); a report that ran unused is still listed in --json.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { lstatSync, readdirSync, statSync } from 'node:fs';
-import { adoptChild, isLaunchedChild } from './launcher/adopt.js';
 import { dirname } from 'node:path';
 import { fullreportArgv } from './commands.js';
 import { nowMs } from './clock.js';
+import { adoptChild, isLaunchedChild } from './launcher/adopt.js';
 import { LVM_SHELL_PROFILE, lvmShellEnv, lvmShellLine, readShellReport, shellExitCode } from './lvm-shell/protocol.js';
 import type { CommandResult } from './port.js';
 
@@ -128,12 +128,12 @@ export function beginPrefetch(argv: readonly string[], lockDir = PREFETCH_LOCK_D
   // The .deb's launcher (src/launcher/launch.c) started lvm before Node did: adopt that one.
   const launched = takeLaunchedLvm(lockDir);
   if (launched !== null) {
-    track(launched.child, launched.prefetch);
+    track(launched);
     return true;
   }
   if (!wantsPrefetch(argv, process.env) || !hasLvmShellProfile()) return false;
   const prefetch = newPrefetch(spawnLvmShell());
-  track(prefetch.child, prefetch);
+  track(prefetch);
   // Asked at once: lvm's first-command set-up and the report itself then run while Node compiles and
   // starts the bundle (asked only once the arguments were accepted, it won back lvm's start alone).
   armPrefetch(prefetch, lockDir);
@@ -146,7 +146,8 @@ function newPrefetch(child: ChildProcess): Prefetch & { end: () => void } {
   return { child, line: null, valid: null, askedAt: 0, gone: false, closed, end };
 }
 
-function track(child: ChildProcess, prefetch: Prefetch & { end: () => void }): void {
+function track(prefetch: Prefetch & { end: () => void }): void {
+  const { child } = prefetch;
   child.on('error', () => { prefetch.gone = true; prefetch.end(); });
   child.on('close', () => { prefetch.gone = true; prefetch.end(); });
   child.stdin!.on('error', () => { /* EPIPE once lvm is gone: the adopter sees it end */ });
@@ -160,7 +161,7 @@ function track(child: ChildProcess, prefetch: Prefetch & { end: () => void }): v
  * stamp and time, exactly as armPrefetch arms its own. null when there is none or the value is not the
  * launcher's (its fds are then left alone).
  */
-function takeLaunchedLvm(lockDir: string): { child: ChildProcess; prefetch: Prefetch & { end: () => void } } | null {
+function takeLaunchedLvm(lockDir: string): (Prefetch & { end: () => void }) | null {
   const value = process.env['LVMSNAP_LAUNCHED_LVM'];
   delete process.env['LVMSNAP_LAUNCHED_LVM'];
   const m = value === undefined ? null : /^(\d+) (\d+) (\d+) (\d+) (\d+) ([01]) (\S+) (\d+)$/.exec(value);
@@ -171,18 +172,22 @@ function takeLaunchedLvm(lockDir: string): { child: ChildProcess; prefetch: Pref
   try {
     child = adoptChild(pid, [stdin, stdout, stderr, report]);
   } catch {
-    return null; // not pipes of this process (a stray variable): the run starts its own shell
+    return null; // its fds are not open pipes here: the run starts its own shell
   }
   const prefetch = newPrefetch(child);
-  if (m[6] === '1') {
-    const s = slot();
-    prefetch.line = lvmShellLine(fullreportArgv())!;
-    prefetch.askedAt = Number(BigInt(m[8]!)) / 1e6; // CLOCK_MONOTONIC, as nowMs
-    s.armed = prefetch;
-    s.dir = lockDir;
-    s.stamp = m[7]!;
-  } else prefetch.valid = false;
-  return { child: prefetch.child, prefetch };
+  if (m[6] === '1') arm(prefetch, lockDir, m[7]!, Number(BigInt(m[8]!)) / 1e6); // CLOCK_MONOTONIC ns, as nowMs
+  else prefetch.valid = false;
+  return prefetch;
+}
+
+/** The report line was sent (by this process or the launcher) at askedAt, with the lock directory at stamp. */
+function arm(p: Prefetch, lockDir: string, stamp: string, askedAt: number): void {
+  const s = slot();
+  p.line = lvmShellLine(fullreportArgv())!;
+  p.askedAt = askedAt;
+  s.armed = p;
+  s.dir = lockDir;
+  s.stamp = stamp;
 }
 
 /**
@@ -190,14 +195,9 @@ function takeLaunchedLvm(lockDir: string): { child: ChildProcess; prefetch: Pref
  * judged at the first lock attempt); else nothing is sent and the report comes after the lock as usual.
  */
 function armPrefetch(p: Prefetch, lockDir: string): void {
-  const s = slot();
   const stamp = dirStamp(lockDir);
   if (stamp !== 'missing' && !isEmptyDir(lockDir)) { p.valid = false; return; }
-  p.line = lvmShellLine(fullreportArgv())!;
-  p.askedAt = nowMs();
-  s.armed = p;
-  s.dir = lockDir;
-  s.stamp = stamp;
+  arm(p, lockDir, stamp, nowMs());
   p.child.stdin!.write(`${p.line}\n`);
 }
 

@@ -17,35 +17,34 @@ function reopen(fd: number, flags: number): number {
   return again;
 }
 
+/** /proc/PID/stat's fields from the third (state) on: the second, comm, may hold spaces. null: no such process. */
+function statFields(pid: number): string[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).trim().split(' ');
+  } catch {
+    return null;
+  }
+}
+
 /**
  * lvm's exit as 'close' reports it: Node cannot wait for a process it did not spawn, but the kernel keeps a
  * child's status in /proc/PID/stat (field 52, in waitpid's form) from its exit on; it is set before the
  * process closes its fds, so it is there once all its pipes have ended. null when it cannot be read.
  */
 export function exitStatus(pid: number): { code: number | null; signal: NodeJS.Signals | null } {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).trim().split(' ');
-    const status = Number(fields[52 - 3]);
-    if (!Number.isInteger(status)) return { code: null, signal: null };
-    const sig = status & 0x7f;
-    if (sig === 0) return { code: (status >> 8) & 0xff, signal: null };
-    const name = Object.entries(osConstants.signals).find(([, n]) => n === sig)?.[0];
-    return { code: null, signal: (name ?? null) as NodeJS.Signals | null };
-  } catch {
-    return { code: null, signal: null };
-  }
+  const status = Number(statFields(pid)?.[52 - 3]);
+  if (!Number.isInteger(status)) return { code: null, signal: null };
+  const sig = status & 0x7f;
+  if (sig === 0) return { code: (status >> 8) & 0xff, signal: null };
+  const name = Object.entries(osConstants.signals).find(([, n]) => n === sig)?.[0];
+  return { code: null, signal: (name ?? null) as NodeJS.Signals | null };
 }
 
-/** Whether PID is a child of this process and the fds are none of its own stdio: the launcher's lvm. */
+/** Whether PID is a child of this process (field 4, ppid) and the fds are none of its own stdio: the launcher's lvm. */
 export function isLaunchedChild(pid: number, fds: readonly number[]): boolean {
   if (fds.some((fd) => fd < 3)) return false;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid;
-  } catch {
-    return false;
-  }
+  return Number(statFields(pid)?.[4 - 3]) === process.pid;
 }
 
 /** stdin, stdout, stderr and the report fd of the launcher's lvm, as a spawned child's. */

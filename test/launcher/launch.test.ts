@@ -3,15 +3,15 @@
 // exactly the runs wantsPrefetch names, sends the report line only while the lock directory is empty, and
 // the engine uses that answer under the same stamp rule as its own early shell; lvm's exit status and
 // end of input reach the engine; no inherited fd of lvm's stays inheritable.
-// The stand-in lvm numbers its answers, so a test sees which report a run got.
+// The stand-in lvm (test/helpers/lvm-stand-in.ts) numbers its answers, so a test sees which report a run got.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fullreportArgv } from '../../src/commands.js';
 import { lvmShellLine } from '../../src/lvm-shell/protocol.js';
 import { wantsPrefetch } from '../../src/host-real-prefetch.js';
+import { lvmStandIn, STAND_IN_START } from '../helpers/lvm-stand-in.js';
 // @ts-expect-error: a build script without type declarations
 import { buildLauncher } from '../../scripts/launcher.mjs';
 
@@ -20,47 +20,33 @@ const T = ['--vg', 'vg0', '--lv', 'root', '--tmp-file', '/var/space/cow.img', '-
 let dir = '';
 let locks = '';
 let log = '';
+/** PATH with the stand-in lvm (the launcher and its engine are beside it) and LVM_SYSTEM_DIR. */
+let standInEnv: Record<string, string> = {};
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'lvmsnap-launch-'));
+  ({ dir, log, env: standInEnv } = lvmStandIn('lvmsnap-launch-'));
   locks = join(dir, 'locks');
-  log = join(dir, 'log');
-  mkdirSync(join(dir, 'etc/profile'), { recursive: true });
-  mkdirSync(join(dir, 'bin'));
   mkdirSync(locks);
-  writeFileSync(join(dir, 'etc/profile/lvmdbusd.profile'), '');
-  writeFileSync(join(dir, 'bin/lvm'), [
-    '#!/bin/sh',
-    `echo "start $# LC_ALL=$LC_ALL LVM_REPORT_FD=$LVM_REPORT_FD HOME=$HOME" >>'${log}'`,
-    'n=0',
-    'while read -r line; do',
-    `  n=$((n + 1)); echo "line $line" >>'${log}'`,
-    '  printf \'{"report": [{"n": "%s"}], "log": [{"log_type": "status", "log_context": "shell", "log_ret_code": "1"}]}\\n\' "$n" >&3',
-    'done',
-    `echo end >>'${log}'`,
-    'exit "${LVM_EXIT:-0}"',
-  ].join('\n'));
-  chmodSync(join(dir, 'bin/lvm'), 0o755);
   // cc is part of the build (npm run package); a missing compiler fails here, loudly.
-  await buildLauncher(join(dir, 'bin/lvmsnap'), { lockDir: locks });
+  await buildLauncher(join(dir, 'lvmsnap'), { lockDir: locks });
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The launcher with an engine beside it: ENGINE 'echo' prints what it was given, 'node' is test/launcher/engine.ts. */
 function writeEngine(engine: 'echo' | 'node'): void {
-  writeFileSync(join(dir, 'bin/lvmsnap-engine'), engine === 'echo'
+  writeFileSync(join(dir, 'lvmsnap-engine'), engine === 'echo'
     ? '#!/bin/sh\necho "launched=${LVMSNAP_LAUNCHED_LVM:-none}"\nfor a in "$@"; do echo "arg=$a"; done\n'
     : `#!/bin/sh\nexec '${process.execPath}' --import tsx '${join(root, 'test/launcher/engine.ts')}' "$@"\n`);
-  chmodSync(join(dir, 'bin/lvmsnap-engine'), 0o755);
+  chmodSync(join(dir, 'lvmsnap-engine'), 0o755);
 }
 
 function launch(engine: 'echo' | 'node', argv: readonly string[], env: Record<string, string> = {}) {
   writeEngine(engine);
   writeFileSync(log, '');
-  const r = spawnSync(join(dir, 'bin/lvmsnap'), argv, {
+  const r = spawnSync(join(dir, 'lvmsnap'), argv, {
     encoding: 'utf8',
     cwd: root,
-    env: { ...process.env, PATH: `${join(dir, 'bin')}:${process.env['PATH'] ?? ''}`, LVM_SYSTEM_DIR: join(dir, 'etc'), ENGINE_LOCK_DIR: locks, LVMSNAP_PREFETCH: '', LVMSNAP_SIMULATOR: '', ...env },
+    env: { ...process.env, ...standInEnv, ENGINE_LOCK_DIR: locks, LVMSNAP_PREFETCH: '', LVMSNAP_SIMULATOR: '', ...env },
     timeout: 60_000,
   });
   return { ...r, lines: () => readFileSync(log, 'utf8').split('\n').filter((l) => l.startsWith('line ')).map((l) => l.slice(5)) };
@@ -85,7 +71,7 @@ describe('the launcher', () => {
       const launched = /^launched=(.*)$/m.exec(r.stdout)![1] !== 'none';
       expect(launched, `${argv.join(' ')} ${JSON.stringify(env)}`).toBe(wantsPrefetch(argv, { ...env }));
       expect(r.stdout.split('\n').filter((l) => l.startsWith('arg=')).map((l) => l.slice(4))).toEqual(argv);
-      if (launched) expect(await waitForEnd()).toMatch(/^start 0 LC_ALL=C LVM_REPORT_FD=3 HOME=\/dev\/null$/m);
+      if (launched) expect((await waitForEnd()).split('\n')).toContain(STAND_IN_START);
     }
   }, 60_000);
 
@@ -100,8 +86,8 @@ describe('the launcher', () => {
   });
 
   it('says what is wrong when its engine is missing, with exit 127', () => {
-    rmSync(join(dir, 'bin/lvmsnap-engine'), { force: true });
-    const r = spawnSync(join(dir, 'bin/lvmsnap'), ['--version'], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
+    rmSync(join(dir, 'lvmsnap-engine'), { force: true });
+    const r = spawnSync(join(dir, 'lvmsnap'), ['--version'], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
     expect(r.status).toBe(127);
     expect(r.stderr).toMatch(/cannot run its engine \/usr\/libexec\/lvmsnap\/lvmsnap: .*reinstall the lvmsnap package/);
   });
@@ -141,10 +127,10 @@ describe('the engine adopting the launcher\'s lvm', () => {
   it('ignores a LVMSNAP_LAUNCHED_LVM that names no child of its own (its stdio untouched) and starts its own shell', () => {
     writeEngine('node');
     writeFileSync(log, '');
-    const r = spawnSync(join(dir, 'bin/lvmsnap-engine'), ['apply', '--state', 'absent', ...T], {
+    const r = spawnSync(join(dir, 'lvmsnap-engine'), ['apply', '--state', 'absent', ...T], {
       encoding: 'utf8',
       cwd: root,
-      env: { ...process.env, PATH: `${join(dir, 'bin')}:${process.env['PATH'] ?? ''}`, LVM_SYSTEM_DIR: join(dir, 'etc'), ENGINE_LOCK_DIR: locks, LVMSNAP_LAUNCHED_LVM: '1 0 1 2 3 1 missing 5' },
+      env: { ...process.env, ...standInEnv, ENGINE_LOCK_DIR: locks, LVMSNAP_LAUNCHED_LVM: '1 0 1 2 3 1 missing 5' },
       timeout: 60_000,
     });
     expect(r.status, r.stderr).toBe(0);

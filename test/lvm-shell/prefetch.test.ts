@@ -2,9 +2,9 @@
 // RealHost answers the run's report with the one asked before the lock only when its first lock attempt
 // finds the lock directory as it was and takes the lock (else the report is asked again in the same
 // shell), and that the launcher never leaves an lvm behind.
-// A stand-in lvm shell numbers its answers, so a test sees which report a run got.
+// A stand-in lvm shell (test/helpers/lvm-stand-in.ts) numbers its answers, so a test sees which report a run got.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -19,30 +19,12 @@ import { rehearse } from '../../src/rehearse.js';
 import { simpleSystem } from '../../src/sim/build.js';
 import { SimHost } from '../../src/sim/host.js';
 import { baseTarget } from '../helpers/snap.js';
+import { lvmStandIn, STAND_IN_START } from '../helpers/lvm-stand-in.js';
 
 const T = ['--vg', 'vg0', '--lv', 'root', '--tmp-file', '/var/space/cow.img', '--mountpoint', '/media/snap', '--size', '32M'];
 const root = new URL('../..', import.meta.url).pathname;
 
-/** A stand-in for lvm2's shell: logs its start, every line and its end; answers each line with report n. */
-function standIn(): { dir: string; log: string; env: Record<string, string> } {
-  const dir = mkdtempSync(join(tmpdir(), 'lvmsnap-prefetch-'));
-  mkdirSync(join(dir, 'etc/profile'), { recursive: true });
-  writeFileSync(join(dir, 'etc/profile/lvmdbusd.profile'), '');
-  const log = join(dir, 'log');
-  writeFileSync(log, '');
-  writeFileSync(join(dir, 'lvm'), [
-    '#!/bin/sh',
-    `echo "start $#" >>'${log}'`,
-    'n=0',
-    'while read -r line; do',
-    `  n=$((n + 1)); echo "line $line" >>'${log}'`,
-    '  printf \'{"report": [{"n": "%s"}], "log": [{"log_type": "status", "log_context": "shell", "log_ret_code": "1"}]}\\n\' "$n" >&3',
-    'done',
-    `echo end >>'${log}'`,
-  ].join('\n'));
-  chmodSync(join(dir, 'lvm'), 0o755);
-  return { dir, log, env: { PATH: `${dir}:${process.env['PATH'] ?? ''}`, LVM_SYSTEM_DIR: join(dir, 'etc') } };
-}
+const standIn = () => lvmStandIn('lvmsnap-prefetch-');
 
 const saved = { PATH: process.env['PATH'], LVM_SYSTEM_DIR: process.env['LVM_SYSTEM_DIR'] };
 afterEach(async () => {
@@ -138,7 +120,7 @@ describe('the prefetched report', () => {
     const host = new RealHost();
     const unused = await host.unusedEarlyReports();
     expect(unused.map((r) => [r.argv.join(' '), r.exitCode])).toEqual([[fullreportArgv().join(' '), 0]]);
-    expect(readFileSync(s.log, 'utf8')).toBe(`start 0\nline ${lvmShellLine(fullreportArgv())}\nend\n`);
+    expect(readFileSync(s.log, 'utf8')).toBe(`${STAND_IN_START}\nline ${lvmShellLine(fullreportArgv())}\nend\n`);
     expect(await host.unusedEarlyReports()).toEqual([]);
   });
 
@@ -165,7 +147,7 @@ describe('the prefetched report', () => {
     const shell = host.prefetchedLvmShell()!;
     expect((await host.lock(join(dir, 'vg0-root-lvmsnap.lock'))).acquired).toBe(false);
     await shell.close();
-    expect(readFileSync(s.log, 'utf8')).toBe('start 0\nend\n');
+    expect(readFileSync(s.log, 'utf8')).toBe(`${STAND_IN_START}\nend\n`);
     expect(await host.unusedEarlyReports()).toEqual([]);
   });
 });
@@ -211,7 +193,7 @@ describe('the launcher with a stand-in lvm (bin/lvmsnap.cjs)', () => {
     expect(r.status).toBe(3);
     // The launcher judges by the real lock directory: the report is asked only while it holds no lock.
     const free = !existsSync(PREFETCH_LOCK_DIR) || readdirSync(PREFETCH_LOCK_DIR).length === 0;
-    expect(readFileSync(s.log, 'utf8')).toBe(free ? `start 0\nline ${lvmShellLine(fullreportArgv())}\nend\n` : 'start 0\nend\n');
+    expect(readFileSync(s.log, 'utf8')).toBe(free ? `${STAND_IN_START}\nline ${lvmShellLine(fullreportArgv())}\nend\n` : `${STAND_IN_START}\nend\n`);
   });
 
   it('bad input with --json: the report that ran is listed (read-only), nothing else', () => {
