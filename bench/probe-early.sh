@@ -4,13 +4,19 @@
 # BASE_EXE (another build's executable); then per-round paired differences (new-base, again-base,
 # new-again: median and how many rounds were faster), which separate two builds far better than medians.
 #   test/real/vm.sh bench/probe-early.sh CLI ROUNDS EXE BASE_EXE
-# EXE or BASE_EXE may be a directory holding the launcher as `lvmsnap` and the executable as `lvmsnap-engine`.
+# EXE or BASE_EXE may be a directory holding the launcher as `lvmsnap` and the executable as `lvmsnap-engine`
+# (and its native add-on as `lvmsnap-sys.node`, copied when there is one).
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/probe-lib.sh"
 CLI=$1 ROUNDS=${2:-5} EXE=$3 BASE=$4
 out=/tmp/probe; mkdir -p $out
 # Into the guest's tmpfs (not read over 9p at every start); a launcher with its engine beside it.
-place() { if [[ -d $1 ]]; then mkdir -p "$2.d" && cp -- "$1/lvmsnap" "$1/lvmsnap-engine" "$2.d/" && ln -sf "$2.d/lvmsnap" "$2"; else cp -- "$1" "$2"; fi; }
+place() {
+	if [[ -d $1 ]]; then
+		mkdir -p "$2.d" && cp -- "$1/lvmsnap" "$1/lvmsnap-engine" "$2.d/" && ln -sf "$2.d/lvmsnap" "$2"
+		[[ ! -f $1/lvmsnap-sys.node ]] || cp -- "$1/lvmsnap-sys.node" "$2.d/"
+	else cp -- "$1" "$2"; fi
+}
 place "$EXE" /tmp/exe-new; place "$BASE" /tmp/exe-base
 /tmp/exe-new apply --state present "${TARGET[@]}" --json >$out/p.json; /tmp/exe-new apply --state absent "${TARGET[@]}" --json >$out/a.json
 for k in p a; do { echo 'set -e'; jq -r '.commands[] | select(.mutating) | .argv | select(.[0] != "pvchange") | map(@sh) | join(" ")' $out/$k.json; } >$out/bare-$k.sh; done

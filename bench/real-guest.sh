@@ -103,9 +103,11 @@ plain_timed cold-bare-absent bash "$out/bare-absent.sh"
 chain_absent || die "the bare absent sequence did not remove the chain"
 node -e 0
 if [[ -n $EXE ]]; then
-	# The launcher and the executable it runs (lvmsnap-engine beside it), into the guest's tmpfs.
+	# The launcher, the executable it runs (lvmsnap-engine beside it) and the executable's native add-on
+	# (lvmsnap-sys.node beside that), into the guest's tmpfs.
 	mkdir -p /tmp/lvmsnap-exe.d
-	cp -- "$EXE" "$(dirname "$EXE")/lvmsnap-engine" /tmp/lvmsnap-exe.d/ || die "cannot copy $EXE and its lvmsnap-engine into the guest"
+	cp -- "$EXE" "$(dirname "$EXE")/lvmsnap-engine" "$(dirname "$EXE")/lvmsnap-sys.node" /tmp/lvmsnap-exe.d/ ||
+		die "cannot copy $EXE, its lvmsnap-engine and lvmsnap-sys.node into the guest"
 	EXE=/tmp/lvmsnap-exe.d/lvmsnap
 	"$EXE" status "${TARGET[@]}" >/dev/null 2>&1 || true
 fi

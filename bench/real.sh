@@ -59,11 +59,13 @@ exe=
 if [[ ${BENCH_REAL_EXE:-1} == 1 ]]; then
 	(cd "$REPO" && npm run package --silent) >/dev/null || { echo "bench: npm run package failed" >&2; exit 1; }
 	# A private copy: a concurrent npm run package replaces dist/lvmsnap while the guest reads it.
-	# As the .deb installs it: the launcher (dist/lvmsnap-launch) runs the executable beside it.
+	# As the .deb installs it: the launcher (dist/lvmsnap-launch) runs the executable beside it, which
+	# finds its native add-on (dist/lvmsnap-sys.node) beside itself.
 	exe_dir=$WORK/cli/lvmsnap-exe-$(date +%Y%m%d-%H%M%S)-$$
 	mkdir -p "$exe_dir"
 	cp "$REPO/dist/lvmsnap-launch" "$exe_dir/lvmsnap"
 	cp "$REPO/dist/lvmsnap" "$exe_dir/lvmsnap-engine"
+	cp "$REPO/dist/lvmsnap-sys.node" "$exe_dir/lvmsnap-sys.node"
 	exe=$exe_dir/lvmsnap
 fi
 "$HERE/vm.sh" "$REPO/bench/real-guest.sh" "$CLI_BIN" "$ROUNDS" "$base" "${BENCH_REAL_LVM_SHELL:-0}" "$exe"

@@ -3,10 +3,12 @@
 // CLI registry (`npm run build`), the reboot-safety units and hooks from packaging/, maintainer scripts
 // from packaging/deb/. Paths follow Debian 12 (units in /lib/systemd/system, usrmerge not assumed).
 //
-//   node scripts/package-deb.mjs [--exe FILE] [--launcher FILE] [--docs DIR] [--out DIR] [--compress xz|gzip|none] [--level N]
+//   node scripts/package-deb.mjs [--exe FILE] [--launcher FILE] [--native FILE] [--docs DIR] [--out DIR] [--compress xz|gzip|none] [--level N]
 //     --exe       the executable, installed as /usr/libexec/lvmsnap/lvmsnap (default dist/lvmsnap)
 //     --launcher  the launcher installed as /usr/sbin/lvmsnap, which runs the executable (default
 //                 dist/lvmsnap-launch; src/launcher/launch.c)
+//     --native    the executable's native add-on, installed beside it as
+//                 /usr/libexec/lvmsnap/lvmsnap-sys.node (default dist/lvmsnap-sys.node; src/native/sys.c)
 //     --docs  where lvmsnap.8 and completion/{lvmsnap.bash,_lvmsnap} are (default dist)
 //     --out   where the .deb goes (default dist); the staged tree is kept in OUT/deb-root
 //     --compress/--level  dpkg-deb's -Z/-z (default xz at level 1: 25 MiB in ~20 s of CPU; level 6
@@ -24,6 +26,7 @@ const { values: opt } = parseArgs({
   options: {
     exe: { type: 'string', default: join(root, 'dist/lvmsnap') },
     launcher: { type: 'string', default: join(root, 'dist/lvmsnap-launch') },
+    native: { type: 'string', default: join(root, 'dist/lvmsnap-sys.node') },
     docs: { type: 'string', default: join(root, 'dist') },
     out: { type: 'string', default: join(root, 'dist') },
     compress: { type: 'string', default: 'xz' },
@@ -46,6 +49,7 @@ function need(file, how) {
 }
 const exe = need(opt.exe, 'build it with `npm run package`');
 const launcher = need(opt.launcher, 'build it with `npm run package`');
+const native = need(opt.native, 'build it with `npm run package`');
 const manPage = need(join(opt.docs, 'lvmsnap.8'), 'it is generated from the CLI registry by `npm run build`');
 const bashCompletion = need(join(opt.docs, 'completion/lvmsnap.bash'), 'it is generated from the CLI registry by `npm run build`');
 const zshCompletion = need(join(opt.docs, 'completion/_lvmsnap'), 'it is generated from the CLI registry by `npm run build`');
@@ -74,6 +78,8 @@ const doc = '/usr/share/doc/lvmsnap';
 // /usr/libexec/lvmsnap, where src/launcher/launch.c looks for it.
 put('/usr/sbin/lvmsnap', { from: launcher, mode: 0o755 });
 put('/usr/libexec/lvmsnap/lvmsnap', { from: exe, mode: 0o755 });
+// Its native add-on (umount and losetup --detach without a process), found beside it (src/native/load.ts).
+put('/usr/libexec/lvmsnap/lvmsnap-sys.node', { from: native, mode: 0o644 });
 put('/usr/share/man/man8/lvmsnap.8.gz', { bytes: gz(readFileSync(manPage)), mode: 0o644 });
 put('/usr/share/bash-completion/completions/lvmsnap', { from: bashCompletion, mode: 0o644 });
 put('/usr/share/zsh/vendor-completions/_lvmsnap', { from: zshCompletion, mode: 0o644 });
@@ -159,7 +165,7 @@ function libraryDepends() {
   mkdirSync(join(tmp, 'debian'), { recursive: true });
   // dpkg-shlibdeps wants a source package around; a minimal control file is enough.
   writeFileSync(join(tmp, 'debian/control'), 'Source: lvmsnap\n\nPackage: lvmsnap\nArchitecture: amd64\n');
-  const out = execFileSync('dpkg-shlibdeps', ['-O', '--warnings=0', join(stage, 'usr/sbin/lvmsnap'), join(stage, 'usr/libexec/lvmsnap/lvmsnap')], { cwd: tmp, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+  const out = execFileSync('dpkg-shlibdeps', ['-O', '--warnings=0', join(stage, 'usr/sbin/lvmsnap'), join(stage, 'usr/libexec/lvmsnap/lvmsnap'), join(stage, 'usr/libexec/lvmsnap/lvmsnap-sys.node')], { cwd: tmp, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
     .split('\n').find((l) => l.startsWith('shlibs:Depends='));
   rmSync(tmp, { recursive: true, force: true });
   // A JavaScript file (the test builds with the bundle instead of the executable) links nothing.
@@ -180,7 +186,8 @@ function copyright() {
     `Copyright: ${year} ${maintainer.replace(/ <.*/, '')}`,
     'License: Expat',
     'Comment:',
-    ' /usr/sbin/lvmsnap is lvmsnap\'s own launcher (C, src/launcher/launch.c).',
+    ' /usr/sbin/lvmsnap is lvmsnap\'s own launcher (C, src/launcher/launch.c), and',
+    ' /usr/libexec/lvmsnap/lvmsnap-sys.node its own native add-on (C, src/native/sys.c).',
     ` /usr/libexec/lvmsnap/lvmsnap is the Node.js ${b.node} runtime (Expat; it includes V8, libuv,`,
     ' OpenSSL, ICU, zlib and others under their own permissive licenses, listed at',
     ` https://github.com/nodejs/node/blob/${b.node}/LICENSE) with lvmsnap's JavaScript`,

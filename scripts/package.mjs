@@ -8,6 +8,8 @@
 //                     start-up neither parses nor compiles what those runs use (see `npm run bench`).
 //   dist/lvmsnap-launch  the launcher installed as /usr/sbin/lvmsnap (src/launcher/launch.c, by the C compiler):
 //                     for an apply it starts lvm's shell before exec'ing the executable.
+//   dist/lvmsnap-sys.node  the executable's native add-on (src/native/sys.c, by the C compiler): umount and
+//                     losetup --detach without a process; the .deb installs it beside the executable.
 //   dist/lvmsnap.bundled.json  the node version and the npm packages inside both (for copyright notices).
 // The regular build (scripts/build.mjs, code-split ESM) stays the one used from a checkout.
 //
@@ -23,6 +25,7 @@ import { parseArgs } from 'node:util';
 import { LAZY, lazyPlugin } from './chunks.mjs';
 import { lazyBuiltinsPlugin } from './lazy-builtins.mjs';
 import { buildLauncher } from './launcher.mjs';
+import { buildNative } from './native.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const { values: opt } = parseArgs({ options: { out: { type: 'string', default: join(root, 'dist') }, 'bundle-only': { type: 'boolean', default: false } } });
@@ -159,10 +162,14 @@ rmSync(work, { recursive: true, force: true });
 const got = execFileSync(exe, ['--version'], { encoding: 'utf8', env: { PATH: '/nonexistent' } }).trim();
 if (got !== pkg.version) throw new Error(`package: dist/lvmsnap --version printed ${JSON.stringify(got)}, package.json says ${pkg.version}`);
 // The launcher the .deb installs as /usr/sbin/lvmsnap (src/launcher/launch.c): starts lvm's shell before
-// Node, then runs the executable (beside it as lvmsnap-engine, or the .deb's /usr/lib/lvmsnap/lvmsnap).
+// Node, then runs the executable (beside it as lvmsnap-engine, or the .deb's /usr/libexec/lvmsnap/lvmsnap).
 const launcher = join(dist, 'lvmsnap-launch');
 await buildLauncher(launcher);
+// The executable's native add-on (src/native/sys.c), found beside it (src/native/load.ts).
+const native = join(dist, 'lvmsnap-sys.node');
+buildNative(native);
 const mib = (f) => (readFileSync(f).length / 1048576).toFixed(1);
 console.log(`dist/lvmsnap      ${mib(exe)} MiB  self-contained executable (node ${process.version}${stripped ? ', stripped' : ''}, code cache ${useCodeCache ? 'on' : 'off'})`);
 console.log(`dist/lvmsnap-launch  ${(readFileSync(launcher).length / 1024).toFixed(0)} KiB  launcher: lvm's shell started before Node, then the executable (installed as /usr/sbin/lvmsnap)`);
+console.log(`dist/lvmsnap-sys.node  ${(readFileSync(native).length / 1024).toFixed(0)} KiB  native add-on: umount and losetup --detach without a process (installed beside the executable)`);
 console.log(`dist/lvmsnap-standalone.cjs  ${mib(cjs)} MiB  one-file bundle for hosts with Node >= 20`);

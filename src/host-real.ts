@@ -7,7 +7,8 @@ import { constants as osConstants } from 'node:os';
 import { dirname, relative, resolve } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { nowMs } from './clock.js';
-import { inProcessError, inProcessOp, type InProcessOp } from './in-process/ops.js';
+import { inProcessError, inProcessOp, nativeOp, type InProcessOp } from './in-process/ops.js';
+import { bundledNativeSys, type NativeSys } from './native/load.js';
 import {
   CHILD_ENV, hasLvmShellProfile, noteUnusedReport, prefetchedReport, prefetchStampHolds, settlePrefetch, spawnLvmShell, takePrefetch, takeUnusedReports,
   type Prefetch,
@@ -62,10 +63,31 @@ function runInProcess(argv: readonly string[], op: InProcessOp): CommandResult {
   return { argv, exitCode, stdout: '', stderr, ms: Math.round(nowMs() - started), inProcess: true };
 }
 
+/** umount or losetup --detach through the native add-on; null when it failed (nothing changed: the tool runs). */
+function runNative(argv: readonly string[], native: NativeSys): CommandResult | null {
+  const op = nativeOp(argv);
+  if (op === null) return null;
+  const started = nowMs();
+  const err = op.op === 'umount' ? native.umount(op.path) : native.loopDetach(op.device);
+  return err === 0 ? { argv, exitCode: 0, stdout: '', stderr: '', ms: Math.round(nowMs() - started), inProcess: true } : null;
+}
+
 export class RealHost implements HostPort {
+  /** The native add-on (src/native/): the executable's, found on first use, unless one is given (tests). */
+  private native: NativeSys | null | undefined;
+
+  constructor(opts: { readonly native?: NativeSys | null } = {}) {
+    this.native = opts.native;
+  }
+
   run(argv: readonly string[], opts: RunOptions): Promise<CommandResult> {
     const op = inProcessOp(argv);
     if (op !== null) return Promise.resolve(runInProcess(argv, op));
+    if (nativeOp(argv) !== null) {
+      if (this.native === undefined) this.native = bundledNativeSys();
+      const done = this.native === null ? null : runNative(argv, this.native);
+      if (done !== null) return Promise.resolve(done);
+    }
     const started = nowMs();
     const showProgress = opts.progress === true && process.stderr.isTTY === true;
     return new Promise((resolve) => {

@@ -45,6 +45,7 @@ export const PROGRAM = {
     ['/var/lib/lvmsnap/VG/SNAPSHOT.json', 'the journal: what lvmsnap created for this snapshot (the tmp file with its device and inode, a mountpoint directory); removed when all of it is gone (--state-dir changes the directory)'],
     ['/run/lock/lvmsnap/VG-SNAPSHOT.lock', 'held while a run changes this snapshot; a second run exits 3 or waits (--wait)'],
     ['/usr/sbin/lvmsnap', 'with the package: a small launcher that, for an apply or a status, starts lvm\'s shell and asks it for the report before it runs the self-contained executable /usr/libexec/lvmsnap/lvmsnap (Node\'s start and lvm\'s then overlap); every other command it hands over unchanged'],
+    ['/usr/libexec/lvmsnap/lvmsnap-sys.node', 'with the package: the executable\'s native add-on, which unmounts (umount2) and detaches a loop device (LOOP_CLR_FD) without starting umount or losetup; when a call fails, nothing has changed and the tool itself runs and reports why (--json marks the commands it made "inProcess": true)'],
     ['/etc/lvmsnap/*.yaml', 'target files for --config, by convention (YAML or JSON, field names in camelCase: vg, lv, size, mountpoint, tmpFile, ...); a file holding targets: [...] is a snapshot set (top-level fields are defaults for every member)'],
   ] as const,
   environment: [

@@ -36,3 +36,18 @@ export function inProcessError(op: InProcessOp, code: string): string {
     case 'unlink': return `rm: cannot remove '${op.path}': ${why}\n`;
   }
 }
+
+/**
+ * A command the native add-on can carry out without a process (src/native/sys.c): `umount -- PATH` and
+ * `losetup --detach /dev/loopN`, in the shapes of src/commands.ts (umountArgv, losetupDetachArgv). Unlike
+ * the coreutils ones above, a failed call is not answered here: the tool runs and says why.
+ */
+export type NativeOp = { readonly op: 'umount'; readonly path: string } | { readonly op: 'loopDetach'; readonly device: string };
+
+export function nativeOp(argv: readonly string[]): NativeOp | null {
+  if (argv.length !== 3) return null;
+  const [tool, flag, arg] = argv as [string, string, string];
+  if (tool === 'umount' && flag === '--' && arg.startsWith('/')) return { op: 'umount', path: arg };
+  if (tool === 'losetup' && flag === '--detach' && /^\/dev\/loop\d+$/.test(arg)) return { op: 'loopDetach', device: arg };
+  return null;
+}

@@ -1,5 +1,6 @@
 // Layout of the Debian package (scripts/package-deb.mjs): built here into a temporary folder with
-// /usr/bin/true standing in for the 80 MiB executable (and /usr/bin/false for the launcher) (the layout, control fields, md5sums and the
+// /usr/bin/true standing in for the 80 MiB executable (and /usr/bin/false for the launcher; the native
+// add-on is the real one, built here) (the layout, control fields, md5sums and the
 // maintainer scripts do not depend on it; the VM tier installs the real one), then read back with
 // dpkg-deb. The maintainer scripts run against fake lvm / deb-systemd-helper / systemctl on PATH.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -8,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error: a build script without type declarations
+import { buildNative } from '../../scripts/native.mjs';
 
 const root = new URL('../..', import.meta.url).pathname;
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
@@ -18,7 +21,8 @@ let ctrl = '';
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'lvmsnap-deb-'));
-  const r = spawnSync(process.execPath, [join(root, 'scripts/package-deb.mjs'), '--exe', '/usr/bin/true', '--launcher', '/usr/bin/false', '--out', dir, '--compress', 'none'], {
+  buildNative(join(dir, 'sys.node'));
+  const r = spawnSync(process.execPath, [join(root, 'scripts/package-deb.mjs'), '--exe', '/usr/bin/true', '--launcher', '/usr/bin/false', '--native', join(dir, 'sys.node'), '--out', dir, '--compress', 'none'], {
     encoding: 'utf8',
     env: { ...process.env, SOURCE_DATE_EPOCH: '1764547200' },
   });
@@ -44,6 +48,7 @@ function contents(): Map<string, string> {
 const FILES: [string, string][] = [
   ['/usr/sbin/lvmsnap', '-rwxr-xr-x'],
   ['/usr/libexec/lvmsnap/lvmsnap', '-rwxr-xr-x'],
+  ['/usr/libexec/lvmsnap/lvmsnap-sys.node', '-rw-r--r--'],
   ['/usr/share/man/man8/lvmsnap.8.gz', '-rw-r--r--'],
   ['/lib/systemd/system/lvmsnap-guard@.service', '-rw-r--r--'],
   ['/lib/systemd/system/lvmsnap-recover.service', '-rw-r--r--'],

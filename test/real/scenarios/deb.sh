@@ -10,7 +10,8 @@
 #    initramfs-tools) reports the package's hook and changes nothing; then the core scenario with the
 #    installed /usr/sbin/lvmsnap (tmp-file chain, VG full):
 #    present (checked with LVM's own tools), status, a refused `apt-get remove` while the loop PV
-#    exists (the prerm), absent back to the start state.
+#    exists (the prerm), absent back to the start state, its umount and losetup --detach made by the
+#    executable's native add-on (no process).
 # 3. apt-get purge: every file the package listed is gone (directories only where another package
 #    owns them), and nothing else changed in the places a package or lvmsnap writes to.
 
@@ -192,6 +193,9 @@ scen_deb_body() {
 
 	lvmsnap --expect 0 -- apply --state absent "${T[@]}" --json
 	assert_json '.changed' true "absent with the installed executable"
+	# The executable's native add-on (/usr/libexec/lvmsnap/lvmsnap-sys.node) unmounted and detached: no process.
+	assert_json '[.commands[] | select(.argv[0] == "umount" or .argv[1] == "--detach") | "\(.argv[0]) \(.exitCode) \(.inProcess)"] | join(", ")' \
+		'umount 0 true, losetup 0 true' "absent's umount and losetup --detach through the native add-on"
 	deb_launcher_order
 	dump_after /tmp/end.dump
 	assert_same_file /tmp/start.dump /tmp/end.dump "absent returns the system to its start state"

@@ -1,0 +1,32 @@
+// src/native/ owns lvmsnap's native add-on (src/native/sys.c): this file finds and loads it. Only the
+// self-contained executable has one, beside itself (the .deb's /usr/libexec/lvmsnap/lvmsnap-sys.node);
+// the npm install runs on a Node it did not build for, and spawns the tools as before.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { isSea } from 'node:sea';
+
+/** The add-on's calls: each returns 0 or the errno, and changes nothing when it fails. */
+export interface NativeSys {
+  umount(path: string): number;
+  loopDetach(device: string): number;
+}
+
+export const NATIVE_FILE = 'lvmsnap-sys.node';
+
+/** The add-on at `path`, or null when there is none there or it does not load (the tools run instead). */
+export function loadNativeSys(path: string): NativeSys | null {
+  if (!existsSync(path)) return null;
+  try {
+    const m = { exports: {} as Partial<NativeSys> };
+    process.dlopen(m, path);
+    const { umount, loopDetach } = m.exports;
+    return typeof umount === 'function' && typeof loopDetach === 'function' ? { umount, loopDetach } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The add-on beside the self-contained executable; null for node running lvmsnap's bundle. */
+export function bundledNativeSys(): NativeSys | null {
+  return isSea() ? loadNativeSys(join(dirname(process.execPath), NATIVE_FILE)) : null;
+}
