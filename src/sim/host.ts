@@ -6,7 +6,7 @@ import { REMOVE, edit } from './edit.js';
 import { exec } from './exec.js';
 import { SYS_BLOCK, sysfsBlockDir, sysfsBlockFile } from './sysfs-block.js';
 import { nowMs } from '../clock.js';
-import { inProcessOp } from '../in-process/ops.js';
+import { inProcessOp, nativeOp } from '../in-process/ops.js';
 import { lstat, mountinfo, realpath, statfsAvail, sysfsLoops } from './kernel-views.js';
 import { normPath, type SimSystem } from './state.js';
 
@@ -33,6 +33,11 @@ export interface SimHostOptions {
    * The real host's report asked before the lock is timing only: the model asks it where observe does.
    */
   readonly earlyLvmShell?: boolean;
+  /**
+   * The executable's native add-on is loaded (the package, src/native/): an `umount -- PATH` or `losetup
+   * --detach /dev/loopN` that succeeds is made without a process (inProcess); one that fails ran the tool.
+   */
+  readonly nativeAddon?: boolean;
 }
 
 export interface SimCall {
@@ -95,8 +100,9 @@ export class SimHost implements HostPort {
     const { system, result } = exec(this.current, argv);
     this.current = system;
     if (result.notes) this.dmesg.push(...result.notes);
-    // mkdir/rmdir/rm of one path: the real host answers them without a process (src/in-process/).
-    const inProcess = inProcessOp(argv) !== null;
+    // mkdir/rmdir/rm of one path: the real host answers them without a process (src/in-process/); the
+    // native add-on's calls too, when they succeed (a failed one changed nothing, then the tool ran).
+    const inProcess = inProcessOp(argv) !== null || (this.opts.nativeAddon === true && result.exitCode === 0 && nativeOp(argv) !== null);
     this.record('run', argv, opts.mutating, result, t0, inProcess);
     if (opts.mutating) this.mutated();
     return { argv, exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr, ms: 0, ...(inProcess ? { inProcess: true as const } : {}) };

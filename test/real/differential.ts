@@ -444,7 +444,9 @@ class Replayer {
       start = holder.system;
     }
     // The real CLI starts an lvm shell before reading its arguments for an apply (src/host-real-prefetch.ts).
-    const host = new SimHost(start, { ...(kill ? { crashAfterMutating: Number(kill) } : {}), earlyLvmShell: wantsPrefetch(argv, {}) });
+    // The executable with its native add-on (the package) unmounts and detaches without a process (src/native/).
+    const nativeAddon = existsSync(join(step.dir, 'native'));
+    const host = new SimHost(start, { ...(kill ? { crashAfterMutating: Number(kill) } : {}), earlyLvmShell: wantsPrefetch(argv, {}), nativeAddon });
     let simOut = '';
     const code = await main(argv, {
       stdout: (s) => { simOut += s; },
@@ -463,8 +465,8 @@ class Replayer {
     // 2. mutating commands, in order, with exit codes
     //    "> " marks a command that went through an lvm shell (real: the shim's line; sim: inShell).
     const realMut = realCmds.filter((c) => !READ_ONLY(c.argv)).map((c) => `${c.inShell ? '> ' : ''}${line(c.argv)} => ${c.exitCode}`);
-    //    Commands the real host answers without a process (mkdir/rmdir/rm: src/in-process/) are not in
-    //    the shim's log: they are compared through --json below.
+    //    Commands the real host answers without a process (mkdir/rmdir/rm: src/in-process/; umount and
+    //    losetup --detach with the native add-on) are not in the shim's log: they are compared through --json below.
     const simMut = host.calls.filter((c) => c.op === 'run' && c.mutating && !c.inProcess).map((c) => `${c.inShell ? '> ' : ''}${line(c.argv)} => ${c.exitCode}`);
     const realShells = realCmds.filter((c) => !c.inShell && line(c.argv) === 'lvm').length;
     const simShells = host.calls.filter((c) => c.op === 'lvmShell').length;

@@ -239,6 +239,11 @@ lvmsnap() {
 	[[ -z ${VM_OUT:-} ]] || printf '  step %s: lvmsnap %s%s\n' "${STEP##*/}" "$*" "${kill:+ (killed after $kill)}" >>"$VM_OUT/progress"
 	printf '%s\n' "$kill" >"$STEP/kill"
 	((lockheld)) && : >"$STEP/lockheld"
+	# The executable's native add-on (src/native/) beside the executable that runs (the package's launcher
+	# runs /usr/libexec/lvmsnap/lvmsnap): the differential's simulator then models it too.
+	local exe=$CLI
+	[[ $exe != /usr/sbin/lvmsnap ]] || exe=/usr/libexec/lvmsnap/lvmsnap
+	[[ $exe == *.mjs || $exe == *.cjs || $exe == *.js || ! -f ${exe%/*}/lvmsnap-sys.node ]] || : >"$STEP/native"
 	OUT=$STEP/stdout ERR=$STEP/stderr
 	if ((bg)); then
 		_cli_run "$STEP" "$kill" "$@" &
