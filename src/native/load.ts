@@ -2,8 +2,8 @@
 // self-contained executable has one, beside itself (the .deb's /usr/libexec/lvmsnap/lvmsnap-sys.node);
 // the npm install runs on a Node it did not build for, and spawns the tools as before.
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { isSea } from 'node:sea';
 
 /** The add-on's calls: each returns 0 or the errno, and changes nothing when it fails. */
 export interface NativeSys {
@@ -23,6 +23,17 @@ export function loadNativeSys(path: string): NativeSys | null {
     return typeof umount === 'function' && typeof loopDetach === 'function' ? { umount, loopDetach } : null;
   } catch {
     return null;
+  }
+}
+
+/** node:sea's isSea(): Node 20 has that module from 20.12 on, and an older node is not our executable. */
+function isSea(): boolean {
+  try {
+    // Required, not imported: a static import of node:sea would stop lvmsnap loading on Node 20.0-20.11.
+    const sea = createRequire(process.execPath)('node:sea') as { isSea?: () => boolean };
+    return sea.isSea?.() === true;
+  } catch {
+    return false;
   }
 }
 
