@@ -7,7 +7,7 @@ import { constants as osConstants } from 'node:os';
 import { dirname, relative, resolve } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { nowMs } from './clock.js';
-import { inProcessError, inProcessOp, nativeOp, type InProcessOp } from './in-process/ops.js';
+import { inProcessError, inProcessOp, nativeOp, type InProcessOp, type NativeOp } from './in-process/ops.js';
 import { bundledNativeSys, type NativeSys } from './native/load.js';
 import {
   CHILD_ENV, hasLvmShellProfile, noteUnusedReport, prefetchedReport, prefetchStampHolds, settlePrefetch, spawnLvmShell, takePrefetch, takeUnusedReports,
@@ -64,9 +64,7 @@ function runInProcess(argv: readonly string[], op: InProcessOp): CommandResult {
 }
 
 /** umount or losetup --detach through the native add-on; null when it failed (nothing changed: the tool runs). */
-function runNative(argv: readonly string[], native: NativeSys): CommandResult | null {
-  const op = nativeOp(argv);
-  if (op === null) return null;
+function runNative(argv: readonly string[], op: NativeOp, native: NativeSys): CommandResult | null {
   const started = nowMs();
   const err = op.op === 'umount' ? native.umount(op.path) : native.loopDetach(op.device);
   return err === 0 ? { argv, exitCode: 0, stdout: '', stderr: '', ms: Math.round(nowMs() - started), inProcess: true } : null;
@@ -83,9 +81,10 @@ export class RealHost implements HostPort {
   run(argv: readonly string[], opts: RunOptions): Promise<CommandResult> {
     const op = inProcessOp(argv);
     if (op !== null) return Promise.resolve(runInProcess(argv, op));
-    if (nativeOp(argv) !== null) {
+    const nop = nativeOp(argv);
+    if (nop !== null) {
       if (this.native === undefined) this.native = bundledNativeSys();
-      const done = this.native === null ? null : runNative(argv, this.native);
+      const done = this.native === null ? null : runNative(argv, nop, this.native);
       if (done !== null) return Promise.resolve(done);
     }
     const started = nowMs();

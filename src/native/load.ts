@@ -1,7 +1,7 @@
-// src/native/ owns lvmsnap's native add-on (src/native/sys.c): this file finds and loads it. Only the
-// self-contained executable has one, beside itself (the .deb's /usr/libexec/lvmsnap/lvmsnap-sys.node);
-// the npm install runs on a Node it did not build for, and spawns the tools as before.
-import { existsSync } from 'node:fs';
+// src/native/ owns lvmsnap's native add-on (src/native/sys.c): this file finds and loads it, for the real
+// host (src/host-real.ts), its only user. Only the self-contained executable has one, beside itself (the
+// .deb's /usr/libexec/lvmsnap/lvmsnap-sys.node); the npm install runs on a Node it was not built for, and
+// spawns the tools as before.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -15,7 +15,6 @@ export const NATIVE_FILE = 'lvmsnap-sys.node';
 
 /** The add-on at `path`, or null when there is none there or it does not load (the tools run instead). */
 export function loadNativeSys(path: string): NativeSys | null {
-  if (!existsSync(path)) return null;
   try {
     const m = { exports: {} as Partial<NativeSys> };
     process.dlopen(m, path);
