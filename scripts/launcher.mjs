@@ -4,11 +4,11 @@
 // (dist/lvmsnap-launch) and the launcher's tests.
 //   buildLauncher(out, { lockDir })  lockDir: another lock directory (tests only)
 import { build } from 'esbuild';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { compileC } from './cc.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const C = (s) => JSON.stringify(s); // JSON's string escapes are C's for these ASCII strings
@@ -43,11 +43,7 @@ export async function buildLauncher(out, { lockDir } = {}) {
       `static const char *const LAUNCH_ENV[] = {${Object.entries(k.env).flat().map(C).join(', ')}, 0};`,
       '',
     ].join('\n'));
-    // Debian's hardening flags (lintian checks them on the .deb), stripped (-s).
-    execFileSync(process.env['CC'] ?? 'cc', [
-      '-std=c11', '-O2', '-Wall', '-Wextra', '-Werror', '-D_FORTIFY_SOURCE=2', '-fstack-protector-strong', '-fPIE', '-pie',
-      '-Wl,-z,relro,-z,now', '-s', '-I', work, '-o', out, join(root, 'src/launcher/launch.c'),
-    ], { stdio: ['ignore', 'inherit', 'inherit'] });
+    compileC(['-fPIE', '-pie', '-I', work, '-o', out, join(root, 'src/launcher/launch.c')]);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

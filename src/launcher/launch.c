@@ -2,7 +2,7 @@
  * lvmsnap's launcher (issue 10): the program the .deb installs as /usr/sbin/lvmsnap. It owns one thing:
  * starting lvm2's shell and asking it for the observation's report BEFORE Node starts, then exec'ing the
  * self-contained executable (the engine: lvmsnap-engine beside the launcher, else the .deb's /usr/libexec/lvmsnap/lvmsnap),
- * which adopts that shell (src/host-real-prefetch.ts, adoptLaunchedShell). Node's own start (about 0.2 s
+ * which adopts that shell (src/host-real-prefetch.ts, takeLaunchedLvm). Node's own start (about 0.2 s
  * under QEMU/TCG, more than lvm's start) then runs alongside lvm's instead of before it.
  *
  * It decides exactly as wantsPrefetch and armPrefetch do (test/launcher/launch.test.ts pins the two):
@@ -28,7 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "launch-consts.h" /* LAUNCH_LINE, LAUNCH_ENV[], LAUNCH_LOCK_DIR, LAUNCH_PROFILE, LAUNCH_REPORT_FD */
+#include "launch-consts.h" /* LAUNCH_LINE, LAUNCH_ENV[], LAUNCH_LOCK_DIR, LAUNCH_PROFILE */
 
 static int wants_prefetch(int argc, char **argv) {
   if (argc < 2 || (strcmp(argv[1], "apply") != 0 && strcmp(argv[1], "status") != 0)) return 0;
@@ -136,7 +136,6 @@ int main(int argc, char **argv) {
         static const char line[] = LAUNCH_LINE "\n";
         if (write(fds[0], line, sizeof line - 1) != (ssize_t)(sizeof line - 1)) send = 0;
       }
-      signal(SIGPIPE, SIG_DFL);
       /* pid, the four fds, whether the line was sent, the stamp, and when it was asked (CLOCK_MONOTONIC ns,
          the clock of Node's process.hrtime): read once by the engine and removed from its environment. */
       char val[256];
